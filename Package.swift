@@ -1,0 +1,63 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Swift 6 language mode (strict concurrency) everywhere. Warnings are bugs to fix in review,
+// not compiler errors, so that a newer toolchain's new warning never breaks a user's build.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "GridWeave",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "gridweave", targets: ["GridweaveCLI"]),
+        .library(name: "GeometryEngine", targets: ["GeometryEngine"]),
+        .library(name: "Projections", targets: ["Projections"]),
+        .library(name: "FeatureIO", targets: ["FeatureIO"]),
+        .library(name: "DistrictModel", targets: ["DistrictModel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries from Debian (see tools/install-deps).
+        .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
+        .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+        // Geometry: Sendable value model, WKB/WKT, and a safe layer over the GEOS C API.
+        .target(name: "GeometryEngine", dependencies: ["CGEOS"], swiftSettings: swiftSettings),
+        // Coordinate reference systems over PROJ; GCJ-02 and BD-09.
+        .target(name: "Projections", dependencies: ["CPROJ", "GeometryEngine"], swiftSettings: swiftSettings),
+        // GeoPackage (over SQLite) and GeoJSON: generic feature layers in and out.
+        .target(name: "FeatureIO", dependencies: ["CSQLite", "GeometryEngine"], swiftSettings: swiftSettings),
+        // The district of data.md: reading, validating, repairing; the working CRS.
+        .target(name: "DistrictModel", dependencies: ["GeometryEngine", "Projections", "FeatureIO"],
+                swiftSettings: swiftSettings),
+        // The `gridweave` command.
+        .executableTarget(
+            name: "GridweaveCLI",
+            dependencies: [
+                "GeometryEngine", "Projections", "FeatureIO", "DistrictModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Shared test fixtures: temporary directories, running the built binary, districts.
+        .target(name: "TestSupport", dependencies: ["GeometryEngine", "FeatureIO"], path: "Tests/TestSupport",
+                swiftSettings: swiftSettings),
+        .testTarget(name: "GeometryEngineTests", dependencies: ["GeometryEngine", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "FeatureIOTests", dependencies: ["FeatureIO", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "DistrictModelTests", dependencies: ["DistrictModel", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "GridweaveCLITests", dependencies: ["TestSupport", "FeatureIO"],
+                    swiftSettings: swiftSettings),
+    ],
+    swiftLanguageModes: [.v6]
+)
