@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Projections", targets: ["Projections"]),
         .library(name: "FeatureIO", targets: ["FeatureIO"]),
         .library(name: "DistrictModel", targets: ["DistrictModel"]),
+        .library(name: "DistrictSynthesis", targets: ["DistrictSynthesis"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -35,11 +36,13 @@ let package = Package(
         // The district of data.md: reading, validating, repairing; the working CRS.
         .target(name: "DistrictModel", dependencies: ["GeometryEngine", "Projections", "FeatureIO"],
                 swiftSettings: swiftSettings),
+        // Synthetic districts of Chinese urban fabric, deterministic from a seed.
+        .target(name: "DistrictSynthesis", dependencies: ["GeometryEngine", "DistrictModel"], swiftSettings: swiftSettings),
         // The `gridweave` command.
         .executableTarget(
             name: "GridweaveCLI",
             dependencies: [
-                "GeometryEngine", "Projections", "FeatureIO", "DistrictModel",
+                "GeometryEngine", "Projections", "FeatureIO", "DistrictModel", "DistrictSynthesis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -55,6 +58,8 @@ let package = Package(
         .testTarget(name: "FeatureIOTests", dependencies: ["FeatureIO", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "DistrictModelTests", dependencies: ["DistrictModel", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "DistrictSynthesisTests", dependencies: ["DistrictSynthesis", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "GridweaveCLITests", dependencies: ["TestSupport", "FeatureIO"],
                     swiftSettings: swiftSettings),

@@ -1,5 +1,10 @@
 import CGEOS
 
+/// The kinds of collection `GEOSObject.collection` builds.
+package enum CollectionType: Sendable {
+    case multiPoint, multiLineString, multiPolygon, geometryCollection
+}
+
 // Operations on GEOS handles. Each maps to one GEOS call (named in its doc comment); every
 // result is a new owned object in the same context.
 extension GEOSObject {
@@ -163,11 +168,17 @@ extension GEOSObject {
 
     /// A collection that takes the parts over (the parts are released to GEOS).
     /// See `GEOSGeom_createCollection_r`.
-    package static func collection(_ parts: [GEOSObject], type: GEOSGeomTypes, context: GEOSContext) throws -> GEOSObject {
+    package static func collection(_ parts: [GEOSObject], type: CollectionType, context: GEOSContext) throws -> GEOSObject {
         var pointers: [OpaquePointer?] = parts.map { $0.release() }
+        let typeID: GEOSGeomTypes = switch type {
+        case .multiPoint: GEOS_MULTIPOINT
+        case .multiLineString: GEOS_MULTILINESTRING
+        case .multiPolygon: GEOS_MULTIPOLYGON
+        case .geometryCollection: GEOS_GEOMETRYCOLLECTION
+        }
         // Takes ownership of every part.
         let result = pointers.withUnsafeMutableBufferPointer {
-            GEOSGeom_createCollection_r(context.handle, Int32(type.rawValue), $0.baseAddress, UInt32($0.count))
+            GEOSGeom_createCollection_r(context.handle, Int32(typeID.rawValue), $0.baseAddress, UInt32($0.count))
         }
         return try context.adopt(result, "GEOSGeom_createCollection_r")
     }
