@@ -1,0 +1,54 @@
+import Foundation
+import GeometryEngine
+
+/// SplitMix64 (Steele, Lea, Flood 2014): a tiny generator whose sequence is fixed by its seed on
+/// every platform and Swift version, unlike `SystemRandomNumberGenerator` and unlike the
+/// standard library's `random(in:using:)` algorithms, which may change.
+struct SplitMix64 {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A double in `range`, from the top 53 bits of the next value.
+    mutating func next(in range: ClosedRange<Double>) -> Double {
+        let unit = Double(next() >> 11) * 0x1p-53
+        return range.lowerBound + unit * (range.upperBound - range.lowerBound)
+    }
+
+    /// `count` longitude/latitude points in a box.
+    mutating func points(_ count: Int, longitude: ClosedRange<Double>, latitude: ClosedRange<Double>) -> [XY] {
+        (0..<count).map { _ in XY(next(in: longitude), next(in: latitude)) }
+    }
+}
+
+/// Mainland China and Hainan, well inside the box that GCJ-02 shifts.
+let chinaLongitudes = 73.5...135.0
+let chinaLatitudes = 18.0...53.5
+
+/// The distance in metres between two longitude/latitude points, on a sphere of the Earth's
+/// mean radius: exact enough (0.5 %) to tell a millimetre from a metre.
+func metres(_ a: XY, _ b: XY) -> Double {
+    let radius = 6_371_008.8, radian = Double.pi / 180
+    let dx = (a.x - b.x) * radian * cos((a.y + b.y) / 2 * radian) * radius
+    let dy = (a.y - b.y) * radian * radius
+    return (dx * dx + dy * dy).squareRoot()
+}
+
+/// The largest distance in metres between corresponding points.
+func maxMetres(_ a: [XY], _ b: [XY]) -> Double {
+    zip(a, b).map { metres($0, $1) }.max() ?? 0
+}
+
+func isClose(_ a: XY, _ b: XY, within tolerance: Double) -> Bool {
+    abs(a.x - b.x) <= tolerance && abs(a.y - b.y) <= tolerance
+}
