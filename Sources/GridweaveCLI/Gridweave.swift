@@ -1,9 +1,69 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Gridweave: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gridweave",
-        abstract: "Partition districts into management grids, locate events, report coverage."
+        abstract: "Grid management (网格化管理) engine: partition districts into grids, check their coverage.",
+        discussion: """
+            Start with `gridweave inspect DISTRICT` to see what the engine reads from your data.
+            A district is a GeoPackage, or a folder of <layer>.geojson files, with at least the
+            layers `communities` (field `code`) and `buildings` (fields `id`, `households`).
+            """,
+        subcommands: [Inspect.self]
     )
+
+    /// Runs the command line, turning every failure into `error: ...` on stderr and exit code 1
+    /// (ArgumentParser's own default for usage errors is 64; the contract says 1).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                // --help and --version
+                print(fullMessage(for: error))
+                return
+            }
+            if let exit = error as? ExitCode {
+                Foundation.exit(exit.rawValue)
+            }
+            let message = message(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
+            let prefixed = message.lowercased().hasPrefix("error:") ? message : "error: \(message)"
+            FileHandle.standardError.write(Data((prefixed + "\n").utf8))
+            if error is ValidationError || code == .validationFailure {
+                FileHandle.standardError.write(Data("\(usageString(for: error))\n".utf8))
+            }
+            Foundation.exit(1)
+        }
+    }
+
+    static func usageString(for error: any Error) -> String {
+        let lines = fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false)
+        return lines.drop { !$0.hasPrefix("Usage:") }.joined(separator: "\n")
+    }
+}
+
+/// Writes one line to standard error.
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+/// Runs `body`, turning the engine's own errors into `error: ...` and exit code 1.
+func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        let message = "\(error)"
+        printError(message.hasPrefix("error:") ? message : "error: \(message)")
+        throw ExitCode(1)
+    }
 }

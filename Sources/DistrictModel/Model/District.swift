@@ -1,4 +1,4 @@
-public import GeometryEngine
+import GeometryEngine
 
 /// A district as a planner hands it in (`data.md`, "Input: a district"): communities and the
 /// features to partition. Geometry is in the district's own CRS (`epsg`).
@@ -73,6 +73,10 @@ public struct Building: Sendable, Hashable {
     /// `residential` by default; other kinds hold no households unless the data says so.
     public var kind: String
     public var geometry: Geometry
+    /// Storeys as mapped (OSM `levels`), used only to estimate households.
+    public var levels: Double?
+    /// Height in metres as mapped, used only to estimate households.
+    public var height: Double?
 
     public init(id: String, households: Int, compound: String? = nil, units: Int? = nil, floors: Int? = nil,
                 kind: String = "residential", geometry: Geometry) {

@@ -1,0 +1,67 @@
+import Foundation
+
+/// The result of running a program to completion.
+public struct CommandResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+}
+
+/// Runs `executable` with `arguments`, feeding `input` on standard input, and waits for it.
+public func runProcess(_ executable: URL, _ arguments: [String], input: Data? = nil,
+                       currentDirectory: URL? = nil) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+    let out = Pipe(), err = Pipe(), inPipe = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = inPipe
+    try process.run()
+    // Read both pipes concurrently so that a chatty child never blocks on a full pipe.
+    let group = DispatchGroup()
+    nonisolated(unsafe) var outData = Data(), errData = Data()
+    group.enter()
+    DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    group.enter()
+    DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    if let input { inPipe.fileHandleForWriting.write(input) }
+    try? inPipe.fileHandleForWriting.close()
+    process.waitUntilExit()
+    group.wait()
+    return CommandResult(status: process.terminationStatus,
+                         stdout: String(decoding: outData, as: UTF8.self),
+                         stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// The built `gridweave` executable, next to the test bundle in the build products directory.
+public func gridweaveExecutable() -> URL? {
+    var candidates: [URL] = []
+    let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    var directory = testBinary.deletingLastPathComponent()
+    // Up from inside an .xctest bundle (macOS) to the products directory.
+    for _ in 0..<4 {
+        candidates.append(directory.appendingPathComponent("gridweave"))
+        directory.deleteLastPathComponent()
+    }
+    candidates.append(repositoryRoot.appendingPathComponent(".build/debug/gridweave"))
+    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+}
+
+/// Runs the built `gridweave` with `arguments`.
+public func runGridweave(_ arguments: [String], input: Data? = nil, currentDirectory: URL? = nil) throws -> CommandResult {
+    guard let executable = gridweaveExecutable() else {
+        throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "gridweave is not built; run swift build first"])
+    }
+    return try runProcess(executable, arguments, input: input, currentDirectory: currentDirectory)
+}
+
+/// The root of the repository (where Package.swift is).
+public let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The bundled sample districts.
+public func sampleDistrict(_ name: String) -> URL {
+    repositoryRoot.appendingPathComponent("geodata").appendingPathComponent(name)
+}
