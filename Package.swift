@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "FeatureIO", targets: ["FeatureIO"]),
         .library(name: "DistrictModel", targets: ["DistrictModel"]),
         .library(name: "DistrictSynthesis", targets: ["DistrictSynthesis"]),
+        .library(name: "Partitioning", targets: ["Partitioning"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -38,11 +39,14 @@ let package = Package(
                 swiftSettings: swiftSettings),
         // Synthetic districts of Chinese urban fabric, deterministic from a seed.
         .target(name: "DistrictSynthesis", dependencies: ["GeometryEngine", "DistrictModel"], swiftSettings: swiftSettings),
+        // The partition engine: street blocks, building cells, balanced grids and micro-grids, codes.
+        .target(name: "Partitioning", dependencies: ["GeometryEngine", "Projections", "FeatureIO", "DistrictModel"],
+                swiftSettings: swiftSettings),
         // The `gridweave` command.
         .executableTarget(
             name: "GridweaveCLI",
             dependencies: [
-                "GeometryEngine", "Projections", "FeatureIO", "DistrictModel", "DistrictSynthesis",
+                "GeometryEngine", "Projections", "FeatureIO", "DistrictModel", "DistrictSynthesis", "Partitioning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -60,6 +64,8 @@ let package = Package(
         .testTarget(name: "DistrictModelTests", dependencies: ["DistrictModel", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "DistrictSynthesisTests", dependencies: ["DistrictSynthesis", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "PartitioningTests", dependencies: ["Partitioning", "DistrictSynthesis", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "GridweaveCLITests", dependencies: ["TestSupport", "FeatureIO"],
                     swiftSettings: swiftSettings),

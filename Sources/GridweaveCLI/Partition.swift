@@ -1,0 +1,151 @@
+import ArgumentParser
+import DistrictModel
+import Foundation
+import Partitioning
+
+/// `gridweave partition DISTRICT -o OUT.gpkg`: grids and micro-grids for every community.
+struct Partition: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Divide every community into grids of about 200 households and every grid into micro-grids of 50-80.",
+        discussion: """
+            Each urban community (社区) is cut along its roads into street blocks, each block into
+            one cell per building; grids are contiguous groups of cells of about --grid-target
+            households (never across an arterial road, a gated compound kept whole when it fits),
+            and each grid is cut the same way into micro-grids (微网格). Every dedicated site
+            (school, mall, enterprise, hospital) is a grid of its own; a rural village is one grid.
+            The grids of a community tile it exactly, and so do the micro-grids of a grid.
+
+            A building is never split, except one with more households than a micro-grid allows:
+            it is cut into its entrance units (单元) along its long axis, and a unit still too
+            big (a tower's) into equal parts, its floor groups.
+
+            Codes: a grid is its community's 12 digits + 3, a micro-grid its grid's 15 + 2,
+            numbered in reading order: rows from north to south, west to east in each row.
+            The same district always gives the same file, byte for byte.
+
+            Writes the GeoPackage layers `grids`, `microgrids` and `building_assignments` in the
+            district's CRS, and prints a summary: grids, micro-grids, households, which ones are
+            outside their bounds and why, compounds and buildings split, roads inside grids.
+            Exits 1 with an `error:` line when the district cannot be read; no file is written.
+
+            Examples:
+              gridweave partition geodata/shanghai.gpkg -o shanghai-grids.gpkg
+              gridweave partition city.gpkg -o grids.gpkg --grid-target 180 --micro-max 70
+            """
+    )
+
+    @Argument(help: ArgumentHelp("A district: a GeoPackage, or a folder of <layer>.geojson files.", valueName: "district"))
+    var district: String
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("The GeoPackage to write.", valueName: "out.gpkg"))
+    var output: String
+
+    @Option(help: ArgumentHelp("Fewest households in a grid.", valueName: "n"))
+    var gridMin = 150
+    @Option(help: ArgumentHelp("Households a grid aims at.", valueName: "n"))
+    var gridTarget = 200
+    @Option(help: ArgumentHelp("Most households in a grid.", valueName: "n"))
+    var gridMax = 250
+    @Option(help: ArgumentHelp("Fewest households in a micro-grid.", valueName: "n"))
+    var microMin = 50
+    @Option(help: ArgumentHelp("Most households in a micro-grid.", valueName: "n"))
+    var microMax = 80
+
+    @Option(help: ArgumentHelp("Communities partitioned at once (default: every core).", valueName: "n"))
+    var threads: Int?
+
+    @Option(help: ArgumentHelp("Out-of-bounds grids and micro-grids listed in the summary (0: all).", valueName: "n"))
+    var limit = 10
+
+    @OptionGroup var options: DistrictOptions
+
+    var partitionOptions: PartitionOptions {
+        PartitionOptions(gridMin: gridMin, gridTarget: gridTarget, gridMax: gridMax, microMin: microMin, microMax: microMax, threads: threads)
+    }
+
+    func validate() throws {
+        if let problem = partitionOptions.problem { throw ValidationError(problem) }
+    }
+
+    func run() throws {
+        let start = Date()
+        let read = try reportingErrors { try DistrictReader.read(district, options: options.readOptions) }
+        let bar = ProgressBar(label: "partitioning")
+        let partition = try reportingErrors {
+            try Partitioner.partition(read.district, options: partitionOptions) { done, total in bar.update(done, of: total) }
+        }
+        bar.finish()
+        try reportingErrors { try partition.write(to: output) }
+        print(summary(partition, seconds: Date().timeIntervalSince(start)))
+    }
+
+    func summary(_ partition: Partitioning.Partition, seconds: Double) -> String {
+        let s = partition.statistics
+        let grids = partition.grids
+        let kinds = Grid.Kind.allCases.compactMap { kind -> String? in
+            let n = grids.filter { $0.kind == kind }.count
+            return n > 0 ? "\(grouped(n)) \(kind.rawValue)" : nil
+        }
+        func percent(_ part: Int, _ whole: Int) -> String { whole == 0 ? "-" : String(format: "%.1f%%", 100 * Double(part) / Double(whole)) }
+        var out = [
+            "wrote \(output)",
+            "  communities   \(pad(s.communities))",
+            "  grids         \(pad(grids.count))   \(kinds.joined(separator: ", "))",
+            "  micro-grids   \(pad(partition.microGrids.count))",
+            "  households    \(pad(grids.reduce(0) { $0 + $1.households }))   in \(grouped(s.buildings)) buildings",
+            "  in bounds     grids \(percent(s.residentialGridsInBounds, s.residentialGrids)) of \(grouped(s.residentialGrids)) residential (\(gridMin)-\(gridMax) households), "
+                + "micro-grids \(percent(s.residentialMicroGridsInBounds, s.residentialMicroGrids)) (\(microMin)-\(microMax))",
+            String(format: "  compactness   mean Polsby-Popper of residential grids %.2f (1 is a circle)", s.meanPolsbyPopper),
+            "  split         \(grouped(s.compoundsSplit)) compounds too large for one grid, \(grouped(s.buildingsSplit)) buildings cut into entrance units",
+            String(format: "  roads         %.0f m of street between blocks, %.0f m (%.0f%%) inside a grid; arterial inside a grid %.0f m",
+                   s.roadMetres, s.roadMetresCrossed, s.roadMetres > 0 ? 100 * s.roadMetresCrossed / s.roadMetres : 0, s.arterialMetresCrossed),
+            String(format: "  time          %.2f s", seconds),
+        ]
+        let outOfBounds = partition.findings.filter { $0.kind == .gridOutOfBounds || $0.kind == .microGridOutOfBounds }
+        if !outOfBounds.isEmpty {
+            out.append("Outside their bounds: \(grouped(s.gridsOutOfBounds)) grids, \(grouped(s.microGridsOutOfBounds)) micro-grids; "
+                       + "of these the data leave no choice for \(grouped(s.gridsOutOfBoundsByData)) grids and \(grouped(s.microGridsOutOfBoundsByData)) micro-grids "
+                       + "(in bounds where the data allow: grids \(percent(s.residentialGridsInBounds, s.residentialGrids - s.gridsOutOfBoundsByData)), "
+                       + "micro-grids \(percent(s.residentialMicroGridsInBounds, s.residentialMicroGrids - s.microGridsOutOfBoundsByData)))")
+            let shown = limit > 0 ? Array(outOfBounds.prefix(limit)) : outOfBounds
+            for finding in shown { out.append("  \(finding.featureID)  \(finding.detail)") }
+            if shown.count < outOfBounds.count { out.append("  ... and \(grouped(outOfBounds.count - shown.count)) more (--limit 0 lists all)") }
+        }
+        let unassigned = partition.findings.filter { $0.kind == .unassignedBuilding }
+        if !unassigned.isEmpty {
+            out.append("Buildings in no grid: \(grouped(unassigned.count))")
+            for finding in unassigned.prefix(limit > 0 ? limit : unassigned.count) { out.append("  \(finding.featureID)  \(finding.detail)") }
+        }
+        return out.joined(separator: "\n")
+    }
+}
+
+/// A one-line progress bar on standard error, drawn only when it is a terminal.
+final class ProgressBar: @unchecked Sendable {
+    private let label: String
+    private let lock = NSLock()
+    private let enabled = isatty(STDERR_FILENO) == 1
+    private var drawn = false
+
+    init(label: String) {
+        self.label = label
+    }
+
+    func update(_ done: Int, of total: Int) {
+        guard enabled, total > 0 else { return }
+        lock.withLock {
+            let width = 30
+            let filled = width * done / total
+            let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+            FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(done)/\(total) communities".utf8))
+            drawn = true
+        }
+    }
+
+    func finish() {
+        lock.withLock {
+            if drawn { FileHandle.standardError.write(Data("\n".utf8)) }
+            drawn = false
+        }
+    }
+}

@@ -1,0 +1,487 @@
+import GeometryEngine
+
+/// A planar adjacency graph of units to be grouped into balanced regions: weights are
+/// households, edges carry the length of the boundary two units share.
+struct UnitGraph {
+    var weight: [Int]
+    var area: [Double]
+    var perimeter: [Double]
+    var centroid: [XY]
+    /// Edges a region may grow across, sorted by neighbour.
+    var neighbours: [[(node: Int, length: Double)]]
+    /// Edges across arterial roads: used only to attach land without households.
+    var barrierNeighbours: [[(node: Int, length: Double)]]
+
+    var count: Int { weight.count }
+
+    /// The graph of groups of `self`'s nodes (`group[node]` in 0..<groups): weights summed,
+    /// internal boundaries dropped, centroids weighted by area.
+    func contracted(_ group: [Int], groups: Int) -> UnitGraph {
+        var weight = [Int](repeating: 0, count: groups)
+        var area = [Double](repeating: 0, count: groups)
+        var perimeter = [Double](repeating: 0, count: groups)
+        var sx = [Double](repeating: 0, count: groups), sy = sx
+        for node in 0..<count {
+            let g = group[node]
+            weight[g] += self.weight[node]
+            area[g] += self.area[node]
+            perimeter[g] += self.perimeter[node]
+            sx[g] += centroid[node].x * self.area[node]
+            sy[g] += centroid[node].y * self.area[node]
+        }
+        func contract(_ lists: [[(node: Int, length: Double)]], dropInternal: Bool) -> [[(node: Int, length: Double)]] {
+            var merged = [[Int: Double]](repeating: [:], count: groups)
+            for node in 0..<count {
+                for edge in lists[node] {
+                    let a = group[node], b = group[edge.node]
+                    if a == b {
+                        if dropInternal { perimeter[a] -= edge.length }
+                    } else {
+                        merged[a][b, default: 0] += edge.length
+                    }
+                }
+            }
+            return merged.map { $0.sorted { $0.key < $1.key }.map { (node: $0.key, length: $0.value) } }
+        }
+        let neighbours = contract(self.neighbours, dropInternal: true)
+        let barriers = contract(barrierNeighbours, dropInternal: true)
+        let centroids = (0..<groups).map { area[$0] > 0 ? XY(sx[$0] / area[$0], sy[$0] / area[$0]) : XY(0, 0) }
+        return UnitGraph(weight: weight, area: area, perimeter: perimeter.map { Swift.max($0, 0) }, centroid: centroids,
+                         neighbours: neighbours, barrierNeighbours: barriers)
+    }
+}
+
+/// Cuts a unit graph into contiguous regions whose households fall within bounds.
+///
+/// Regions grow greedily from the north-west-most unit still free, each time adding the
+/// neighbour that shares the largest part of its boundary with the region (the most compact
+/// choice), until the region reaches its share of what is left; then units on region borders
+/// move to a neighbouring region wherever that brings both closer to their bounds without
+/// cutting either in two, and regions still too small merge into a neighbour that has room.
+/// Land without households joins the region it shares most boundary with.
+struct RegionBalancer {
+    let graph: UnitGraph
+    let bounds: HouseholdBounds
+    /// For the next level down: the indivisible weights each node is made of, and their bounds.
+    /// Among equally balanced cuts, the one with fewest regions whose parts cannot be grouped
+    /// within these bounds wins (grids whose buildings make good micro-grids).
+    var parts: [[Int]]? = nil
+    var partBounds: HouseholdBounds? = nil
+    /// Regions to make of a connected graph, instead of the count the bounds suggest.
+    var forcedRegions: Int? = nil
+    /// Whether to repair regions still out of bounds by re-cutting them with their neighbours.
+    var repairs = true
+
+    /// Where growth starts and when a region stops growing.
+    struct Strategy {
+        /// Seeds are the nodes with the smallest `x * sx + y * sy`: (1, -1) is the north-west corner.
+        var sx: Double
+        var sy: Double
+        /// Whether a region stops as soon as it reaches its share, or takes one more unit when that lands nearer.
+        var eager: Bool
+    }
+
+    /// Starts from the north-west corner first, then from the three other corners.
+    static let strategies: [Strategy] = [false, true].flatMap { eager in
+        [(1.0, -1.0), (-1.0, -1.0), (1.0, 1.0), (-1.0, 1.0)].map { Strategy(sx: $0.0, sy: $0.1, eager: eager) }
+    }
+
+    /// The region of every node, numbered from 0 without gaps: the best of several starts
+    /// (fewest regions out of bounds, then least excess, then the shortest boundaries).
+    func regions() -> [Int] {
+        var best: (region: [Int], score: (Int, Int, Double))?
+        for strategy in Self.strategies {
+            let region = regions(strategy)
+            let score = evaluate(region)
+            if best == nil || score < best!.score { best = (region, score) }
+        }
+        guard repairs, best!.score.0 > 0 else { return best!.region }
+        return repaired(best!.region)
+    }
+
+    /// Re-cuts each region out of bounds together with one neighbour (as two regions), then
+    /// with two (as three), keeping a new cut only when all its regions are in bounds.
+    private func repaired(_ start: [Int]) -> [Int] {
+        var region = start
+        for size in [2, 3] {
+            var changed = true
+            var rounds = 0
+            while changed && rounds < 20 {
+                changed = false
+                rounds += 1
+                var weight: [Int: Int] = [:]
+                for node in 0..<graph.count { weight[region[node], default: 0] += graph.weight[node] }
+                for r in weight.keys.sorted() where weight[r]! > 0 && violation(weight[r]!) > 0 {
+                    func adjacent(_ r: Int) -> [Int] {
+                        var found: Set<Int> = []
+                        for node in 0..<graph.count where region[node] == r {
+                            for edge in graph.neighbours[node] where region[edge.node] != r { found.insert(region[edge.node]) }
+                        }
+                        return found.sorted()
+                    }
+                    let others = adjacent(r)
+                    var combinations: [[Int]] = []
+                    if size == 2 { combinations = others.map { [$0] } } else {
+                        for i in others.indices { for j in others.indices where j > i { combinations.append([others[i], others[j]]) } }
+                    }
+                    for combination in combinations {
+                        let members = Set([r] + combination)
+                        let nodes = (0..<graph.count).filter { members.contains(region[$0]) }
+                        let total = nodes.reduce(0) { $0 + graph.weight[$1] }
+                        guard total >= size * bounds.min, total <= size * bounds.max else { continue }
+                        let sub = CommunityPartitioner.induced(graph, nodes: nodes)
+                        let cut = RegionBalancer(graph: sub, bounds: bounds, forcedRegions: size, repairs: false).regions()
+                        var subWeight: [Int: Int] = [:]
+                        for (i, node) in nodes.enumerated() { subWeight[cut[i], default: 0] += graph.weight[node] }
+                        guard subWeight.count == size, subWeight.values.allSatisfy({ violation($0) == 0 }) else { continue }
+                        let labels = ([r] + combination).sorted()
+                        for (i, node) in nodes.enumerated() { region[node] = labels[cut[i]] }
+                        changed = true
+                        break
+                    }
+                    if changed { break }
+                }
+            }
+        }
+        return renumbered(region)
+    }
+
+    private func evaluate(_ region: [Int]) -> (Int, Int, Double) {
+        var weight: [Int: Int] = [:]
+        for node in 0..<graph.count { weight[region[node], default: 0] += graph.weight[node] }
+        var out = 0, excess = 0
+        for (_, w) in weight where w > 0 {
+            let v = violation(w)
+            if v > 0 { out += 1; excess += v }
+        }
+        if let parts, let partBounds {
+            // A region whose parts cannot make sub-regions in bounds counts as half out of bounds.
+            var members: [Int: [Int]] = [:]
+            for node in 0..<graph.count { members[region[node], default: []] += parts[node] }
+            for r in members.keys.sorted() {
+                let weights = members[r]!.filter { $0 > 0 }.sorted(by: >)
+                guard weights.count <= 10, violation(weight[r] ?? 0) == 0 else { continue }
+                if CommunityPartitioner.packs(weights, into: partBounds) == false { excess += bounds.max }
+            }
+        }
+        var cut = 0.0
+        for node in 0..<graph.count {
+            for edge in graph.neighbours[node] where edge.node > node && region[edge.node] != region[node] { cut += edge.length }
+        }
+        return (out, excess, cut)
+    }
+
+    private func regions(_ strategy: Strategy) -> [Int] {
+        let n = graph.count
+        var region = [Int](repeating: -1, count: n)
+        var regionWeight: [Int] = []
+        var emptyNodes: [Int] = []
+
+        for component in components(using: graph.neighbours) {
+            let total = component.reduce(0) { $0 + graph.weight[$1] }
+            guard total > 0 else {
+                emptyNodes += component
+                continue
+            }
+            grow(component, total: total, strategy: strategy, region: &region, regionWeight: &regionWeight)
+        }
+        rebalance(region: &region, regionWeight: &regionWeight)
+
+        // Land without households: to the region sharing the most boundary, arterials allowed.
+        var pending = emptyNodes.sorted()
+        while !pending.isEmpty {
+            var progressed = false
+            var still: [Int] = []
+            for node in pending {
+                var best: (region: Int, length: Double)?
+                for edge in graph.neighbours[node] + graph.barrierNeighbours[node] where region[edge.node] >= 0 {
+                    if best == nil || edge.length > best!.length { best = (region[edge.node], edge.length) }
+                }
+                if let best {
+                    region[node] = best.region
+                    progressed = true
+                } else {
+                    still.append(node)
+                }
+            }
+            pending = still
+            if !progressed, let first = pending.first {
+                // A piece of the community on its own: its own region.
+                regionWeight.append(0)
+                region[first] = regionWeight.count - 1
+                pending.removeFirst()
+            }
+        }
+        return renumbered(region)
+    }
+
+    // MARK: Growing
+
+    private func grow(_ component: [Int], total: Int, strategy: Strategy, region: inout [Int], regionWeight: inout [Int]) {
+        let k = forcedRegions ?? bounds.regionCount(for: total)
+        var remainingWeight = total
+        var remainingRegions = k
+        var shared = [Double](repeating: 0, count: graph.count)
+        let inComponent = Set(component)
+        while remainingRegions > 0 {
+            guard let seed = component.filter({ region[$0] < 0 && graph.weight[$0] > 0 })
+                .min(by: { key($0, strategy) < key($1, strategy) || (key($0, strategy) == key($1, strategy) && $0 < $1) }) else { break }
+            let id = regionWeight.count
+            regionWeight.append(0)
+            let goal = Double(remainingWeight) / Double(remainingRegions)
+            let last = remainingRegions == 1
+            var frontier: [Int] = []
+            var touched: [Int] = []
+            func add(_ node: Int) {
+                region[node] = id
+                regionWeight[id] += graph.weight[node]
+                for edge in graph.neighbours[node] where region[edge.node] < 0 && inComponent.contains(edge.node) {
+                    if shared[edge.node] == 0 { frontier.append(edge.node); touched.append(edge.node) }
+                    shared[edge.node] += edge.length
+                }
+            }
+            add(seed)
+            while true {
+                let weight = regionWeight[id]
+                if !last && Double(weight) >= goal { break }
+                var best: Int?
+                var bestScore = -Double.infinity
+                for candidate in frontier where region[candidate] < 0 {
+                    let w = graph.weight[candidate]
+                    if !last && weight + w > bounds.max && weight >= bounds.min { continue }
+                    let score = shared[candidate] / Swift.max(graph.perimeter[candidate], 1e-9)
+                    if score > bestScore || (score == bestScore && candidate < best!) {
+                        best = candidate
+                        bestScore = score
+                    }
+                }
+                guard let best else { break }
+                let w = graph.weight[best]
+                if !last && weight >= bounds.min && !strategy.eager && Double(weight + w) - goal > goal - Double(weight) { break }
+                add(best)
+                frontier.removeAll { region[$0] >= 0 }
+            }
+            for node in touched { shared[node] = 0 }
+            remainingWeight -= regionWeight[id]
+            remainingRegions -= 1
+        }
+        // What growth left: to a neighbouring region, the lightest for households, the closest for land.
+        var pending = component.filter { region[$0] < 0 }
+        while !pending.isEmpty {
+            var still: [Int] = []
+            for node in pending {
+                var best: (region: Int, length: Double)?
+                for edge in graph.neighbours[node] where region[edge.node] >= 0 {
+                    let r = region[edge.node]
+                    if let current = best {
+                        let better = graph.weight[node] > 0
+                            ? regionWeight[r] < regionWeight[current.region] || (regionWeight[r] == regionWeight[current.region] && edge.length > current.length)
+                            : edge.length > current.length
+                        if better { best = (r, edge.length) }
+                    } else {
+                        best = (r, edge.length)
+                    }
+                }
+                if let best {
+                    region[node] = best.region
+                    regionWeight[best.region] += graph.weight[node]
+                } else {
+                    still.append(node)
+                }
+            }
+            if still.count == pending.count {
+                // Unreachable from every region (only land without households): a region of its own.
+                regionWeight.append(0)
+                region[still[0]] = regionWeight.count - 1
+                regionWeight[regionWeight.count - 1] += graph.weight[still[0]]
+                still.removeFirst()
+            }
+            pending = still
+        }
+    }
+
+    private func key(_ node: Int, _ strategy: Strategy) -> Double { graph.centroid[node].x * strategy.sx + graph.centroid[node].y * strategy.sy }
+
+    // MARK: Rebalancing
+
+    private func violation(_ weight: Int) -> Int {
+        weight < bounds.min ? bounds.min - weight : (weight > bounds.max ? weight - bounds.max : 0)
+    }
+
+    private func rebalance(region: inout [Int], regionWeight: inout [Int]) {
+        let n = graph.count
+        for _ in 0..<(4 * n + 10) {
+            // The move of one border unit that most reduces how far its two regions are out of bounds.
+            var best: (node: Int, to: Int, gain: Int, length: Double)?
+            for node in 0..<n where region[node] >= 0 && graph.weight[node] > 0 {
+                let from = region[node]
+                let w = graph.weight[node]
+                var lengths: [Int: Double] = [:]
+                for edge in graph.neighbours[node] where region[edge.node] >= 0 && region[edge.node] != from {
+                    lengths[region[edge.node], default: 0] += edge.length
+                }
+                for (to, length) in lengths.sorted(by: { $0.key < $1.key }) {
+                    let before = violation(regionWeight[from]) + violation(regionWeight[to])
+                    let after = violation(regionWeight[from] - w) + violation(regionWeight[to] + w)
+                    let gain = before - after
+                    guard gain > 0 else { continue }
+                    if let current = best, gain < current.gain || (gain == current.gain && length <= current.length) { continue }
+                    guard isContiguous(region: from, without: node, in: region) else { continue }
+                    best = (node, to, gain, length)
+                }
+            }
+            if let move = best {
+                regionWeight[region[move.node]] -= graph.weight[move.node]
+                regionWeight[move.to] += graph.weight[move.node]
+                region[move.node] = move.to
+                continue
+            }
+            // A region still too small merges into the lightest neighbour that has room.
+            var merge: (from: Int, into: Int, weight: Int)?
+            for r in regionWeight.indices where regionWeight[r] < bounds.min && regionWeight[r] > 0 {
+                for node in 0..<n where region[node] == r {
+                    for edge in graph.neighbours[node] where region[edge.node] >= 0 && region[edge.node] != r {
+                        let into = region[edge.node]
+                        let merged = regionWeight[r] + regionWeight[into]
+                        guard merged <= bounds.max || violation(merged) < violation(regionWeight[r]) + violation(regionWeight[into]) else { continue }
+                        if merge == nil || merged < merge!.weight || (merged == merge!.weight && (r, into) < (merge!.from, merge!.into)) {
+                            merge = (r, into, merged)
+                        }
+                    }
+                }
+            }
+            if merge == nil, ejectionChain(region: &region, regionWeight: &regionWeight) { continue }
+            guard let merge else { break }
+            for node in 0..<n where region[node] == merge.from { region[node] = merge.into }
+            regionWeight[merge.into] += regionWeight[merge.from]
+            regionWeight[merge.from] = 0
+        }
+    }
+
+    /// Moves along a chain of neighbouring regions: a region over its bound passes a border
+    /// unit to a neighbour, which passes one on if that puts it over, and so on up to three
+    /// steps, until a region with room takes it (and the same, pulling, for a region too small).
+    /// Done only when every region on the chain ends in bounds.
+    private func ejectionChain(region: inout [Int], regionWeight: inout [Int]) -> Bool {
+        for r in regionWeight.indices where regionWeight[r] > 0 && violation(regionWeight[r]) > 0 {
+            var visited: Set<Int> = [r]
+            if regionWeight[r] > bounds.max {
+                if push(from: r, depth: 0, visited: &visited, region: &region, regionWeight: &regionWeight) { return true }
+            } else if pull(into: r, depth: 0, visited: &visited, region: &region, regionWeight: &regionWeight) {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// Border units of `from` next to another region, with that region, lightest first.
+    private func borderMoves(of from: Int, region: [Int]) -> [(node: Int, to: Int)] {
+        var moves: [(node: Int, to: Int)] = []
+        for node in 0..<graph.count where region[node] == from && graph.weight[node] > 0 {
+            var targets: Set<Int> = []
+            for edge in graph.neighbours[node] where region[edge.node] >= 0 && region[edge.node] != from { targets.insert(region[edge.node]) }
+            for to in targets.sorted() { moves.append((node, to)) }
+        }
+        return moves.sorted { (graph.weight[$0.node], $0.node, $0.to) < (graph.weight[$1.node], $1.node, $1.to) }
+    }
+
+    private func push(from r: Int, depth: Int, visited: inout Set<Int>, region: inout [Int], regionWeight: inout [Int]) -> Bool {
+        let excess = regionWeight[r] - bounds.max
+        var tried = 0
+        for move in borderMoves(of: r, region: region) where !visited.contains(move.to) {
+            let w = graph.weight[move.node]
+            guard w >= excess, regionWeight[r] - w >= bounds.min else { continue }
+            guard isContiguous(region: r, without: move.node, in: region) else { continue }
+            tried += 1
+            if tried > 4 { break }
+            region[move.node] = move.to
+            regionWeight[r] -= w
+            regionWeight[move.to] += w
+            if regionWeight[move.to] <= bounds.max { return true }
+            if depth < 2 {
+                visited.insert(move.to)
+                if push(from: move.to, depth: depth + 1, visited: &visited, region: &region, regionWeight: &regionWeight) { return true }
+                visited.remove(move.to)
+            }
+            region[move.node] = r
+            regionWeight[r] += w
+            regionWeight[move.to] -= w
+        }
+        return false
+    }
+
+    private func pull(into r: Int, depth: Int, visited: inout Set<Int>, region: inout [Int], regionWeight: inout [Int]) -> Bool {
+        let deficit = bounds.min - regionWeight[r]
+        var candidates: [(node: Int, from: Int)] = []
+        for node in 0..<graph.count where region[node] >= 0 && region[node] != r && !visited.contains(region[node]) && graph.weight[node] > 0 {
+            if graph.neighbours[node].contains(where: { region[$0.node] == r }) { candidates.append((node, region[node])) }
+        }
+        candidates.sort { (graph.weight[$0.node], $0.node) < (graph.weight[$1.node], $1.node) }
+        var tried = 0
+        for candidate in candidates {
+            let w = graph.weight[candidate.node]
+            guard w >= deficit, regionWeight[r] + w <= bounds.max else { continue }
+            guard isContiguous(region: candidate.from, without: candidate.node, in: region) else { continue }
+            tried += 1
+            if tried > 4 { break }
+            region[candidate.node] = r
+            regionWeight[r] += w
+            regionWeight[candidate.from] -= w
+            if regionWeight[candidate.from] >= bounds.min { return true }
+            if depth < 2 {
+                visited.insert(candidate.from)
+                if pull(into: candidate.from, depth: depth + 1, visited: &visited, region: &region, regionWeight: &regionWeight) { return true }
+                visited.remove(candidate.from)
+            }
+            region[candidate.node] = candidate.from
+            regionWeight[r] -= w
+            regionWeight[candidate.from] += w
+        }
+        return false
+    }
+
+    private func isContiguous(region r: Int, without removed: Int, in region: [Int]) -> Bool {
+        let members = (0..<graph.count).filter { region[$0] == r && $0 != removed }
+        guard let start = members.first else { return false }
+        var seen: Set<Int> = [start]
+        var stack = [start]
+        while let node = stack.popLast() {
+            for edge in graph.neighbours[node] where edge.node != removed && region[edge.node] == r && !seen.contains(edge.node) {
+                seen.insert(edge.node)
+                stack.append(edge.node)
+            }
+        }
+        return seen.count == members.count
+    }
+
+    // MARK: Helpers
+
+    /// Connected components, each sorted, in order of their smallest node.
+    private func components(using lists: [[(node: Int, length: Double)]]) -> [[Int]] {
+        var component = [Int](repeating: -1, count: graph.count)
+        var result: [[Int]] = []
+        for start in 0..<graph.count where component[start] < 0 {
+            var members = [start]
+            component[start] = result.count
+            var stack = [start]
+            while let node = stack.popLast() {
+                for edge in lists[node] where component[edge.node] < 0 {
+                    component[edge.node] = result.count
+                    members.append(edge.node)
+                    stack.append(edge.node)
+                }
+            }
+            result.append(members.sorted())
+        }
+        return result
+    }
+
+    private func renumbered(_ region: [Int]) -> [Int] {
+        var map: [Int: Int] = [:]
+        return region.map { r in
+            if let m = map[r] { return m }
+            map[r] = map.count
+            return map.count - 1
+        }
+    }
+}

@@ -1,0 +1,494 @@
+import DistrictModel
+import GeometryEngine
+
+/// What the partition of one community gives: its grids (coded, in the working CRS), where
+/// its buildings went, and what a planner should know.
+struct CommunityOutcome: Sendable {
+    var grids: [Grid] = []
+    var assignments: [BuildingAssignment] = []
+    var findings: [PartitionFinding] = []
+    var statistics = PartitionStatistics()
+    var polsbyPopper: [Double] = []
+}
+
+/// Partitions one community: tessellation, balanced grids, balanced micro-grids, codes.
+struct CommunityPartitioner {
+    let input: CommunityInput
+    let options: PartitionOptions
+
+    /// One building (or slice) inside a piece: a piece is one cell or slice, or a block without buildings.
+    private struct Member {
+        var building: Int
+        var slice: Int
+        var households: Int
+    }
+
+    private struct Draft {
+        var faces: [Int]
+        var pieces: [Int]
+        var kind: Grid.Kind
+        var site: Int?
+        var households: Int
+        var reason: String?
+        /// Whether the data leave no way to be in bounds (the reason says why).
+        var forcedByData = false
+    }
+
+    func run(context: GEOSContext) throws -> CommunityOutcome {
+        let tessellation = try CommunityTessellation(input, microMin: options.microMin, microMax: options.microMax, cutsUnits: options.cutsUnits, context: context)
+        let faces = tessellation.faces
+        let code = input.community.code
+
+        // Pieces: every owner but the dedicated sites.
+        var owners: [FaceOwner] = []
+        var pieceIndex: [FaceOwner: Int] = [:]
+        for face in faces {
+            if case .site = face.owner { continue }
+            if pieceIndex[face.owner] == nil { pieceIndex[face.owner] = 0; owners.append(face.owner) }
+        }
+        owners.sort()
+        for (index, owner) in owners.enumerated() { pieceIndex[owner] = index }
+        var members = [[Member]](repeating: [], count: owners.count)
+        for (index, owner) in owners.enumerated() {
+            if case .building(let b, let s) = owner { members[index].append(Member(building: b, slice: s, households: tessellation.sliceHouseholds[b][s])) }
+        }
+        // Buildings (or slices) left without a face of their own ride with their building's other
+        // slices, or with the cell nearest to them in their block.
+        var siteBuildings: [Int: [Int]] = [:]
+        for b in input.buildings.indices {
+            guard let block = tessellation.buildingSite[b] else { continue }
+            if let site = tessellation.blockSite[block] {
+                siteBuildings[site, default: []].append(b)
+                continue
+            }
+            for s in 0..<tessellation.slices[b] where pieceIndex[.building(b, slice: s)] == nil {
+                let host: Int? = (0..<tessellation.slices[b]).compactMap { pieceIndex[.building(b, slice: $0)] }.first
+                    ?? nearestPiece(to: input.buildings[b].building.geometry, block: block, faces: faces, pieceIndex: pieceIndex)
+                if let host { members[host].append(Member(building: b, slice: s, households: tessellation.sliceHouseholds[b][s])) }
+            }
+        }
+        let pieceWeight = members.map { $0.reduce(0) { $0 + $1.households } }
+
+        // The graph of pieces, from the faces.
+        var faceGraph = UnitGraph(weight: faces.map { _ in 0 }, area: faces.map(\.area), perimeter: faces.map(\.perimeter),
+                                  centroid: faces.map(\.centroid), neighbours: [], barrierNeighbours: [])
+        faceGraph.neighbours = faces.indices.map { f in tessellation.edges[f].filter { $0.arterial <= $0.length / 2 }.map { (node: $0.face, length: $0.length) } }
+        faceGraph.barrierNeighbours = faces.indices.map { f in tessellation.edges[f].filter { $0.arterial > $0.length / 2 }.map { (node: $0.face, length: $0.length) } }
+        let facePiece = faces.map { face -> Int in
+            if case .site = face.owner { return -1 }
+            return pieceIndex[face.owner]!
+        }
+        // Dedicated faces leave the graph: they join a throwaway group cut off from everything.
+        let siteGroup = owners.count
+        var cut = faceGraph
+        for f in faces.indices {
+            if facePiece[f] < 0 {
+                cut.neighbours[f] = []
+                cut.barrierNeighbours[f] = []
+            } else {
+                cut.neighbours[f].removeAll { facePiece[$0.node] < 0 }
+                cut.barrierNeighbours[f].removeAll { facePiece[$0.node] < 0 }
+            }
+        }
+        var pieceGraph = cut.contracted(facePiece.map { $0 < 0 ? siteGroup : $0 }, groups: owners.count + 1)
+        pieceGraph.weight[siteGroup] = 0
+        for p in owners.indices { pieceGraph.weight[p] = pieceWeight[p] }
+
+        // Grids.
+        var drafts: [Draft] = []
+        let pieceRegions: [Int]
+        if input.community.kind == .rural {
+            pieceRegions = Self.components(pieceGraph, count: owners.count)
+        } else {
+            let groups = gridGroups(owners: owners)
+            let groupGraph = pieceGraph.contracted(groups.group + [groups.count], groups: groups.count + 1)
+            let subgraph = Self.induced(groupGraph, nodes: Array(0..<groups.count))
+            var parts = [[Int]](repeating: [], count: groups.count)
+            for p in owners.indices where pieceWeight[p] > 0 { parts[groups.group[p]].append(pieceWeight[p]) }
+            let regions = RegionBalancer(graph: subgraph, bounds: options.gridBounds, parts: parts, partBounds: options.microBounds).regions()
+            pieceRegions = owners.indices.map { regions[groups.group[$0]] }
+        }
+        let regionCount = (pieceRegions.max() ?? -1) + 1
+        for r in 0..<regionCount {
+            let pieces = owners.indices.filter { pieceRegions[$0] == r }
+            let regionFaces = faces.indices.filter { facePiece[$0] >= 0 && pieceRegions[facePiece[$0]] == r }
+            drafts.append(Draft(faces: regionFaces, pieces: pieces, kind: input.community.kind == .rural ? .rural : .residential, site: nil,
+                                households: pieces.reduce(0) { $0 + pieceWeight[$1] }, reason: nil))
+        }
+        // Dedicated grids: each site (each piece of it) on its own.
+        for site in input.sites.indices {
+            let siteFaces = faces.indices.filter { faces[$0].owner == .site(site) }
+            for part in tessellation.components(siteFaces) {
+                let households = (siteBuildings[site] ?? []).filter { b in
+                    guard let block = tessellation.buildingSite[b] else { return false }
+                    return part.contains { faces[$0].block == block }
+                }.reduce(0) { $0 + input.buildings[$1].building.households }
+                drafts.append(Draft(faces: part, pieces: [], kind: .dedicated, site: site, households: households, reason: nil))
+            }
+        }
+        explainGrids(&drafts, pieceGraph: pieceGraph, pieceRegions: pieceRegions, members: members)
+
+        // Codes: row bands north to south, west to east within a band.
+        let totalArea = faces.reduce(0) { $0 + $1.area }
+        let band = max(1, (totalArea / Double(max(1, drafts.count))).squareRoot())
+        let top = faces.map { $0.centroid.y }.max() ?? 0
+        let ordered = Self.ordered(drafts.indices.map { Self.centroid(of: drafts[$0].faces, faces: faces) }, band: band, top: top)
+
+        var outcome = CommunityOutcome()
+        var buildingRows: [Int: [(grid: String, micro: String, households: Int)]] = [:]
+        for (sequence, draftIndex) in ordered.enumerated() {
+            let draft = drafts[draftIndex]
+            let gridCode = code + String(format: "%03d", sequence + 1)
+            var micros: [MicroGrid] = []
+            var microFaces: [[Int]] = []
+            var microPieces: [[Int]] = []
+            var microGroupWeights: [Int] = []
+            if draft.kind == .dedicated || draft.pieces.isEmpty {
+                microFaces = [draft.faces]
+                microPieces = [draft.pieces]
+            } else {
+                let sub = Self.induced(pieceGraph, nodes: draft.pieces)
+                let groups = microGroups(draft.pieces, members: members)
+                let groupGraph = sub.contracted(groups.group, groups: groups.count)
+                microGroupWeights = groupGraph.weight
+                let regions = RegionBalancer(graph: groupGraph, bounds: options.microBounds).regions()
+                let count = (regions.max() ?? 0) + 1
+                for m in 0..<count {
+                    let pieces = draft.pieces.indices.filter { regions[groups.group[$0]] == m }.map { draft.pieces[$0] }
+                    microPieces.append(pieces)
+                    let set = Set(pieces)
+                    microFaces.append(draft.faces.filter { set.contains(facePiece[$0]) })
+                }
+            }
+            let microCentroids = microFaces.map { Self.centroid(of: $0, faces: faces) }
+            let microArea = microFaces.map { $0.reduce(0) { $0 + faces[$1].area } }
+            let microBand = max(1, (microArea.reduce(0, +) / Double(max(1, microFaces.count))).squareRoot())
+            let microOrder = Self.ordered(microCentroids, band: microBand, top: microFaces.flatMap { $0 }.map { faces[$0].centroid.y }.max() ?? 0)
+            var gridBuildings: Set<Int> = []
+            var microPolygons: [GEOSObject] = []
+            for (microSequence, m) in microOrder.enumerated() {
+                let microCode = gridCode + String(format: "%02d", microSequence + 1)
+                let geometry = try Self.union(microFaces[m], faces: faces, context: context)
+                microPolygons.append(try GEOSObject(geometry, context: context))
+                var households = 0
+                var buildings: Set<Int> = []
+                if draft.kind == .dedicated {
+                    for b in siteBuildings[draft.site!] ?? [] {
+                        guard let block = tessellation.buildingSite[b], draft.faces.contains(where: { faces[$0].block == block }) else { continue }
+                        households += input.buildings[b].building.households
+                        buildings.insert(b)
+                        buildingRows[b, default: []].append((gridCode, microCode, input.buildings[b].building.households))
+                    }
+                } else {
+                    var perBuilding: [Int: Int] = [:]
+                    for p in microPieces[m] {
+                        for member in members[p] { perBuilding[member.building, default: 0] += member.households }
+                    }
+                    for b in perBuilding.keys.sorted() {
+                        households += perBuilding[b]!
+                        buildings.insert(b)
+                        buildingRows[b, default: []].append((gridCode, microCode, perBuilding[b]!))
+                    }
+                }
+                gridBuildings.formUnion(buildings)
+                micros.append(MicroGrid(code: microCode, gridCode: gridCode, households: households, buildings: buildings.count, geometry: geometry))
+                if draft.kind != .dedicated {
+                    outcome.statistics.residentialMicroGrids += 1
+                    if options.microBounds.contains(households) {
+                        outcome.statistics.residentialMicroGridsInBounds += 1
+                    } else {
+                        outcome.statistics.microGridsOutOfBounds += 1
+                        let reason = microReason(households: households, pieces: microPieces[m], members: members, gridHouseholds: draft.households,
+                                                                 groupWeights: microGroupWeights)
+                        if !reason.hasPrefix("could not") { outcome.statistics.microGridsOutOfBoundsByData += 1 }
+                        outcome.findings.append(PartitionFinding(.microGridOutOfBounds, featureID: microCode,
+                                                                 detail: "\(households) households (bounds \(options.microMin)-\(options.microMax)): \(reason)"))
+                    }
+                }
+            }
+            let gridGeometry = microPolygons.count == 1
+                ? try microPolygons[0].geometry()
+                : try GEOSObject.collection(microPolygons, type: .multiPolygon, context: context).coverageUnion().geometry()
+            let grid = Grid(code: gridCode, communityCode: code, kind: draft.kind, households: draft.households,
+                            buildings: gridBuildings.count, geometry: gridGeometry, microGrids: micros,
+                            siteID: draft.site.map { input.sites[$0].id })
+            if draft.kind == .residential {
+                outcome.statistics.residentialGrids += 1
+                if options.gridBounds.contains(draft.households) { outcome.statistics.residentialGridsInBounds += 1 }
+                let area = try PlaneMath.area(geometryPolygon(gridGeometry))
+                let perimeter = try geometryPolygon(gridGeometry).rings.reduce(0) { $0 + PlaneMath.length($1) }
+                if perimeter > 0 { outcome.polsbyPopper.append(4 * Double.pi * area / (perimeter * perimeter)) }
+            }
+            if let reason = draft.reason {
+                outcome.statistics.gridsOutOfBounds += 1
+                if draft.forcedByData || draft.households < options.gridMin && !reason.hasPrefix("could not") {
+                    outcome.statistics.gridsOutOfBoundsByData += 1
+                }
+                outcome.findings.append(PartitionFinding(.gridOutOfBounds, featureID: gridCode,
+                                                         detail: "\(draft.households) households (bounds \(options.gridMin)-\(options.gridMax)): \(reason)"))
+            }
+            outcome.grids.append(grid)
+        }
+
+        // Assignments, and the buildings and compounds that had to be split.
+        var gridsOfCompound: [String: Set<String>] = [:]
+        for b in input.buildings.indices {
+            guard let rows = buildingRows[b] else {
+                outcome.findings.append(PartitionFinding(.unassignedBuilding, featureID: input.buildings[b].building.id,
+                                                         detail: "no street block of community \(code) holds it"))
+                continue
+            }
+            var merged: [(grid: String, micro: String, households: Int)] = []
+            for row in rows.sorted(by: { $0.micro < $1.micro }) {
+                if let last = merged.last, last.micro == row.micro { merged[merged.count - 1].households += row.households } else { merged.append(row) }
+            }
+            let building = input.buildings[b].building
+            for row in merged {
+                outcome.assignments.append(BuildingAssignment(buildingID: building.id, gridCode: row.grid, microGridCode: row.micro, households: row.households))
+            }
+            if merged.count > 1 {
+                outcome.statistics.buildingsSplit += 1
+                outcome.findings.append(PartitionFinding(.buildingSplit, featureID: building.id,
+                                                         detail: "\(building.households) households cut into \(tessellation.slices[b]) entrance units, in \(merged.count) micro-grids"))
+            }
+            if let compound = building.compound { gridsOfCompound[compound, default: []].formUnion(merged.map(\.grid)) }
+        }
+        for compound in gridsOfCompound.keys.sorted() where gridsOfCompound[compound]!.count > 1 {
+            outcome.statistics.compoundsSplit += 1
+            outcome.findings.append(PartitionFinding(.compoundSplit, featureID: compound,
+                                                     detail: "too large for one grid: split along its buildings into \(gridsOfCompound[compound]!.count) grids"))
+        }
+
+        // Roads inside grids.
+        var gridOfFace = [Int](repeating: -1, count: faces.count)
+        for (index, draft) in drafts.enumerated() { for f in draft.faces { gridOfFace[f] = index } }
+        for f in faces.indices {
+            for edge in tessellation.edges[f] where edge.face > f {
+                outcome.statistics.roadMetres += edge.street
+                if gridOfFace[f] == gridOfFace[edge.face] && gridOfFace[f] >= 0 {
+                    outcome.statistics.roadMetresCrossed += edge.street
+                    outcome.statistics.arterialMetresCrossed += edge.arterial
+                }
+            }
+        }
+        outcome.statistics.communities = 1
+        outcome.statistics.households = input.buildings.reduce(0) { $0 + $1.building.households }
+        outcome.statistics.buildings = input.buildings.count
+        return outcome
+    }
+
+    private func geometryPolygon(_ geometry: Geometry) throws -> Polygon {
+        geometry.polygons.first ?? Polygon(rings: [])
+    }
+
+    // MARK: Groups that must stay together
+
+    /// At grid level: a compound that fits in a grid, else a building that fits, else each slice.
+    private func gridGroups(owners: [FaceOwner]) -> (group: [Int], count: Int) {
+        var compoundHouseholds: [String: Int] = [:]
+        for entry in input.buildings { if let c = entry.building.compound { compoundHouseholds[c, default: 0] += entry.building.households } }
+        var keys: [String: Int] = [:]
+        var group: [Int] = []
+        for (p, owner) in owners.enumerated() {
+            var key = "p\(p)"
+            if case .building(let b, _) = owner {
+                let building = input.buildings[b].building
+                if let c = building.compound, compoundHouseholds[c]! <= options.gridMax {
+                    key = "c" + c
+                } else if building.households <= options.gridMax {
+                    key = "b\(b)"
+                }
+            }
+            if let existing = keys[key] { group.append(existing) } else { keys[key] = keys.count; group.append(keys.count - 1) }
+        }
+        return (group, keys.count)
+    }
+
+    /// At micro-grid level: a building that fits in a micro-grid, else each slice.
+    private func microGroups(_ pieces: [Int], members: [[Member]]) -> (group: [Int], count: Int) {
+        var keys: [String: Int] = [:]
+        var group: [Int] = []
+        for p in pieces {
+            var key = "p\(p)"
+            if let first = members[p].first, members[p].count == 1 {
+                let building = input.buildings[first.building].building
+                if building.households <= options.microMax { key = "b\(first.building)" }
+            }
+            if let existing = keys[key] { group.append(existing) } else { keys[key] = keys.count; group.append(keys.count - 1) }
+        }
+        return (group, keys.count)
+    }
+
+    // MARK: Reasons
+
+    private func explainGrids(_ drafts: inout [Draft], pieceGraph: UnitGraph, pieceRegions: [Int], members: [[Member]]) {
+        let total = drafts.filter { $0.kind == .residential }.reduce(0) { $0 + $1.households }
+        // Households of the compound each piece belongs to, when the compound is kept whole.
+        var compoundHouseholds: [String: Int] = [:]
+        for entry in input.buildings { if let c = entry.building.compound { compoundHouseholds[c, default: 0] += entry.building.households } }
+        var compoundWeight: [Int: Int] = [:]
+        for p in members.indices {
+            guard let first = members[p].first, let c = input.buildings[first.building].building.compound,
+                  let h = compoundHouseholds[c], h <= options.gridMax else { continue }
+            compoundWeight[p] = h
+        }
+        let component = Self.components(UnitGraph(weight: pieceGraph.weight, area: pieceGraph.area, perimeter: pieceGraph.perimeter,
+                                                  centroid: pieceGraph.centroid, neighbours: pieceGraph.neighbours, barrierNeighbours: pieceGraph.neighbours.map { _ in [] }),
+                                        count: pieceRegions.count)
+        var componentWeight: [Int: Int] = [:]
+        for p in pieceRegions.indices { componentWeight[component[p], default: 0] += pieceGraph.weight[p] }
+        for index in drafts.indices where drafts[index].kind == .residential {
+            let h = drafts[index].households
+            guard !options.gridBounds.contains(h) else { continue }
+            if h == 0 {
+                drafts[index].reason = "no households (land without housing, cut off from the rest of the community)"
+            } else if total < options.gridMin {
+                drafts[index].reason = "the community holds only \(total) households"
+            } else if let first = drafts[index].pieces.first, !Self.divisible(componentWeight[component[first]]!, options.gridBounds) {
+                let w = componentWeight[component[first]]!
+                drafts[index].reason = "its part of the community holds \(w) households, which no number of grids divides within the bounds"
+                drafts[index].forcedByData = true
+            } else if h < options.gridMin, let first = drafts[index].pieces.first, componentWeight[component[first]]! < options.gridMin {
+                drafts[index].reason = "cut off from the rest of the community (by an arterial road or the community's shape) with only \(componentWeight[component[first]]!) households"
+            } else if let largest = drafts[index].pieces.map({ max(buildingWeight(of: $0, members: members), compoundWeight[$0] ?? 0) }).max(),
+                      largest >= options.gridMax - options.gridMin {
+                drafts[index].reason = "holds an indivisible building or compound of \(largest) households: no combination with its neighbours falls within the bounds"
+                drafts[index].forcedByData = true
+            } else {
+                drafts[index].reason = "could not be balanced with its neighbours"
+            }
+        }
+    }
+
+    /// Households of the building a piece belongs to (the piece's own when it holds several).
+    private func buildingWeight(of piece: Int, members: [[Member]]) -> Int {
+        guard members[piece].count == 1, let member = members[piece].first else { return members[piece].reduce(0) { $0 + $1.households } }
+        let households = input.buildings[member.building].building.households
+        return households <= options.gridMax ? households : member.households
+    }
+
+    /// Whether `weights` (indivisible) can be grouped into bins each within `bounds`, ignoring
+    /// where they stand; nil when there are too many to tell quickly.
+    static func packs(_ weights: [Int], into bounds: HouseholdBounds) -> Bool? {
+        let n = weights.count
+        guard n > 0 else { return true }
+        guard n <= 14 else { return nil }
+        var sums = [Int](repeating: 0, count: 1 << n)
+        for mask in 1..<(1 << n) {
+            let low = mask & -mask
+            sums[mask] = sums[mask ^ low] + weights[low.trailingZeroBitCount]
+        }
+        var can = [Bool](repeating: false, count: 1 << n)
+        can[0] = true
+        for mask in 1..<(1 << n) {
+            let low = mask & -mask
+            let rest = mask ^ low
+            var sub = rest
+            while true {
+                let bin = sub | low
+                if can[mask ^ bin] && bounds.contains(sums[bin]) { can[mask] = true; break }
+                if sub == 0 { break }
+                sub = (sub - 1) & rest
+            }
+        }
+        return can[(1 << n) - 1]
+    }
+
+    /// Whether some number of regions `k` has `k * min <= households <= k * max`.
+    static func divisible(_ households: Int, _ bounds: HouseholdBounds) -> Bool {
+        let k = (households + bounds.max - 1) / bounds.max
+        return households == 0 || k * bounds.min <= households
+    }
+
+    private func microReason(households: Int, pieces: [Int], members: [[Member]], gridHouseholds: Int, groupWeights: [Int]) -> String {
+        if gridHouseholds < options.microMin { return "the grid holds only \(gridHouseholds) households" }
+        if !Self.divisible(gridHouseholds, options.microBounds) {
+            return "the grid's \(gridHouseholds) households are divided within the bounds by no number of micro-grids"
+        }
+        let weights = groupWeights.filter { $0 > 0 }.sorted(by: >)
+        if Self.packs(weights, into: options.microBounds) == false {
+            return "the grid's buildings (\(weights.map(String.init).joined(separator: ", ")) households) cannot be grouped within the bounds without splitting one"
+        }
+        if households > options.microMax {
+            for p in pieces {
+                for member in members[p] where member.households > options.microMax {
+                    let building = input.buildings[member.building].building
+                    return building.households > member.households || (building.units ?? 1) > 1
+                        ? "an indivisible entrance unit of \(member.households) households (building \(building.id))"
+                        : "an indivisible building of \(member.households) households with no entrance units to cut along (building \(building.id))"
+                }
+            }
+        }
+        return "could not be balanced with its neighbours"
+    }
+
+    // MARK: Helpers
+
+    private func nearestPiece(to footprint: Geometry, block: Int, faces: [CommunityTessellation.Face], pieceIndex: [FaceOwner: Int]) -> Int? {
+        guard let center = footprint.envelope?.center else { return nil }
+        var best: (piece: Int, distance: Double)?
+        for face in faces where face.block == block {
+            guard let piece = pieceIndex[face.owner] else { continue }
+            let d = PlaneMath.distance(center, face.centroid)
+            if best == nil || d < best!.distance { best = (piece, d) }
+        }
+        return best?.piece
+    }
+
+    /// The subgraph on `nodes`, renumbered in their order.
+    static func induced(_ graph: UnitGraph, nodes: [Int]) -> UnitGraph {
+        var position: [Int: Int] = [:]
+        for (i, node) in nodes.enumerated() { position[node] = i }
+        func keep(_ list: [(node: Int, length: Double)]) -> [(node: Int, length: Double)] {
+            list.compactMap { edge in position[edge.node].map { (node: $0, length: edge.length) } }
+        }
+        return UnitGraph(weight: nodes.map { graph.weight[$0] }, area: nodes.map { graph.area[$0] }, perimeter: nodes.map { graph.perimeter[$0] },
+                         centroid: nodes.map { graph.centroid[$0] }, neighbours: nodes.map { keep(graph.neighbours[$0]) },
+                         barrierNeighbours: nodes.map { keep(graph.barrierNeighbours[$0]) })
+    }
+
+    /// Connected components of the first `count` nodes over every edge, numbered from 0.
+    static func components(_ graph: UnitGraph, count: Int) -> [Int] {
+        var component = [Int](repeating: -1, count: count)
+        var next = 0
+        for start in 0..<count where component[start] < 0 {
+            component[start] = next
+            var stack = [start]
+            while let node = stack.popLast() {
+                for edge in graph.neighbours[node] + graph.barrierNeighbours[node] where edge.node < count && component[edge.node] < 0 {
+                    component[edge.node] = next
+                    stack.append(edge.node)
+                }
+            }
+            next += 1
+        }
+        return component
+    }
+
+    static func centroid(of faceIndices: [Int], faces: [CommunityTessellation.Face]) -> XY {
+        var sx = 0.0, sy = 0.0, total = 0.0
+        for f in faceIndices {
+            sx += faces[f].centroid.x * faces[f].area
+            sy += faces[f].centroid.y * faces[f].area
+            total += faces[f].area
+        }
+        return total > 0 ? XY(sx / total, sy / total) : XY(0, 0)
+    }
+
+    /// Indices of `centroids` in reading order: bands of height `band` from `top` down, west to east in each.
+    static func ordered(_ centroids: [XY], band: Double, top: Double) -> [Int] {
+        centroids.indices.sorted { a, b in
+            let ra = Int(((top - centroids[a].y) / band).rounded(.down)), rb = Int(((top - centroids[b].y) / band).rounded(.down))
+            if ra != rb { return ra < rb }
+            if centroids[a].x != centroids[b].x { return centroids[a].x < centroids[b].x }
+            return a < b
+        }
+    }
+
+    /// The union of faces: they form a coverage (see `CommunityTessellation`). See `GEOSCoverageUnion_r`.
+    static func union(_ faceIndices: [Int], faces: [CommunityTessellation.Face], context: GEOSContext) throws -> Geometry {
+        if faceIndices.count == 1 { return .polygon(faces[faceIndices[0]].polygon) }
+        let parts = try faceIndices.map { try GEOSObject(.polygon(faces[$0].polygon), context: context) }
+        return try GEOSObject.collection(parts, type: .multiPolygon, context: context).coverageUnion().geometry()
+    }
+}

@@ -1,0 +1,117 @@
+public import GeometryEngine
+
+/// A partition of a district (`data.md`, "Output: a partition"): grids tiling each community,
+/// micro-grids tiling each grid, and where every building went.
+public struct Partition: Sendable {
+    /// The EPSG code of every geometry (the district's own CRS).
+    public var epsg: Int
+    /// Grids ordered by code.
+    public var grids: [Grid]
+    /// One row per building, or per part of a building cut by its entrance units.
+    public var assignments: [BuildingAssignment]
+    /// Grids and micro-grids outside their household bounds, and other things a planner should know.
+    public var findings: [PartitionFinding]
+    public var statistics: PartitionStatistics
+
+    public var microGrids: [MicroGrid] { grids.flatMap(\.microGrids) }
+}
+
+/// A grid (网格): a community's share of about 200 households, or a dedicated site, or a village.
+public struct Grid: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case residential, dedicated, rural
+    }
+
+    /// Community code + 3-digit sequence (west to east, north to south).
+    public var code: String
+    public var communityCode: String
+    public var kind: Kind
+    public var households: Int
+    /// Buildings whose footprint (or a part of it) is assigned to the grid.
+    public var buildings: Int
+    public var geometry: Geometry
+    /// Micro-grids ordered by code.
+    public var microGrids: [MicroGrid]
+    /// Id of the dedicated site, for a dedicated grid.
+    public var siteID: String?
+}
+
+/// A micro-grid (微网格): 50-80 households of a grid, by building or courtyard.
+public struct MicroGrid: Sendable, Hashable {
+    /// Grid code + 2-digit sequence.
+    public var code: String
+    public var gridCode: String
+    public var households: Int
+    public var buildings: Int
+    public var geometry: Geometry
+}
+
+/// Where a building (or one part of a building cut by units) went.
+public struct BuildingAssignment: Sendable, Hashable {
+    public var buildingID: String
+    public var gridCode: String
+    public var microGridCode: String
+    public var households: Int
+}
+
+/// Something about the partition a planner should know: a grid or micro-grid outside its
+/// bounds and why, a compound or building that had to be split, a building left out.
+public struct PartitionFinding: Sendable, Hashable, CustomStringConvertible {
+    public struct Kind: Hashable, Sendable, CustomStringConvertible {
+        private let name: String
+        private init(_ name: String) { self.name = name }
+        /// A grid outside the grid bounds.
+        public static let gridOutOfBounds = Kind("grid_out_of_bounds")
+        /// A micro-grid outside the micro-grid bounds.
+        public static let microGridOutOfBounds = Kind("microgrid_out_of_bounds")
+        /// A gated compound too large for one grid, split along its buildings.
+        public static let compoundSplit = Kind("compound_split")
+        /// A building with more households than a bound allows, cut into its entrance units.
+        public static let buildingSplit = Kind("building_split")
+        /// A building outside every community: in no grid.
+        public static let unassignedBuilding = Kind("unassigned_building")
+        public var description: String { name }
+    }
+
+    public var kind: Kind
+    /// The grid, micro-grid, compound or building concerned.
+    public var featureID: String
+    public var detail: String
+
+    public init(_ kind: Kind, featureID: String, detail: String) {
+        self.kind = kind
+        self.featureID = featureID
+        self.detail = detail
+    }
+
+    public var description: String { "\(kind) \(featureID): \(detail)" }
+}
+
+/// Figures of a partition, for the summary and the tests.
+public struct PartitionStatistics: Sendable, Hashable {
+    public var communities = 0
+    public var households = 0
+    public var buildings = 0
+    public var gridsOutOfBounds = 0
+    public var microGridsOutOfBounds = 0
+    /// Of those, the ones the data leave no way to bring in bounds (a community too small,
+    /// indivisible towers, a part cut off by an arterial road).
+    public var gridsOutOfBoundsByData = 0
+    public var microGridsOutOfBoundsByData = 0
+    /// Residential grids (the ones balanced) and how many of them are in bounds.
+    public var residentialGrids = 0
+    public var residentialGridsInBounds = 0
+    public var residentialMicroGrids = 0
+    public var residentialMicroGridsInBounds = 0
+    /// Mean Polsby-Popper (4πA/P²) of residential grids.
+    public var meanPolsbyPopper = 0.0
+    public var compoundsSplit = 0
+    public var buildingsSplit = 0
+    /// Metres of road between two street blocks (non-arterial), and how many of them run inside a grid.
+    public var roadMetres = 0.0
+    public var roadMetresCrossed = 0.0
+    /// Metres of arterial road inside a grid (only where land without households had to join a grid across one).
+    public var arterialMetresCrossed = 0.0
+
+    public init() {}
+}

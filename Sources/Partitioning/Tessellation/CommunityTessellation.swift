@@ -1,0 +1,407 @@
+import DistrictModel
+import GeometryEngine
+
+/// What one community holds, cut out of the district for one task.
+struct CommunityInput: Sendable {
+    var community: Community
+    /// Buildings assigned to the community, with their index in the district.
+    var buildings: [(index: Int, building: Building)]
+    /// Roads whose envelope meets the community's.
+    var roads: [Road]
+    /// Dedicated sites assigned to the community.
+    var sites: [DedicatedSite]
+}
+
+/// Who a face of the tessellation belongs to.
+enum FaceOwner: Hashable, Comparable {
+    /// A dedicated site (index in `CommunityInput.sites`).
+    case site(Int)
+    /// A building (index in `CommunityInput.buildings`) and its slice (0 when not cut).
+    case building(Int, slice: Int)
+    /// A street block without buildings.
+    case land(block: Int)
+}
+
+/// The community cut into faces that tile it exactly: street blocks (the community polygonized
+/// with its roads and its dedicated sites), each cut into building cells (a Voronoi tessellation
+/// of points sampled along the footprints, as momepy's enclosed tessellation) and big buildings'
+/// cells into slices along their entrance units.
+///
+/// Every face comes out of one `GEOSPolygonize_r` over one noded set of lines, so neighbouring
+/// faces share their edges vertex for vertex: any set of faces is a valid polygonal coverage,
+/// and grids made by `coverageUnion` tile the community with no gap and no overlap.
+struct CommunityTessellation {
+    struct Face {
+        var polygon: Polygon
+        var area: Double
+        var perimeter: Double
+        var centroid: XY
+        var block: Int
+        var owner: FaceOwner
+    }
+
+    struct Edge {
+        var face: Int
+        var length: Double
+        /// Length along an arterial road.
+        var arterial: Double
+        /// Length along any other road between two blocks.
+        var street: Double
+    }
+
+    var faces: [Face] = []
+    /// Per face, the faces it shares a boundary with, sorted.
+    var edges: [[Edge]] = []
+    /// Per building (index in the input), the number of slices it was cut into (1: not cut).
+    var slices: [Int] = []
+    /// Per building, the households of each slice.
+    var sliceHouseholds: [[Int]] = []
+    /// Per building, the block it stands in, or the dedicated site it stands on.
+    var buildingSite: [Int?] = []
+    /// Per block, the dedicated site it lies in.
+    var blockSite: [Int?] = []
+
+    /// Sampling distance along footprints, and inset from the wall, in metres.
+    static let sampleStep = 3.0
+    static let inset = 0.3
+
+    init(_ input: CommunityInput, microMin: Int, microMax: Int, cutsUnits: Bool, context: GEOSContext) throws {
+        let raw = try GEOSObject(input.community.geometry, context: context)
+        let community = try raw.isValid() ? raw : raw.makeValid()
+        let preparedCommunity = try PreparedGeometry(community)
+
+        // Street blocks: the community's boundary, the roads in it and its dedicated sites.
+        var blockLines: [GEOSObject] = [try community.boundary()]
+        var roadSegments: [(a: XY, b: XY, arterial: Bool)] = []
+        for road in input.roads {
+            let line = try GEOSObject(road.geometry, context: context)
+            guard try preparedCommunity.intersects(line) else { continue }
+            let inside = try line.intersection(community).geometry().lineStrings
+            guard !inside.isEmpty else { continue }
+            blockLines.append(try GEOSObject(.multiLineString(inside), context: context))
+            for points in inside where points.count > 1 {
+                for i in 0..<(points.count - 1) { roadSegments.append((points[i], points[i + 1], road.roadClass == .arterial)) }
+            }
+        }
+        var sites: [PreparedGeometry?] = []
+        for site in input.sites {
+            let rawSite = try GEOSObject(site.geometry, context: context)
+            let valid = try rawSite.isValid() ? rawSite : rawSite.makeValid()
+            let part = try valid.intersection(community)
+            if try part.area() > 1 {
+                blockLines.append(try part.boundary())
+                sites.append(try PreparedGeometry(part))
+            } else {
+                sites.append(nil)
+            }
+        }
+        let noded = try GEOSObject.collection(blockLines, type: .geometryCollection, context: context).unaryUnion()
+        let blockPolygons = try GEOSObject.polygonize([noded], context: context)
+
+        var blocks: [(object: PreparedGeometry, site: Int?)] = []
+        let blockTree = try SpatialTree(context: context)
+        for index in 0..<(try blockPolygons.partCount()) {
+            let block = try blockPolygons.part(index)
+            let point = try block.pointOnSurface()
+            guard try preparedCommunity.contains(point) else { continue }   // a hole, or outside
+            let site = try sites.firstIndex { try $0?.contains(point) ?? false }
+            blockTree.insert(block, index: blocks.count)
+            blocks.append((try PreparedGeometry(block), site))
+        }
+        func blockOf(_ point: GEOSObject) throws -> Int? {
+            for candidate in blockTree.query(point) where try blocks[candidate].object.contains(point) { return candidate }
+            return nil
+        }
+
+        // Buildings to blocks, by a point inside the part of their footprint in the community.
+        var footprints: [GEOSObject] = []
+        var blockBuildings = [[Int]](repeating: [], count: blocks.count)
+        for (local, entry) in input.buildings.enumerated() {
+            let rawFootprint = try GEOSObject(entry.building.geometry, context: context)
+            let footprint = try rawFootprint.isValid() ? rawFootprint : rawFootprint.makeValid()
+            footprints.append(footprint)
+            var point = try footprint.pointOnSurface()
+            if try !preparedCommunity.covers(footprint) {
+                let inside = try footprint.intersection(community)
+                if try !inside.isEmpty() { point = try inside.pointOnSurface() }
+            }
+            var block = try blockOf(point)
+            if block == nil { block = try blockTree.nearest(to: point) }
+            buildingSite.append(block)
+            if let block { blockBuildings[block].append(local) }
+        }
+
+        // Cells inside each residential block with several buildings; slices of big buildings.
+        var cellLines: [GEOSObject] = [noded]
+        slices = input.buildings.map { entry in
+            Self.sliceCount(households: entry.building.households, units: entry.building.units, microMin: microMin, microMax: microMax,
+                            cutsUnits: cutsUnits)
+        }
+        sliceHouseholds = input.buildings.indices.map { local in
+            let households = input.buildings[local].building.households
+            let count = slices[local]
+            return (0..<count).map { households / count + ($0 < households % count ? 1 : 0) }
+        }
+        var axes: [(origin: XY, direction: XY, length: Double)?] = Array(repeating: nil, count: input.buildings.count)
+        var blockSites: [SiteIndex?] = Array(repeating: nil, count: blocks.count)
+        var blockSiteOwners: [[Int]] = Array(repeating: [], count: blocks.count)
+        for (blockIndex, members) in blockBuildings.enumerated() where blocks[blockIndex].site == nil && !members.isEmpty {
+            let block = blocks[blockIndex].object.base
+            guard let envelope = try block.envelope() else { continue }
+            let margin = try block.mitredBuffer(0.01)
+            for local in members where slices[local] > 1 {
+                guard let axis = try Self.longAxis(of: footprints[local]) else { continue }
+                axes[local] = axis
+                let normal = XY(-axis.direction.y, axis.direction.x)
+                let half = envelope.width + envelope.height + 10
+                for k in 1..<slices[local] {
+                    let t = axis.length * Double(k) / Double(slices[local])
+                    let center = XY(axis.origin.x + axis.direction.x * t, axis.origin.y + axis.direction.y * t)
+                    let cut = Geometry.lineString([XY(center.x - normal.x * half, center.y - normal.y * half),
+                                                   XY(center.x + normal.x * half, center.y + normal.y * half)])
+                    cellLines.append(try GEOSObject(cut, context: context).intersection(margin))
+                }
+            }
+            guard members.count > 1 else { continue }
+            var points: [XY] = []
+            var owners: [Int] = []
+            for local in members {
+                for point in Self.samples(input.buildings[local].building.geometry) {
+                    points.append(point)
+                    owners.append(local)
+                }
+            }
+            let index = SiteIndex(points, cell: Self.sampleStep * 2)
+            blockSites[blockIndex] = index
+            blockSiteOwners[blockIndex] = owners
+            let expanded = envelope.expanded(by: 50)
+            let clip = try GEOSObject(.polygon(Polygon(exterior: [XY(expanded.minX, expanded.minY), XY(expanded.maxX, expanded.minY),
+                                                                   XY(expanded.maxX, expanded.maxY), XY(expanded.minX, expanded.maxY),
+                                                                   XY(expanded.minX, expanded.minY)])), context: context)
+            let cells = try GEOSObject(.multiPoint(points), context: context).voronoiDiagram(clip: clip).geometry().polygons
+            // Keep the Voronoi edges between cells of different buildings: the cell boundaries.
+            var firstOwner: [SegmentKey: Int] = [:]
+            var kept: [[XY]] = []
+            for cell in cells {
+                let ring = cell.exterior
+                guard ring.count > 3, let site = index.nearest(to: PlaneMath.centroid(cell)) else { continue }
+                let owner = owners[site]
+                for i in 0..<(ring.count - 1) {
+                    let key = SegmentKey(ring[i], ring[i + 1])
+                    if let other = firstOwner[key] {
+                        if other != owner { kept.append([ring[i], ring[i + 1]]) }
+                    } else {
+                        firstOwner[key] = owner
+                    }
+                }
+            }
+            guard !kept.isEmpty else { continue }
+            let boundaries = try GEOSObject(.multiLineString(kept), context: context).lineMerge().simplify(tolerance: 0.5)
+            cellLines.append(try boundaries.intersection(margin))
+        }
+
+        // The faces: one polygonize over everything, noded together.
+        let allLines = try GEOSObject.collection(cellLines, type: .geometryCollection, context: context).unaryUnion()
+        let facePolygons = try GEOSObject.polygonize([allLines], context: context)
+        for index in 0..<(try facePolygons.partCount()) {
+            let object = try facePolygons.part(index)
+            let point = try object.pointOnSurface()
+            guard let block = try blockOf(point), case .polygon(let polygon) = try object.geometry() else { continue }
+            let owner: FaceOwner
+            let members = blockBuildings[block]
+            if let site = blocks[block].site {
+                owner = .site(site)
+            } else if members.isEmpty {
+                owner = .land(block: block)
+            } else {
+                var local = members[0]
+                if let sitesIndex = blockSites[block], case .point(let p) = try point.geometry(),
+                   let nearest = sitesIndex.nearest(to: p) {
+                    local = blockSiteOwners[block][nearest]
+                }
+                var slice = 0
+                if let axis = axes[local], case .point(let p) = try point.geometry() {
+                    let t = ((p.x - axis.origin.x) * axis.direction.x + (p.y - axis.origin.y) * axis.direction.y) / axis.length
+                    slice = min(slices[local] - 1, max(0, Int(t * Double(slices[local]))))
+                }
+                owner = .building(local, slice: slice)
+            }
+            faces.append(Face(polygon: polygon, area: PlaneMath.area(polygon), perimeter: polygon.rings.reduce(0) { $0 + PlaneMath.length($1) },
+                              centroid: PlaneMath.centroid(polygon), block: block, owner: owner))
+        }
+        blockSite = blocks.map(\.site)
+        buildAdjacency(roadSegments: roadSegments)
+        attachDetachedFaces()
+    }
+
+    /// Shared boundaries, from edges that appear in two faces (polygonize output shares them exactly).
+    private mutating func buildAdjacency(roadSegments: [(a: XY, b: XY, arterial: Bool)]) {
+        var firstFace: [SegmentKey: Int] = [:]
+        var pairs: [PairKey: Edge] = [:]
+        var order: [PairKey] = []
+        for (index, face) in faces.enumerated() {
+            for ring in face.polygon.rings where ring.count > 1 {
+                for i in 0..<(ring.count - 1) {
+                    let key = SegmentKey(ring[i], ring[i + 1])
+                    guard let other = firstFace[key] else {
+                        firstFace[key] = index
+                        continue
+                    }
+                    guard other != index else { continue }
+                    let pair = PairKey(min(other, index), max(other, index))
+                    let length = PlaneMath.distance(ring[i], ring[i + 1])
+                    var arterial = 0.0, street = 0.0
+                    if faces[other].block != face.block {
+                        let middle = XY((ring[i].x + ring[i + 1].x) / 2, (ring[i].y + ring[i + 1].y) / 2)
+                        var onRoad = false
+                        for segment in roadSegments where PlaneMath.distance(middle, toSegment: segment.a, segment.b) < 0.05 {
+                            onRoad = true
+                            if segment.arterial { arterial = length; break }
+                        }
+                        if onRoad && arterial == 0 { street = length }
+                    }
+                    if pairs[pair] == nil { order.append(pair) }
+                    pairs[pair, default: Edge(face: pair.b, length: 0, arterial: 0, street: 0)].length += length
+                    pairs[pair]!.arterial += arterial
+                    pairs[pair]!.street += street
+                }
+            }
+        }
+        edges = Array(repeating: [], count: faces.count)
+        for pair in order.sorted(by: { ($0.a, $0.b) < ($1.a, $1.b) }) {
+            let edge = pairs[pair]!
+            edges[pair.a].append(edge)
+            var back = edge
+            back.face = pair.a
+            edges[pair.b].append(back)
+        }
+        for index in edges.indices { edges[index].sort { $0.face < $1.face } }
+    }
+
+    /// A building's faces cut off from its main cell (by the block's shape) go to the
+    /// neighbouring cell they share most boundary with, so that every cell is one polygon.
+    private mutating func attachDetachedFaces() {
+        for _ in 0..<4 {
+            var changed = false
+            var byOwner: [FaceOwner: [Int]] = [:]
+            for (index, face) in faces.enumerated() { byOwner[face.owner, default: []].append(index) }
+            for owner in byOwner.keys.sorted() {
+                let members = byOwner[owner]!
+                guard members.count > 1 else { continue }
+                let parts = components(members)
+                guard parts.count > 1 else { continue }
+                let main = parts.max { a, b in
+                    let areaA = a.reduce(0) { $0 + faces[$1].area }, areaB = b.reduce(0) { $0 + faces[$1].area }
+                    return areaA < areaB || (areaA == areaB && a[0] > b[0])
+                }!
+                for part in parts where part[0] != main[0] {
+                    var shared: [FaceOwner: Double] = [:]
+                    for face in part {
+                        for edge in edges[face] where faces[edge.face].owner != owner && faces[edge.face].block == faces[face].block {
+                            shared[faces[edge.face].owner, default: 0] += edge.length
+                        }
+                    }
+                    guard let target = shared.sorted(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }).first?.key else { continue }
+                    for face in part { faces[face].owner = target }
+                    changed = true
+                }
+            }
+            if !changed { return }
+        }
+    }
+
+    /// Connected components of `members` through shared edges, each sorted, by smallest face.
+    func components(_ members: [Int]) -> [[Int]] {
+        let inSet = Set(members)
+        var seen: Set<Int> = []
+        var result: [[Int]] = []
+        for start in members where !seen.contains(start) {
+            var part = [start]
+            seen.insert(start)
+            var stack = [start]
+            while let face = stack.popLast() {
+                for edge in edges[face] where inSet.contains(edge.face) && !seen.contains(edge.face) {
+                    seen.insert(edge.face)
+                    part.append(edge.face)
+                    stack.append(edge.face)
+                }
+            }
+            result.append(part.sorted())
+        }
+        return result
+    }
+
+    /// Slices a building is cut into: none below the micro-grid bound; else its entrance units,
+    /// and when a unit alone is over the bound (a tower's), each unit in equal floor groups
+    /// (drawn as slices of the footprint) unless `cutsUnits` is off. Floor groups are no bigger
+    /// than the width of the micro-grid bounds, so that they add up to a total in bounds.
+    static func sliceCount(households: Int, units: Int?, microMin: Int, microMax: Int, cutsUnits: Bool) -> Int {
+        guard households > microMax else { return 1 }
+        let needed = (households + microMax - 1) / microMax
+        guard let units, units >= 1 else { return needed }
+        guard cutsUnits, households > units * microMax else { return units }
+        let perUnit = (households + units - 1) / units
+        let groupSize = max(1, microMax - microMin)
+        return units * ((perUnit + groupSize - 1) / groupSize)
+    }
+
+    /// Points along the outline of a footprint, set in from the wall so that buildings that
+    /// touch do not share sites.
+    static func samples(_ footprint: Geometry) -> [XY] {
+        var points: [XY] = []
+        for polygon in footprint.polygons {
+            let ring = polygon.exterior
+            guard ring.count > 3 else { continue }
+            let inward: Double = PlaneMath.signedArea(ring) >= 0 ? 1 : -1
+            for i in 0..<(ring.count - 1) {
+                let a = ring[i], b = ring[i + 1]
+                let length = PlaneMath.distance(a, b)
+                guard length > 0 else { continue }
+                let normal = XY(-(b.y - a.y) / length * inward, (b.x - a.x) / length * inward)
+                let inset = min(inset, length / 4)
+                let count = max(1, Int((length / sampleStep).rounded(.up)))
+                for k in 0..<count {
+                    let t = Double(k) / Double(count)
+                    points.append(XY(a.x + (b.x - a.x) * t + normal.x * inset, a.y + (b.y - a.y) * t + normal.y * inset))
+                }
+            }
+        }
+        return points
+    }
+
+    /// The long axis of a footprint's minimum rotated rectangle: a corner, the unit direction, the length.
+    static func longAxis(of footprint: GEOSObject) throws -> (origin: XY, direction: XY, length: Double)? {
+        guard case .polygon(let rectangle) = try footprint.minimumRotatedRectangle().geometry(), rectangle.exterior.count >= 4 else { return nil }
+        let p = rectangle.exterior
+        let first = PlaneMath.distance(p[0], p[1]), second = PlaneMath.distance(p[1], p[2])
+        let (origin, end, length) = first >= second ? (p[0], p[1], first) : (p[1], p[2], second)
+        guard length > 0 else { return nil }
+        return (origin, XY((end.x - origin.x) / length, (end.y - origin.y) / length), length)
+    }
+}
+
+/// An undirected segment, by the exact bits of its ends.
+struct SegmentKey: Hashable {
+    let a: (UInt64, UInt64)
+    let b: (UInt64, UInt64)
+
+    init(_ p: XY, _ q: XY) {
+        let u = (p.x.bitPattern, p.y.bitPattern), v = (q.x.bitPattern, q.y.bitPattern)
+        if u < v { a = u; b = v } else { a = v; b = u }
+    }
+
+    static func == (l: SegmentKey, r: SegmentKey) -> Bool { l.a == r.a && l.b == r.b }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(a.0); hasher.combine(a.1); hasher.combine(b.0); hasher.combine(b.1)
+    }
+}
+
+struct PairKey: Hashable {
+    let a: Int
+    let b: Int
+    init(_ a: Int, _ b: Int) {
+        self.a = a
+        self.b = b
+    }
+}
