@@ -9,14 +9,14 @@ struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Generate a synthetic district of Chinese urban fabric, deterministic from a seed.",
         discussion: """
-            Gated compounds of slab buildings with entrance units and floors, courtyard compounds
-            of walk-ups, old open walk-up areas, high-rise towers, shops along streets, arterial,
-            secondary and branch roads, dedicated sites (schools, malls, enterprises, hospitals)
-            and rural villages at the edge; with --mess (the default), the faults real data has:
-            a building across two communities, an invalid footprint, a community with a hole, a
+            Gated compounds of slab buildings with entrance units and floors, courtyard compounds \
+            of walk-ups, old open walk-up areas, high-rise towers, shops along streets, arterial, \
+            secondary and branch roads, dedicated sites (schools, malls, enterprises, hospitals) \
+            and rural villages at the edge; with --mess (the default), the faults real data has: \
+            a building across two communities, an invalid footprint, a community with a hole, a \
             community in two pieces, a building outside every community.
 
-            The same seed and size give the same file, byte for byte. Coordinates are metres in
+            The same seed and size give the same file, byte for byte. Coordinates are metres in \
             CGCS2000 / 3-degree Gauss-Krüger CM 120E (EPSG:4549), near Shanghai.
 
             Examples:

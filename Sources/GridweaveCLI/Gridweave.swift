@@ -7,8 +7,8 @@ struct Gridweave: AsyncParsableCommand {
         commandName: "gridweave",
         abstract: "Grid management (网格化管理) engine: partition districts into grids, check their coverage.",
         discussion: """
-            Start with `gridweave inspect DISTRICT` to see what the engine reads from your data.
-            A district is a GeoPackage, or a folder of <layer>.geojson files, with at least the
+            Start with `gridweave inspect DISTRICT` to see what the engine reads from your data. \
+            A district is a GeoPackage, or a folder of <layer>.geojson files, with at least the \
             layers `communities` (field `code`) and `buildings` (fields `id`, `households`).
             """,
         subcommands: [Inspect.self, Generate.self, Partition.self]

@@ -9,14 +9,14 @@ struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Read and check a district; print what a planner wants to know before partitioning.",
         discussion: """
-            Prints the layers and their counts, households, the CRS and the metric working CRS
-            the engine measures in, the extent, each community with its households, and every
-            problem found with the feature it concerns (repaired footprints, buildings outside
+            Prints the layers and their counts, households, the CRS and the metric working CRS \
+            the engine measures in, the extent, each community with its households, and every \
+            problem found with the feature it concerns (repaired footprints, buildings outside \
             every community or across a boundary, overlapping communities, unknown values).
 
-            Exits 1 with an `error:` line naming the file, layer, feature and field when the
-            district cannot be understood (a missing layer or field, a negative household
-            count, duplicate ids, an unknown CRS). Problems the engine can handle are listed,
+            Exits 1 with an `error:` line naming the file, layer, feature and field when the \
+            district cannot be understood (a missing layer or field, a negative household \
+            count, duplicate ids, an unknown CRS). Problems the engine can handle are listed, \
             and the exit code stays 0.
 
             Examples:

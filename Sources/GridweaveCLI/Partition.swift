@@ -8,24 +8,24 @@ struct Partition: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Divide every community into grids of about 200 households and every grid into micro-grids of 50-80.",
         discussion: """
-            Each urban community (社区) is cut along its roads into street blocks, each block into
-            one cell per building; grids are contiguous groups of cells of about --grid-target
-            households (never across an arterial road, a gated compound kept whole when it fits),
-            and each grid is cut the same way into micro-grids (微网格). Every dedicated site
-            (school, mall, enterprise, hospital) is a grid of its own; a rural village is one grid.
+            Each urban community (社区) is cut along its roads into street blocks, each block into \
+            one cell per building; grids are contiguous groups of cells of about --grid-target \
+            households (never across an arterial road, a gated compound kept whole when it fits), \
+            and each grid is cut the same way into micro-grids (微网格). Every dedicated site \
+            (school, mall, enterprise, hospital) is a grid of its own; a rural village is one grid. \
             The grids of a community tile it exactly, and so do the micro-grids of a grid.
 
-            A building is never split, except one with more households than a micro-grid allows:
-            it is cut into its entrance units (单元) along its long axis, and a unit still too
+            A building is never split, except one with more households than a micro-grid allows: \
+            it is cut into its entrance units (单元) along its long axis, and a unit still too \
             big (a tower's) into equal parts, its floor groups.
 
-            Codes: a grid is its community's 12 digits + 3, a micro-grid its grid's 15 + 2,
-            numbered in reading order: rows from north to south, west to east in each row.
+            Codes: a grid is its community's 12 digits + 3, a micro-grid its grid's 15 + 2, \
+            numbered in reading order: rows from north to south, west to east in each row. \
             The same district always gives the same file, byte for byte.
 
-            Writes the GeoPackage layers `grids`, `microgrids` and `building_assignments` in the
-            district's CRS, and prints a summary: grids, micro-grids, households, which ones are
-            outside their bounds and why, compounds and buildings split, roads inside grids.
+            Writes the GeoPackage layers `grids`, `microgrids` and `building_assignments` in the \
+            district's CRS, and prints a summary: grids, micro-grids, households, which ones are \
+            outside their bounds and why, compounds and buildings split, roads inside grids. \
             Exits 1 with an `error:` line when the district cannot be read; no file is written.
 
             Examples:
