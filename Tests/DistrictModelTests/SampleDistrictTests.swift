@@ -6,7 +6,8 @@ import TestSupport
 /// The bundled OpenStreetMap districts in geodata/: they read without errors, GDAL opens them,
 /// and the engine's household estimation gives the counts the build script stored.
 @Suite struct SampleDistrictTests {
-    static let samples = ["helsinki.gpkg", "shanghai.gpkg", "bubenec.gpkg"]
+    static let osmSamples = ["helsinki.gpkg", "shanghai.gpkg", "bubenec.gpkg"]
+    static let samples = osmSamples + ["synthetic-20k.gpkg"]
 
     @Test(arguments: samples)
     func readsWithoutErrors(_ name: String) throws {
@@ -30,7 +31,7 @@ import TestSupport
 
     /// tools/build-sample-districts implements the rule of `HouseholdEstimation` in Python;
     /// the two must agree building by building, or one of them has drifted from the README.
-    @Test(arguments: samples)
+    @Test(arguments: osmSamples)
     func householdEstimationMatchesTheBuildScript(_ name: String) throws {
         let stored = try DistrictReader.read(sampleDistrict(name).path).district
         var estimated = stored
