@@ -69,35 +69,12 @@ extension Geometry {
     /// The XY envelope of every coordinate (holes included), nil when empty; throws the first
     /// coordinate that is not finite, which neither WKB readers nor the R-tree can hold.
     func checkedEnvelope() throws(NonFiniteCoordinate) -> Envelope? {
-        var minX = Double.infinity, minY = Double.infinity
-        var maxX = -Double.infinity, maxY = -Double.infinity
         var bad: XY?
-        func add(_ points: [XY]) {
-            for p in points {
-                guard p.x.isFinite, p.y.isFinite else {
-                    bad = bad ?? p
-                    continue
-                }
-                if p.x < minX { minX = p.x }
-                if p.x > maxX { maxX = p.x }
-                if p.y < minY { minY = p.y }
-                if p.y > maxY { maxY = p.y }
-            }
+        forEachPointList { points in
+            if bad == nil { bad = points.first { !$0.x.isFinite || !$0.y.isFinite } }
         }
-        func visit(_ geometry: Geometry) {
-            switch geometry {
-            case .point(let p): add([p])
-            case .lineString(let points), .multiPoint(let points): add(points)
-            case .polygon(let polygon): polygon.rings.forEach(add)
-            case .multiLineString(let lines): lines.forEach(add)
-            case .multiPolygon(let polygons): polygons.forEach { $0.rings.forEach(add) }
-            case .geometryCollection(let parts): parts.forEach(visit)
-            }
-        }
-        visit(self)
         if let bad { throw NonFiniteCoordinate(point: bad) }
-        guard minX <= maxX else { return nil }
-        return Envelope(minX: minX, minY: minY, maxX: maxX, maxY: maxY)
+        return envelope
     }
 
     struct NonFiniteCoordinate: Error {

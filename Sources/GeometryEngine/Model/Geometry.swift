@@ -181,11 +181,23 @@ public struct Envelope: Hashable, Sendable {
 }
 
 extension Geometry {
+    /// Calls `body` with each point list of the geometry: every ring, line and point set.
+    public func forEachPointList(_ body: ([XY]) throws -> Void) rethrows {
+        switch self {
+        case .point(let p): try body([p])
+        case .lineString(let points), .multiPoint(let points): try body(points)
+        case .polygon(let polygon): try polygon.rings.forEach(body)
+        case .multiLineString(let lines): try lines.forEach(body)
+        case .multiPolygon(let polygons): try polygons.forEach { try $0.rings.forEach(body) }
+        case .geometryCollection(let parts): try parts.forEach { try $0.forEachPointList(body) }
+        }
+    }
+
     /// The bounding box of every vertex, or nil for an empty geometry.
     public var envelope: Envelope? {
         var minX = Double.infinity, minY = Double.infinity
         var maxX = -Double.infinity, maxY = -Double.infinity
-        func add(_ points: [XY]) {
+        forEachPointList { points in
             for p in points {
                 if p.x < minX { minX = p.x }
                 if p.x > maxX { maxX = p.x }
@@ -193,17 +205,6 @@ extension Geometry {
                 if p.y > maxY { maxY = p.y }
             }
         }
-        func visit(_ g: Geometry) {
-            switch g {
-            case .point(let p): add([p])
-            case .lineString(let points), .multiPoint(let points): add(points)
-            case .polygon(let polygon): add(polygon.exterior)
-            case .multiLineString(let lines): lines.forEach(add)
-            case .multiPolygon(let polygons): polygons.forEach { add($0.exterior) }
-            case .geometryCollection(let parts): parts.forEach(visit)
-            }
-        }
-        visit(self)
         guard minX <= maxX else { return nil }
         return Envelope(minX: minX, minY: minY, maxX: maxX, maxY: maxY)
     }
