@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "FeatureIO", targets: ["FeatureIO"]),
         .library(name: "DistrictModel", targets: ["DistrictModel"]),
         .library(name: "DistrictSynthesis", targets: ["DistrictSynthesis"]),
+        .library(name: "GridLookup", targets: ["GridLookup"]),
         .library(name: "Partitioning", targets: ["Partitioning"]),
     ],
     dependencies: [
@@ -42,11 +43,13 @@ let package = Package(
         // The partition engine: street blocks, building cells, balanced grids and micro-grids, codes.
         .target(name: "Partitioning", dependencies: ["GeometryEngine", "Projections", "FeatureIO", "DistrictModel"],
                 swiftSettings: swiftSettings),
+        // Point-in-grid lookup: an exact index over a grids file, one answer on shared boundaries.
+        .target(name: "GridLookup", dependencies: ["GeometryEngine", "Projections", "FeatureIO"], swiftSettings: swiftSettings),
         // The `gridweave` command.
         .executableTarget(
             name: "GridweaveCLI",
             dependencies: [
-                "GeometryEngine", "Projections", "FeatureIO", "DistrictModel", "DistrictSynthesis", "Partitioning",
+                "GeometryEngine", "Projections", "FeatureIO", "DistrictModel", "DistrictSynthesis", "GridLookup", "Partitioning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -66,6 +69,8 @@ let package = Package(
         .testTarget(name: "DistrictSynthesisTests", dependencies: ["DistrictSynthesis", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "PartitioningTests", dependencies: ["Partitioning", "DistrictSynthesis", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "GridLookupTests", dependencies: ["GridLookup", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "GridweaveCLITests", dependencies: ["TestSupport", "FeatureIO"],
                     swiftSettings: swiftSettings),

@@ -23,6 +23,16 @@ let package = Package(
             path: "Benchmarks/DistrictIO",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
         ),
+        .executableTarget(
+            name: "Lookup",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "GeometryEngine", package: "GridWeave"),
+                .product(name: "GridLookup", package: "GridWeave"),
+            ],
+            path: "Benchmarks/Lookup",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

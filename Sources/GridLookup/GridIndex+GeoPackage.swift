@@ -1,0 +1,148 @@
+import FeatureIO
+import Foundation
+import GeometryEngine
+import Projections
+
+extension GridIndex {
+    /// The layer of grids in a partition GeoPackage (data.md, "Output: a partition").
+    public static let gridsLayer = "grids"
+    /// The layer of micro-grids; a file without it gives grids without micro-grids.
+    public static let microGridsLayer = "microgrids"
+
+    /// Loads the grids (and micro-grids) of a partition GeoPackage and builds the index.
+    ///
+    /// Reads any GeoPackage that follows data.md, not only the engine's own: grids may be
+    /// Polygons or MultiPolygons; `community_code` defaults to the first 12 digits of a 15-digit
+    /// grid `code`, `kind` to empty; a missing `microgrids` layer gives grids without
+    /// micro-grids; a micro-grid without `grid_code` belongs to the grid whose code begins its
+    /// own 17-digit code. Micro-grids in another CRS than the grids are transformed to theirs.
+    ///
+    /// - Throws: `GridLookupError` naming the file, layer, feature and field: no such file, not a
+    ///   GeoPackage, no `grids` layer, no `code` field or an empty code, a geometry that is not
+    ///   polygonal, a duplicate grid code, or a CRS that PROJ does not know.
+    public convenience init(contentsOf path: String, cellsPerEdge: Double? = nil) throws {
+        let reader: GeoPackageReader
+        do {
+            reader = try GeoPackageReader(path: path)
+        } catch let error as FeatureIOError {
+            throw GridLookupError(unreadable: error, file: path)
+        }
+        guard reader.layerNames.contains(Self.gridsLayer) else {
+            let known = reader.layerNames.isEmpty ? "it has none" : "it has \(reader.layerNames.joined(separator: ", "))"
+            throw GridLookupError(.missingLayer, file: path, layer: Self.gridsLayer,
+                                  message: "no layer named grids (\(known)): is this a partition written by `gridweave partition`?")
+        }
+        let gridLayer = try Self.read(Self.gridsLayer, from: reader, path: path)
+        try Self.require("code", in: gridLayer, path: path)
+        let epsg = gridLayer.srs?.epsgCode.map(Int.init)
+
+        var grids: [Grid] = []
+        var gridGeometries: [Geometry] = []
+        var seen: [String: Int64?] = [:]
+        for (row, feature) in gridLayer.features.enumerated() {
+            let id = feature.fid.map(String.init) ?? "at index \(row)"
+            guard let code = Self.text(feature["code"]) else {
+                throw GridLookupError(.missingValue, file: path, layer: Self.gridsLayer, featureID: id, field: "code",
+                                      message: "the grid has no code")
+            }
+            if let other = seen[code] {
+                throw GridLookupError(.duplicateCode, file: path, layer: Self.gridsLayer, featureID: id, field: "code",
+                                      message: "code \(code) is also the code of feature \(other.map(String.init) ?? "?")")
+            }
+            seen[code] = feature.fid
+            let geometry = try Self.polygonal(feature, row: row, layer: Self.gridsLayer, path: path)
+            let community = Self.text(feature["community_code"]) ?? (code.count == 15 ? String(code.prefix(12)) : "")
+            grids.append(Grid(code: code, communityCode: community, kind: Self.text(feature["kind"]) ?? ""))
+            gridGeometries.append(geometry)
+        }
+
+        var microGrids: [MicroGrid] = []
+        var microGeometries: [Geometry] = []
+        if reader.layerNames.contains(Self.microGridsLayer) {
+            let microLayer = try Self.read(Self.microGridsLayer, from: reader, path: path)
+            try Self.require("code", in: microLayer, path: path)
+            let microEPSG = microLayer.srs?.epsgCode.map(Int.init)
+            let transformer = try Self.transformer(from: microEPSG, to: epsg, path: path)
+            for (row, feature) in microLayer.features.enumerated() {
+                let id = feature.fid.map(String.init) ?? "at index \(row)"
+                guard let code = Self.text(feature["code"]) else {
+                    throw GridLookupError(.missingValue, file: path, layer: Self.microGridsLayer, featureID: id,
+                                          field: "code", message: "the micro-grid has no code")
+                }
+                var geometry = try Self.polygonal(feature, row: row, layer: Self.microGridsLayer, path: path)
+                if let transformer {
+                    do {
+                        geometry = try transformer.transform(geometry)
+                    } catch {
+                        throw GridLookupError(.unknownCRS, file: path, layer: Self.microGridsLayer, featureID: id,
+                                              message: "cannot be brought into the grids' CRS: \(error)")
+                    }
+                }
+                let gridCode = Self.text(feature["grid_code"]) ?? (code.count == 17 ? String(code.prefix(15)) : "")
+                microGrids.append(MicroGrid(code: code, gridCode: gridCode))
+                microGeometries.append(geometry)
+            }
+        }
+        do {
+            try self.init(grids: grids, gridGeometries: gridGeometries, microGrids: microGrids,
+                          microGridGeometries: microGeometries, epsg: epsg, cellsPerEdge: cellsPerEdge)
+        } catch let error as ProjectionError {
+            throw GridLookupError(.unknownCRS, file: path, layer: Self.gridsLayer, message: "\(error)")
+        }
+    }
+
+    private static func read(_ name: String, from reader: GeoPackageReader, path: String) throws -> Layer {
+        do {
+            return try reader.readLayer(name)
+        } catch let error as FeatureIOError {
+            throw GridLookupError(unreadable: error, file: path, layer: name)
+        }
+    }
+
+    private static func require(_ field: String, in layer: Layer, path: String) throws {
+        guard layer.field(named: field) == nil else { return }
+        let fields = layer.fields.map(\.name)
+        throw GridLookupError(.missingField, file: path, layer: layer.name, field: field,
+                              message: "the layer has no field \(field) (it has \(fields.isEmpty ? "none" : fields.joined(separator: ", ")))")
+    }
+
+    /// A feature's geometry when it is polygonal (or absent: an empty grid, never answered).
+    private static func polygonal(_ feature: Feature, row: Int, layer: String, path: String) throws -> Geometry {
+        guard let geometry = feature.geometry, !geometry.isEmpty else { return .empty }
+        guard geometry.dimension == 2 else {
+            throw GridLookupError(.invalidGeometry, file: path, layer: layer,
+                                  featureID: feature.fid.map(String.init) ?? "at index \(row)",
+                                  message: "a \(geometry.typeName) is not an area: grids are Polygons or MultiPolygons")
+        }
+        return geometry
+    }
+
+    /// Text of a code field: text as is, an integer in decimal (a code read as a number).
+    private static func text(_ value: FieldValue) -> String? {
+        switch value {
+        case .text(let text): text.isEmpty ? nil : text
+        case .integer(let number): String(number)
+        case .real(let number) where number == number.rounded() && abs(number) < 1e18: String(Int64(number))
+        default: nil
+        }
+    }
+
+    private static func transformer(from source: Int?, to target: Int?, path: String) throws -> CoordinateTransformer? {
+        guard let source, let target, source != target else { return nil }
+        do {
+            return try CoordinateTransformer(from: source, to: target)
+        } catch {
+            throw GridLookupError(.unknownCRS, file: path, layer: microGridsLayer, message: "\(error)")
+        }
+    }
+}
+
+extension GridLookupError {
+    /// The lookup's error for a file FeatureIO could not read, keeping its location.
+    init(unreadable error: FeatureIOError, file: String, layer: String? = nil) {
+        let kind: Kind = error.kind == .fileNotFound ? .missingFile : .unreadable
+        self.init(kind, file: error.file ?? file, layer: error.layer ?? layer,
+                  featureID: error.featureID ?? error.row.map { "at index \($0)" }, field: error.field,
+                  message: error.message)
+    }
+}

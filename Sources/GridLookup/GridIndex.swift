@@ -1,0 +1,461 @@
+import Foundation
+import GeometryEngine
+
+/// An exact point-in-grid index over a partition's grids and micro-grids: which grid, micro-grid
+/// and community a point falls in, millions of times a second on each core.
+///
+/// Build it once from a grids GeoPackage (`init(contentsOf:)`) or from grids in memory; it is
+/// immutable and `Sendable`, so one index answers every thread of a server or a batch.
+///
+/// ## Which grid a point belongs to
+///
+/// - A point strictly inside a grid belongs to that grid.
+/// - A point on a boundary that several grids share belongs to exactly one of them: the grid
+///   that contains the point moved an infinitesimal step east and then an even smaller step
+///   north, p + (ε, ε²). So a point on a north-south or slanted edge belongs to the grid east of
+///   the edge, a point on an east-west edge to the grid north of it, and a shared vertex to the
+///   grid that holds the direction just north of east from it. This is the crossing-number test
+///   with half-open comparisons (an edge counts when `min(y) <= y < max(y)` and the point lies
+///   strictly west of it), evaluated with exact arithmetic, so the rule holds to the last bit of
+///   the coordinates and every point of a coverage gets one answer.
+/// - A point on the outer boundary of the coverage, where that nudged point is in no grid,
+///   belongs to the grid (the first in file order if several) whose boundary passes through it.
+/// - A point outside every grid but within the tolerance of one is `near` the nearest grid (ties
+///   to the first in file order), with its distance in metres; farther away it is `outside`.
+/// - Grids that overlap (a file that is not a coverage) answer in file order: the first grid
+///   holding the nudged point.
+///
+/// The micro-grid is always one of the answered grid's micro-grids: the one holding the point
+/// by the same rule; failing that (micro-grids that do not tile their grid exactly, a point on
+/// the coverage's boundary or near it) the first with the point on its boundary, else the
+/// nearest. The community is the grid's `communityCode`.
+///
+/// Coordinates are in the file's CRS (`epsg`); `LonLatConverter` brings WGS 84, GCJ-02 and BD-09
+/// longitude/latitude there. Distances are metres on the ground: for a geographic CRS from the
+/// WGS 84 ellipsoid's radii at the point's latitude, for a projected one from the projection's
+/// scale factor around the point (measured through PROJ); within 0.01% at city scale.
+public final class GridIndex: Sendable {
+    /// What a lookup answers about a grid.
+    public struct Grid: Hashable, Sendable {
+        /// The 15-digit grid code.
+        public var code: String
+        /// The 12-digit code of the grid's community.
+        public var communityCode: String
+        /// `residential`, `dedicated` or `rural` (empty when the file does not say).
+        public var kind: String
+
+        public init(code: String, communityCode: String, kind: String = "") {
+            self.code = code
+            self.communityCode = communityCode
+            self.kind = kind
+        }
+    }
+
+    /// What a lookup answers about a micro-grid.
+    public struct MicroGrid: Hashable, Sendable {
+        /// The 17-digit micro-grid code.
+        public var code: String
+        /// The code of its grid, as the file gives it.
+        public var gridCode: String
+
+        public init(code: String, gridCode: String) {
+            self.code = code
+            self.gridCode = gridCode
+        }
+    }
+
+    /// The grids, in file order: `PointLocation.grid` is a position in this array.
+    public let grids: [Grid]
+    /// The micro-grids, in file order: `PointLocation.microGrid` is a position in this array.
+    public let microGrids: [MicroGrid]
+    /// The EPSG code of the coordinates, nil when the file has none (taken to be metres).
+    public let epsg: Int?
+
+    let gridLayer: PlanarLayer
+    let microGridLayer: PlanarLayer
+    let lattice: CellLattice
+    /// The grid of each micro-grid (-1 when its grid is unknown: never answered).
+    let microGridParent: FrozenArray<Int32>
+    /// The micro-grids of each grid: `gridChildren[gridChildStart[g]..<gridChildStart[g + 1]]`, ascending.
+    let gridChildStart: FrozenArray<UInt32>
+    let gridChildren: FrozenArray<Int32>
+    let scale: MetricScale
+
+    /// Lattice cells per unique edge of the micro-grids (or of the grids, without
+    /// micro-grids) when the caller does not choose: the balance of memory and speed measured
+    /// in docs/performance.md.
+    public static let defaultCellsPerEdge = 1.5
+
+    /// Builds the index.
+    ///
+    /// - Parameters:
+    ///   - gridGeometries: one per grid, in the same order: a Polygon or MultiPolygon (other
+    ///     polygonal geometries are read for their polygons; an empty one is never answered).
+    ///   - microGrids: each names its grid by `gridCode`; one whose grid is not among `grids`
+    ///     is never answered.
+    ///   - epsg: the CRS of the coordinates, for metric distances; nil for metres.
+    ///   - cellsPerEdge: lattice cells per unique edge: more is faster and bigger
+    ///     (`defaultCellsPerEdge` when nil).
+    /// - Throws: `ProjectionError` when `epsg` is not a CRS PROJ can bring to WGS 84.
+    public convenience init(grids: [Grid], gridGeometries: [Geometry], microGrids: [MicroGrid] = [],
+                            microGridGeometries: [Geometry] = [], epsg: Int?, cellsPerEdge: Double? = nil) throws {
+        try self.init(grids: grids, gridGeometries: gridGeometries, microGrids: microGrids,
+                      microGridGeometries: microGridGeometries, epsg: epsg,
+                      lattice: .automatic(cellsPerEdge: cellsPerEdge ?? Self.defaultCellsPerEdge))
+    }
+
+    /// How the lattice is chosen: sized from the edges, or given (tests put edges on cell boundaries).
+    enum LatticeChoice {
+        case automatic(cellsPerEdge: Double)
+        case fixed(origin: XY, cellSize: Double, columns: Int, rows: Int)
+    }
+
+    init(grids: [Grid], gridGeometries: [Geometry], microGrids: [MicroGrid], microGridGeometries: [Geometry],
+         epsg: Int?, lattice choice: LatticeChoice) throws {
+        precondition(grids.count == gridGeometries.count, "one geometry per grid")
+        precondition(microGrids.count == microGridGeometries.count, "one geometry per micro-grid")
+        // The two layers are independent until the lattice: build them on two cores.
+        let topologies = concurrentMap([gridGeometries.map(\.polygons), microGridGeometries.map(\.polygons)]) {
+            Topology(faces: $0)
+        }
+        let gridTopology = topologies[0], microTopology = topologies[1]
+
+        var gridByCode: [String: Int32] = [:]
+        for (index, grid) in grids.enumerated() where gridByCode[grid.code] == nil {
+            gridByCode[grid.code] = Int32(index)
+        }
+        let parents = microGrids.map { gridByCode[$0.gridCode] ?? -1 }
+        var childCount = [UInt32](repeating: 0, count: grids.count + 1)
+        for parent in parents where parent >= 0 { childCount[Int(parent) + 1] += 1 }
+        for g in 0..<grids.count { childCount[g + 1] += childCount[g] }
+        var children = [Int32](repeating: 0, count: Int(childCount[grids.count]))
+        var fill = childCount
+        for (micro, parent) in parents.enumerated() where parent >= 0 {
+            children[Int(fill[Int(parent)])] = Int32(micro)
+            fill[Int(parent)] += 1
+        }
+
+        let bounds = [gridTopology.bounds, microTopology.bounds].compactMap { $0 }.reduce(Envelope?.none) { $0?.union($1) ?? $1 }
+        let hasMicroGrids = microTopology.edgeCount > 0
+        let primary = hasMicroGrids ? microTopology : gridTopology
+        let latticeShape: Lattice
+        switch choice {
+        case .automatic(let cellsPerEdge):
+            latticeShape = Lattice(bounds: bounds, edgeCount: primary.edgeCount, cellsPerEdge: cellsPerEdge)
+        case .fixed(let origin, let cellSize, let columns, let rows):
+            latticeShape = Lattice(origin: origin, cellSize: cellSize, columns: columns, rows: rows)
+        }
+        let layers = concurrentMap(hasMicroGrids ? [gridTopology, microTopology] : [gridTopology]) {
+            CellLattice.LayerCells($0, on: latticeShape)
+        }
+        lattice = CellLattice.build(latticeShape, grids: layers[0], microGrids: hasMicroGrids ? layers[1] : nil,
+                                    parents: parents)
+        // Coarse cells, about two edges each, for searching around a point.
+        let coarseGrids = concurrentMap([gridTopology, microTopology]) { topology in
+            topology.edgeGrid(Lattice(bounds: bounds, edgeCount: topology.edgeCount, cellsPerEdge: 0.5))
+        }
+        gridLayer = PlanarLayer(gridTopology, coarse: coarseGrids[0])
+        microGridLayer = PlanarLayer(microTopology, coarse: coarseGrids[1])
+        microGridParent = FrozenArray(parents)
+        gridChildStart = FrozenArray(childCount)
+        gridChildren = FrozenArray(children)
+        scale = try MetricScale(epsg: epsg, bounds: gridTopology.bounds)
+        self.grids = grids
+        self.microGrids = microGrids
+        self.epsg = epsg
+    }
+
+    deinit {
+        microGridParent.deallocate()
+        gridChildStart.deallocate()
+        gridChildren.deallocate()
+    }
+
+    /// Bytes the index holds for lookups (lattice, edges, vertices; not the code strings).
+    public var byteCount: Int {
+        lattice.byteCount + gridLayer.byteCount + microGridLayer.byteCount + microGridParent.byteCount
+            + gridChildStart.byteCount + gridChildren.byteCount
+    }
+
+    /// What the index holds.
+    public struct Statistics: Hashable, Sendable, CustomStringConvertible {
+        /// Unique vertices and unique edges of the grids and of the micro-grids (an edge two
+        /// polygons share counts once).
+        public var gridVertices: Int
+        public var gridEdges: Int
+        public var microGridVertices: Int
+        public var microGridEdges: Int
+        /// Lattice cells, and how they answer: at once (no edge touches them), from a record
+        /// of XOR parts, or from a record with a parity part; and how many records give the
+        /// grid as the micro-grid's parent.
+        public var cells: Int
+        public var immediateCells: Int
+        public var xorCells: Int
+        public var parityCells: Int
+        public var derivedCells: Int
+        /// Bytes of the lattice (entries and records), and of the whole index.
+        public var latticeBytes: Int
+        public var byteCount: Int
+
+        public var description: String {
+            "grids \(gridVertices) vertices, \(gridEdges) edges; micro-grids \(microGridVertices) vertices, "
+                + "\(microGridEdges) edges; \(cells) cells (\(immediateCells) immediate, \(xorCells) XOR, "
+                + "\(parityCells) parity, \(derivedCells) derived); lattice \(latticeBytes) bytes, index \(byteCount) bytes"
+        }
+    }
+
+    /// What the index holds.
+    public var statistics: Statistics {
+        let kinds = lattice.cellKinds
+        return Statistics(
+            gridVertices: gridLayer.vertices.count / 2, gridEdges: gridLayer.edgeCount,
+            microGridVertices: microGridLayer.vertices.count / 2, microGridEdges: microGridLayer.edgeCount,
+            cells: lattice.cells.count, immediateCells: kinds.immediate, xorCells: kinds.xor, parityCells: kinds.parity,
+            derivedCells: kinds.derived, latticeBytes: lattice.byteCount, byteCount: byteCount)
+    }
+
+    /// The default tolerance for `near`, in metres.
+    public static let defaultTolerance = 50.0
+
+    // MARK: - Locating
+
+    /// Where `point` (in the file's CRS) falls: see the type's documentation for the rule.
+    ///
+    /// - Parameter tolerance: metres within which a point outside every grid is `near` the
+    ///   nearest one. A point with a coordinate that is not finite is `outside`.
+    @inline(__always)
+    public func locate(_ point: XY, tolerance: Double = GridIndex.defaultTolerance) -> PointLocation {
+        let x = point.x, y = point.y
+        let (grid, micro) = faces(x, y)
+        if grid >= 0 {
+            return PointLocation(.inside, grid: grid, microGrid: micro, metres: 0)
+        }
+        return locateOutsideTheRule(x, y, tolerance: tolerance)
+    }
+
+    /// Locates every point of `points` into `results` (same count). Splits a large batch across
+    /// the processor's cores.
+    public func locate(_ points: UnsafeBufferPointer<XY>, into results: UnsafeMutableBufferPointer<PointLocation>,
+                       tolerance: Double = GridIndex.defaultTolerance, concurrently: Bool = true) {
+        precondition(results.count >= points.count, "one result per point")
+        let count = points.count
+        let workers = concurrently ? ProcessInfo.processInfo.activeProcessorCount : 1
+        guard workers > 1, count >= 16_384, let pointBase = points.baseAddress, let resultBase = results.baseAddress else {
+            locateSerially(points, into: results, tolerance: tolerance)
+            return
+        }
+        // Chunks of at least 8k points, a few per core so that a slow chunk (points near edges)
+        // does not leave a core idle.
+        let chunks = min(workers * 4, max(1, count / 8_192))
+        let source = SendablePointer(pointBase), target = SendablePointer(resultBase)
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let start = count * chunk / chunks, end = count * (chunk + 1) / chunks
+            locateSerially(UnsafeBufferPointer(start: source.pointer + start, count: end - start),
+                           into: UnsafeMutableBufferPointer(start: target.pointer + start, count: end - start),
+                           tolerance: tolerance)
+        }
+    }
+
+    /// Locates every point of `points`: the same answers as `locate(_:tolerance:)` one by one.
+    public func locate(_ points: [XY], tolerance: Double = GridIndex.defaultTolerance,
+                       concurrently: Bool = true) -> [PointLocation] {
+        [PointLocation](unsafeUninitializedCapacity: points.count) { results, initialized in
+            points.withUnsafeBufferPointer { locate($0, into: results, tolerance: tolerance, concurrently: concurrently) }
+            initialized = points.count
+        }
+    }
+
+    /// Points looked up together: their cell entries are loaded first, then their records'
+    /// first words, then each point is answered. Random points miss the cache on both loads;
+    /// issued together the misses overlap instead of waiting one after the other.
+    private static let group = 16
+
+    private func locateSerially(_ points: UnsafeBufferPointer<XY>, into results: UnsafeMutableBufferPointer<PointLocation>,
+                                tolerance: Double) {
+        guard let target = results.baseAddress else { return }
+        let group = Self.group
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * group) { cellNumbers in
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: group) { words in
+                var start = 0
+                while start + group <= points.count {
+                    for k in 0..<group {
+                        let p = points[start + k]
+                        if let (column, row) = lattice.cell(p.x, p.y) {
+                            cellNumbers[2 * k] = column
+                            cellNumbers[2 * k + 1] = row
+                            words[k] = lattice.cells[row &* lattice.columns &+ column]
+                        } else {
+                            cellNumbers[2 * k] = -1
+                            words[k] = 0
+                        }
+                    }
+                    // Without a branch on the entry, so that a wrong guess does not hold back
+                    // the loads of the points after it: offset 0 for a cell without a record.
+                    var touched: UInt32 = 0
+                    for k in 0..<group {
+                        let entry = words[k]
+                        let offset = Int(entry & LatticeEntry.offsetMask) & (0 &- Int(entry >> 31))
+                        // The record's first two cache lines (the records end with padding).
+                        touched ^= lattice.records[offset] ^ lattice.records[offset &+ 12]
+                    }
+                    keep(touched)
+                    for k in 0..<group {
+                        let p = points[start + k]
+                        let column = cellNumbers[2 * k]
+                        let (grid, micro) = column < 0 ? (-1, -1) : faces(p.x, p.y, column, cellNumbers[2 * k + 1], words[k])
+                        (target + start + k).initialize(
+                            to: grid >= 0 ? PointLocation(.inside, grid: grid, microGrid: micro, metres: 0)
+                                : locateOutsideTheRule(p.x, p.y, tolerance: tolerance))
+                    }
+                    start += group
+                }
+                for i in start..<points.count {
+                    (target + i).initialize(to: locate(points[i], tolerance: tolerance))
+                }
+            }
+        }
+    }
+
+    /// The grid and micro-grid of (x, y) by the rule (the nudged point): grid -1 when it is in
+    /// no grid. The micro-grid is one of the grid's (or -1 when the grid has none).
+    @inline(__always)
+    func faces(_ x: Double, _ y: Double) -> (grid: Int32, microGrid: Int32) {
+        guard let (column, row) = lattice.cell(x, y) else { return (-1, -1) }
+        return faces(x, y, column, row, lattice.cells[row &* lattice.columns &+ column])
+    }
+
+    /// The same, for the point in cell (column, row) whose entry is `entry`.
+    @inline(__always)
+    func faces(_ x: Double, _ y: Double, _ column: Int, _ row: Int, _ entry: UInt32) -> (grid: Int32, microGrid: Int32) {
+        if entry & LatticeEntry.recordFlag != 0 {
+            return facesInRecord(Int(entry & LatticeEntry.offsetMask), x, y, column, row)
+        }
+        let code = entry & LatticeEntry.codeMask
+        if entry >> 30 == LatticeEntry.microGrid {
+            guard code != 0 else { return (-1, -1) }
+            let micro = Int32(bitPattern: code) &- 1
+            return (microGridParent[Int(micro)], micro)
+        }
+        let grid = Int32(bitPattern: code) &- 1
+        return (grid, microGridFallback(x, y, in: grid))
+    }
+
+    @inline(__always)
+    private func facesInRecord(_ offset: Int, _ x: Double, _ y: Double, _ column: Int, _ row: Int) -> (grid: Int32, microGrid: Int32) {
+        let header = RecordHeader(word: lattice.records[offset])
+        let right = lattice.columnX[column + 1], bottom = lattice.rowY[row]
+        var position = offset + 1
+        var grid: Int32 = -1
+        switch header.gridKind {
+        case RecordHeader.Kind.immediate.rawValue:
+            grid = Int32(bitPattern: lattice.records[position]) &- 1
+            position += 1
+        case RecordHeader.Kind.xor.rawValue:
+            grid = lattice.xorFace(position, header.gridEdges, x, y, right, bottom, gridLayer)
+            position += 1 + 6 * header.gridEdges
+        case RecordHeader.Kind.parity.rawValue:
+            grid = lattice.parityFace(position, x, y, right, bottom, gridLayer, AnyFace())
+            position += lattice.parityLength(position)
+        default:
+            break
+        }
+        var micro: Int32 = -1
+        if header.hasSubCells {
+            // Derived grid: the sub-cell may answer without testing an edge.
+            let side = RecordHeader.subCells
+            let sx = min(max(Int((x - lattice.columnX[column]) * lattice.inverseCellWidth * Double(side)), 0), side - 1)
+            let sy = min(max(Int((y - lattice.rowY[row]) * lattice.inverseCellHeight * Double(side)), 0), side - 1)
+            let subCell = sy * side + sx
+            let entry = Int((lattice.records[position + subCell >> 4] >> UInt32(2 * (subCell & 15))) & 3)
+            if entry != 3 {
+                micro = Int32(bitPattern: lattice.records[position + RecordHeader.subCellTableWords + entry]) &- 1
+                guard micro >= 0 else { return (-1, -1) }
+                let grid = microGridParent[Int(micro)]
+                return grid >= 0 ? (grid, micro) : (-1, -1)
+            }
+            position += RecordHeader.subCellWords
+        }
+        switch header.microKind {
+        case RecordHeader.Kind.immediate.rawValue:
+            micro = Int32(bitPattern: lattice.records[position]) &- 1
+        case RecordHeader.Kind.xor.rawValue:
+            micro = lattice.xorFace(position, header.microEdges, x, y, right, bottom, microGridLayer)
+        case RecordHeader.Kind.parity.rawValue:
+            guard grid >= 0 else { return (-1, -1) }
+            micro = lattice.parityFace(position, x, y, right, bottom, microGridLayer,
+                                       ChildOf(parents: microGridParent, parent: grid))
+        default:
+            break
+        }
+        if header.gridKind == RecordHeader.Kind.derivedOrNone.rawValue {
+            grid = micro >= 0 ? microGridParent[Int(micro)] : -1
+        }
+        guard grid >= 0 else { return (-1, -1) }
+        if micro < 0 || microGridParent[Int(micro)] != grid {
+            micro = microGridFallback(x, y, in: grid)
+        }
+        return (grid, micro)
+    }
+
+    /// Among `grid`'s micro-grids: the one holding the point by the rule, else the first with
+    /// the point on its boundary, else the nearest; -1 when the grid has none.
+    @inline(never)
+    func microGridFallback(_ x: Double, _ y: Double, in grid: Int32) -> Int32 {
+        let first = Int(gridChildStart[Int(grid)]), end = Int(gridChildStart[Int(grid) + 1])
+        guard first < end else { return -1 }
+        let children = (first..<end).lazy.map { self.gridChildren[$0] }
+        return microGridLayer.bestFace(among: children, x, y, scale: scale.at(x, y))?.face ?? -1
+    }
+
+    /// The point is in no grid by the rule: on the coverage's outer boundary, near, or outside.
+    @inline(never)
+    func locateOutsideTheRule(_ x: Double, _ y: Double, tolerance: Double) -> PointLocation {
+        guard x.isFinite, y.isFinite else { return .outside }
+        let touched = gridLayer.lowestFace(withBoundaryThrough: x, y)
+        if touched >= 0 {
+            return PointLocation(.inside, grid: touched, microGrid: microGridFallback(x, y, in: touched), metres: 0)
+        }
+        guard tolerance > 0 else { return .outside }
+        let metresPerUnit = scale.at(x, y)
+        // A little more than the tolerance, so that the scale's change across it never hides an edge.
+        let reach = (x: tolerance / metresPerUnit.x * 1.05, y: tolerance / metresPerUnit.y * 1.05)
+        guard let (grid, distance) = gridLayer.nearestFace(x, y, tolerance: tolerance, scale: metresPerUnit, reach: reach) else {
+            return .outside
+        }
+        return PointLocation(.near, grid: grid, microGrid: microGridFallback(x, y, in: grid), metres: distance)
+    }
+}
+
+/// Takes a value the optimizer must not prove unused: the loads that warm the cache for a
+/// group of lookups produce nothing else.
+@inline(never) @_optimize(none)
+func keep(_ value: UInt32) {}
+
+/// A pointer handed to the workers of one `concurrentPerform`, each of which touches only its
+/// own range of it.
+struct SendablePointer<Pointee>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Pointee>
+
+    init(_ pointer: UnsafeMutablePointer<Pointee>) {
+        self.pointer = pointer
+    }
+
+    init(_ pointer: UnsafePointer<Pointee>) {
+        self.pointer = UnsafeMutablePointer(mutating: pointer)
+    }
+}
+
+/// `transform` applied to every element on as many threads as there are elements (for a few
+/// large, independent jobs).
+func concurrentMap<Element: Sendable, Result: Sendable>(_ elements: [Element],
+                                                        _ transform: @Sendable (Element) -> Result) -> [Result] {
+    guard elements.count > 1 else { return elements.map(transform) }
+    let results = UnsafeMutableBufferPointer<Result?>.allocate(capacity: elements.count)
+    results.initialize(repeating: nil)
+    defer { results.deallocate() }
+    let target = SendablePointer(results.baseAddress!)
+    DispatchQueue.concurrentPerform(iterations: elements.count) { index in
+        target.pointer[index] = transform(elements[index])
+    }
+    return results.map { $0! }
+}

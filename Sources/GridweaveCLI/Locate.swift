@@ -1,0 +1,202 @@
+import ArgumentParser
+import Foundation
+import GridLookup
+import Projections
+
+/// `gridweave locate --grids OUT.gpkg [INPUT.csv|-] [-o OUTPUT.csv]`: the grid, micro-grid and
+/// community of every point of a CSV file.
+struct Locate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Find the grid, micro-grid and community of every point of a CSV file (events, GPS fixes, addresses).",
+        discussion: """
+            Reads points as CSV with a header row naming the columns id, lon and lat (longitude \
+            and latitude in decimal degrees; other columns are carried through, in order), from \
+            INPUT.csv or standard input, and writes one row per point:
+
+              id,grid_code,microgrid_code,community_code,status,distance_m,<other columns>
+
+            status is `inside` (distance_m 0), `near` (outside every grid but within --tolerance \
+            metres of one: the nearest, with its distance), `outside`, or `invalid` when the row \
+            cannot be read (a coordinate that is not a number, NaN, latitude outside ±90, \
+            longitude outside ±180, a field count that differs from the header's): grid_code then \
+            holds the reason, and the batch goes on. The micro-grid is always one of the grid's.
+
+            A point on a boundary that several grids share belongs to exactly one of them: the \
+            grid holding the point moved an infinitesimal step east and then north. On a \
+            north-south (or slanted) edge that is the grid east of it, on an east-west edge the \
+            one north of it, at a shared corner the one north-east of it. Points are compared \
+            with the grids exactly, in the grids file's own coordinates.
+
+            Input may be in the datum of Chinese web maps: --datum gcj02 (Gaode/AMap, Tencent) or \
+            bd09 (Baidu); it is converted to WGS 84, then to the grids file's CRS.
+
+            The file streams through in chunks: any number of rows, in little memory. Output goes \
+            to standard output, or with -o to a file that appears only when complete. A summary \
+            line (rows, inside, near, outside, invalid, rate) goes to standard error when it is a \
+            terminal, or always with --summary; standard output carries only the CSV. Exits 1 \
+            with an `error:` line when the grids file cannot be read or the header lacks id, lon \
+            or lat.
+
+            Examples:
+              gridweave locate --grids shanghai-grids.gpkg events.csv -o events-located.csv
+              gridweave locate --grids grids.gpkg --datum gcj02 amap.csv > located.csv
+              cat fixes.csv | gridweave locate --grids grids.gpkg --tolerance 20 - --summary
+            """
+    )
+
+    @Option(help: ArgumentHelp("A partition GeoPackage (layers grids and microgrids), as `gridweave partition` writes.",
+                               valueName: "grids.gpkg"))
+    var grids: String
+
+    @Argument(help: ArgumentHelp("Points as CSV with columns id, lon, lat; `-` or nothing for standard input.", valueName: "input.csv"))
+    var input: String?
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the results here instead of standard output.", valueName: "output.csv"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("Datum of the input's lon/lat: wgs84 (GPS), gcj02 (Gaode/AMap, Tencent) or bd09 (Baidu).",
+                               valueName: "datum"))
+    var datum: Datum = .wgs84
+
+    @Option(help: ArgumentHelp("Metres within which a point outside every grid is `near` the nearest grid.", valueName: "m"))
+    var tolerance = GridIndex.defaultTolerance
+
+    @Flag(help: "Print the summary line on standard error even when it is not a terminal.")
+    var summary = false
+
+    func validate() throws {
+        guard tolerance.isFinite, tolerance >= 0 else { throw ValidationError("--tolerance must be a number of metres, 0 or more") }
+    }
+
+    func run() throws {
+        // A closed pipe (`| head`) is an error to report, not a signal to die of.
+        signal(SIGPIPE, SIG_IGN)
+        let result = try reportingErrors { () -> LocateCSV.Summary in
+            let index = try GridIndex(contentsOf: grids)
+            let job = try LocateCSV(index: index, options: LocateCSV.Options(datum: datum, tolerance: tolerance), gridsFile: grids)
+            let inputName = input ?? "-"
+            let inputFD = try openInput(inputName)
+            defer { if inputFD != STDIN_FILENO { close(inputFD) } }
+            let inputSize = inputFD == STDIN_FILENO ? nil : fileSize(inputFD)
+            let progress = ProgressLine(enabled: isatty(STDERR_FILENO) == 1, total: inputSize)
+            defer { progress.finish() }
+            guard let output else {
+                return try job.run(input: inputFD, inputName: inputName, output: STDOUT_FILENO, outputName: "-",
+                                   progress: progress.update)
+            }
+            return try OutputFile.write(output) { fd in
+                try job.run(input: inputFD, inputName: inputName, output: fd, outputName: output, progress: progress.update)
+            }
+        }
+        if summary || isatty(STDERR_FILENO) == 1 {
+            printError("located \(result)")
+        }
+    }
+
+    private func openInput(_ name: String) throws -> Int32 {
+        if name == "-" { return STDIN_FILENO }
+        // Returns a file descriptor, or -1 with errno.
+        let fd = open(name, O_RDONLY)
+        guard fd >= 0 else {
+            let kind: GridLookupError.Kind = errno == ENOENT ? .missingFile : .read
+            throw GridLookupError(kind, file: name, message: errno == ENOENT ? "no such file" : String(cString: strerror(errno)))
+        }
+        return fd
+    }
+
+    private func fileSize(_ fd: Int32) -> Int64? {
+        var info = stat()
+        // Returns 0 on success.
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int64(info.st_size)
+    }
+}
+
+/// An output file written whole or not at all: a temporary file next to it, renamed over it
+/// when complete; removed on failure or when the run is interrupted (SIGINT, SIGTERM).
+private enum OutputFile {
+    static func write<T>(_ path: String, _ body: (Int32) throws -> T) throws -> T {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
+        // Returns a file descriptor, or -1 with errno.
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        guard fd >= 0 else {
+            throw GridLookupError(.write, file: path, message: "cannot create the output file: \(String(cString: strerror(errno)))")
+        }
+        let cleanup = InterruptCleanup(removing: temporary)
+        defer { cleanup.cancel() }
+        do {
+            let result = try body(fd)
+            // Both return 0 on success, -1 with errno.
+            guard fsync(fd) == 0, close(fd) == 0 else {
+                throw GridLookupError(.write, file: path, message: "cannot finish the output file: \(String(cString: strerror(errno)))")
+            }
+            guard rename(temporary, path) == 0 else {
+                throw GridLookupError(.write, file: path, message: "cannot move the output into place: \(String(cString: strerror(errno)))")
+            }
+            return result
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
+    }
+}
+
+/// Removes a temporary file and exits when the run is interrupted, instead of dying with the
+/// file left behind.
+private final class InterruptCleanup {
+    private let sources: [any DispatchSourceSignal]
+
+    init(removing path: String) {
+        let signals = [SIGINT, SIGTERM]
+        sources = signals.map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                unlink(path)
+                printError("error: interrupted; \(path) removed, nothing written")
+                exit(number == SIGINT ? 130 : 143)
+            }
+            source.resume()
+            return source
+        }
+    }
+
+    func cancel() {
+        for source in sources { source.cancel() }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+    }
+}
+
+/// A one-line progress report on standard error, drawn only when it is a terminal and at most
+/// four times a second.
+private final class ProgressLine {
+    private let enabled: Bool
+    private let total: Int64?
+    private var lastDrawn = 0.0
+    private var drawn = false
+
+    init(enabled: Bool, total: Int64?) {
+        self.enabled = enabled
+        self.total = total
+    }
+
+    func update(_ summary: LocateCSV.Summary) {
+        guard enabled, summary.seconds - lastDrawn >= 0.25 else { return }
+        lastDrawn = summary.seconds
+        let rate = summary.seconds > 0 ? Double(summary.rows) / summary.seconds : 0
+        var line = String(format: "\rlocating: %@ rows, %.1f M rows/s", grouped(summary.rows), rate / 1e6)
+        if let total, total > 0 {
+            line += String(format: ", %.0f%% of %.1f MB", 100 * Double(summary.bytesRead) / Double(total), Double(total) / 1e6)
+        }
+        FileHandle.standardError.write(Data(line.utf8))
+        drawn = true
+    }
+
+    func finish() {
+        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        drawn = false
+    }
+}
