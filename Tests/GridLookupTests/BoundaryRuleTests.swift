@@ -1,3 +1,4 @@
+import TestSupport
 import GeometryEngine
 import GridLookup
 import Testing
