@@ -126,11 +126,12 @@ struct InspectionReport {
         out.append("")
         out.append("Communities")
         out.append("  code          kind   households  buildings    area km²  grids at 200  name")
-        for row in communityRows {
+        let rows = communityRows
+        for row in rows {
             let gridsEstimate = row.community.kind == .rural ? 1 : max(1, Int((Double(row.households) / 200).rounded()))
             out.append("  \(row.community.code)  \(row.community.kind.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0))  \(pad(row.households, 10))  \(pad(row.buildings, 9))  \(String(format: "%10.3f", row.area / 1_000_000))  \(pad(gridsEstimate, 12))  \(row.community.name ?? "")")
         }
-        let inside = communityRows.reduce(0) { $0 + $1.households }
+        let inside = rows.reduce(0) { $0 + $1.households }
         if inside != households {
             out.append("  \(grouped(households - inside)) households are in buildings outside every community.")
         }
