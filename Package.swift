@@ -19,15 +19,22 @@ let package = Package(
         .library(name: "DistrictSynthesis", targets: ["DistrictSynthesis"]),
         .library(name: "GridLookup", targets: ["GridLookup"]),
         .library(name: "Partitioning", targets: ["Partitioning"]),
+        .library(name: "MapRendering", targets: ["MapRendering"]),
+        .library(name: "CoverageReport", targets: ["CoverageReport"]),
+        .library(name: "IntakeServer", targets: ["IntakeServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // System libraries from Debian (see tools/install-deps).
         .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
         .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Geometry: Sendable value model, WKB/WKT, and a safe layer over the GEOS C API.
         .target(name: "GeometryEngine", dependencies: ["CGEOS"], swiftSettings: swiftSettings),
@@ -41,15 +48,35 @@ let package = Package(
         // Synthetic districts of Chinese urban fabric, deterministic from a seed.
         .target(name: "DistrictSynthesis", dependencies: ["GeometryEngine", "DistrictModel"], swiftSettings: swiftSettings),
         // The partition engine: street blocks, building cells, balanced grids and micro-grids, codes.
-        .target(name: "Partitioning", dependencies: ["GeometryEngine", "Projections", "FeatureIO", "DistrictModel"],
+        .target(name: "Partitioning", dependencies: ["GeometryEngine", "Projections", "FeatureIO", "DistrictModel", "GridLookup"],
                 swiftSettings: swiftSettings),
         // Point-in-grid lookup: an exact index over a grids file, one answer on shared boundaries.
         .target(name: "GridLookup", dependencies: ["GeometryEngine", "Projections", "FeatureIO"], swiftSettings: swiftSettings),
+        // Maps of grids and micro-grids: SVG, and PNG through a small rasterizer (zlib for the PNG stream).
+        .target(name: "MapRendering", dependencies: ["CZlib", "GeometryEngine", "Projections", "FeatureIO"],
+                swiftSettings: swiftSettings),
+        // Coverage checks of a grids file (gaps, overlaps, slivers, ...) and the planner's report page.
+        .target(name: "CoverageReport",
+                dependencies: ["GeometryEngine", "Projections", "FeatureIO", "DistrictModel", "GridLookup", "MapRendering"],
+                swiftSettings: swiftSettings),
+        // The event-intake HTTP server over a hot-reloadable grid index.
+        .target(
+            name: "IntakeServer",
+            dependencies: [
+                "GeometryEngine", "Projections", "FeatureIO", "GridLookup",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The `gridweave` command.
         .executableTarget(
             name: "GridweaveCLI",
             dependencies: [
                 "GeometryEngine", "Projections", "FeatureIO", "DistrictModel", "DistrictSynthesis", "GridLookup", "Partitioning",
+                "MapRendering", "CoverageReport", "IntakeServer",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -68,9 +95,16 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "DistrictSynthesisTests", dependencies: ["DistrictSynthesis", "TestSupport"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "PartitioningTests", dependencies: ["Partitioning", "DistrictSynthesis", "TestSupport"],
+        .testTarget(name: "PartitioningTests", dependencies: ["Partitioning", "DistrictSynthesis", "GridLookup", "Projections", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "GridLookupTests", dependencies: ["GridLookup", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "MapRenderingTests", dependencies: ["MapRendering", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "CoverageReportTests",
+                    dependencies: ["CoverageReport", "Partitioning", "DistrictSynthesis", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "IntakeServerTests", dependencies: ["IntakeServer", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "GridweaveCLITests", dependencies: ["TestSupport", "FeatureIO"],
                     swiftSettings: swiftSettings),

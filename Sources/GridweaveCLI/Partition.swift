@@ -23,9 +23,16 @@ struct Partition: ParsableCommand {
             numbered in reading order: rows from north to south, west to east in each row. \
             The same district always gives the same file, byte for byte.
 
-            Writes the GeoPackage layers `grids`, `microgrids` and `building_assignments` in the \
-            district's CRS, and prints a summary: grids, micro-grids, households, which ones are \
-            outside their bounds and why, compounds and buildings split, roads inside grids. \
+            Shops and roads form each grid's service area: a shop goes to the grid (and micro-grid) \
+            holding it, by the boundary rule of `gridweave locate`, a shop footprint to the grid \
+            holding most of it; roads are cut at grid boundaries, and a stretch running along the \
+            boundary of two grids goes whole to the one of the two that has had less of their \
+            common street. Shops and roads outside every community are listed, never dropped.
+
+            Writes the GeoPackage layers `grids`, `microgrids`, `building_assignments`, \
+            `shop_assignments` and `road_assignments` in the district's CRS, and prints a summary: \
+            grids, micro-grids, households, shops and roads, which grids are outside their bounds \
+            and why, compounds and buildings split, roads inside grids. \
             Exits 1 with an `error:` line when the district cannot be read; no file is written.
 
             Examples:
@@ -99,6 +106,10 @@ struct Partition: ParsableCommand {
             "  split         \(grouped(s.compoundsSplit)) compounds too large for one grid, \(grouped(s.buildingsSplit)) buildings cut into entrance units",
             String(format: "  roads         %.0f m of street between blocks, %.0f m (%.0f%%) inside a grid; arterial inside a grid %.0f m",
                    s.roadMetres, s.roadMetresCrossed, s.roadMetres > 0 ? 100 * s.roadMetresCrossed / s.roadMetres : 0, s.arterialMetresCrossed),
+            "  shops         \(pad(s.shopsAssigned))   in a grid" + (s.shopsOutside > 0 ? ", \(grouped(s.shopsOutside)) outside every community" : ""),
+            String(format: "  service roads %.1f km given to grids, %.1f km of it along a boundary two grids share (each stretch to one of them)",
+                   s.roadMetresAssigned / 1000, s.roadMetresShared / 1000)
+                + (s.roadMetresOutside >= 1 ? String(format: "; %.0f m outside every community", s.roadMetresOutside) : ""),
             String(format: "  time          %.2f s", seconds),
         ]
         let outOfBounds = partition.findings.filter { $0.kind == .gridOutOfBounds || $0.kind == .microGridOutOfBounds }
@@ -111,10 +122,14 @@ struct Partition: ParsableCommand {
             for finding in shown { out.append("  \(finding.featureID)  \(finding.detail)") }
             if shown.count < outOfBounds.count { out.append("  ... and \(grouped(outOfBounds.count - shown.count)) more (--limit 0 lists all)") }
         }
-        let unassigned = partition.findings.filter { $0.kind == .unassignedBuilding }
-        if !unassigned.isEmpty {
-            out.append("Buildings in no grid: \(grouped(unassigned.count))")
-            for finding in unassigned.prefix(limit > 0 ? limit : unassigned.count) { out.append("  \(finding.featureID)  \(finding.detail)") }
+        for (kind, title) in [(PartitionFinding.Kind.unassignedBuilding, "Buildings in no grid"),
+                              (.unassignedShop, "Shops in no grid"), (.unassignedRoad, "Roads with a stretch in no grid")] {
+            let unassigned = partition.findings.filter { $0.kind == kind }
+            guard !unassigned.isEmpty else { continue }
+            out.append("\(title): \(grouped(unassigned.count))")
+            let shown = limit > 0 ? Array(unassigned.prefix(limit)) : unassigned
+            for finding in shown { out.append("  \(finding.featureID)  \(finding.detail)") }
+            if shown.count < unassigned.count { out.append("  ... and \(grouped(unassigned.count - shown.count)) more (--limit 0 lists all)") }
         }
         return out.joined(separator: "\n")
     }

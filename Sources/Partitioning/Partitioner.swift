@@ -20,34 +20,38 @@ public enum Partitioner {
         let metric = try district.projected(to: working)
         let survey = try DistrictSurvey(metric)
         let inputs = try communityInputs(metric, survey: survey)
+        let outcomes = try partitionCommunities(inputs, options: options, progress: progress)
+        return try assemble(outcomes, district: district, metric: metric, survey: survey, working: working)
+    }
 
-        let results = ResultBox(count: inputs.count)
+    /// Partitions each community of `inputs` (in the working CRS), on every core the options
+    /// allow, each task with its own GEOS context; the outcomes come back in the order of `inputs`.
+    static func partitionCommunities(_ inputs: [CommunityInput], options: PartitionOptions,
+                                     progress: (@Sendable (Int, Int) -> Void)?) throws -> [CommunityOutcome] {
+        let results = ResultBox<CommunityOutcome>(count: inputs.count)
         let threads = max(1, min(options.threads ?? ProcessInfo.processInfo.activeProcessorCount, inputs.count))
-        let back = district.epsg
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
             while let index = results.next() {
                 let result = Result<CommunityOutcome, any Error> {
-                    var outcome = try CommunityPartitioner(input: inputs[index], options: options).run(context: GEOSContext())
-                    if back != working {
-                        let transformer = try CoordinateTransformer(from: working, to: back)
-                        for g in outcome.grids.indices {
-                            outcome.grids[g].geometry = try transformer.transform(outcome.grids[g].geometry)
-                            for m in outcome.grids[g].microGrids.indices {
-                                outcome.grids[g].microGrids[m].geometry = try transformer.transform(outcome.grids[g].microGrids[m].geometry)
-                            }
-                        }
-                    }
-                    return outcome
+                    try CommunityPartitioner(input: inputs[index], options: options).run(context: GEOSContext())
                 }
                 let done = results.store(result, at: index)
                 progress?(done, inputs.count)
             }
         }
+        return try results.all().map { try $0.get() }
+    }
 
-        var partition = Partition(epsg: district.epsg, grids: [], assignments: [], findings: [], statistics: PartitionStatistics())
+    /// Puts the communities' outcomes (in the working CRS `working`) together into the partition
+    /// of `district`: shops and roads attached to grids (`ServiceArea`), buildings outside every
+    /// community reported, and every geometry brought back to the district's CRS.
+    /// - Parameters:
+    ///   - metric: `district` in the working CRS; `survey` its survey.
+    static func assemble(_ outcomes: [CommunityOutcome], district: District, metric: District, survey: DistrictSurvey,
+                         working: Int) throws -> Partition {
+        var partition = Partition(epsg: working, grids: [], assignments: [], findings: [], statistics: PartitionStatistics())
         var polsbyPopper: [Double] = []
-        for result in results.all() {
-            let outcome = try result.get()
+        for outcome in outcomes {
             partition.grids += outcome.grids
             partition.assignments += outcome.assignments
             partition.findings += outcome.findings
@@ -59,6 +63,11 @@ public enum Partitioner {
                                                        detail: "outside every community (\(building.households) households in no grid)"))
         }
         partition.statistics.meanPolsbyPopper = polsbyPopper.isEmpty ? 0 : polsbyPopper.reduce(0, +) / Double(polsbyPopper.count)
+        let threads = ProcessInfo.processInfo.activeProcessorCount
+        ServiceArea.attachRoads(metric.roads, to: &partition, threads: threads)
+        let metricGrids = partition.grids
+        try partition.transform(to: district.epsg, threads: threads)
+        try ServiceArea.attachShops(district.shops, metricShops: metric.shops, to: &partition, metricGrids: metricGrids)
         return partition
     }
 
@@ -117,10 +126,10 @@ extension PartitionStatistics {
     }
 }
 
-/// Results of the parallel tasks, and the next community to take; guarded by a lock.
-private final class ResultBox: @unchecked Sendable {
+/// Results of the parallel tasks, and the next item to take; guarded by a lock.
+final class ResultBox<Value>: @unchecked Sendable {
     private let lock = NSLock()
-    private var results: [Result<CommunityOutcome, any Error>?]
+    private var results: [Result<Value, any Error>?]
     private var cursor = 0
     private var done = 0
 
@@ -136,7 +145,7 @@ private final class ResultBox: @unchecked Sendable {
         }
     }
 
-    func store(_ result: Result<CommunityOutcome, any Error>, at index: Int) -> Int {
+    func store(_ result: Result<Value, any Error>, at index: Int) -> Int {
         lock.withLock {
             results[index] = result
             done += 1
@@ -144,7 +153,7 @@ private final class ResultBox: @unchecked Sendable {
         }
     }
 
-    func all() -> [Result<CommunityOutcome, any Error>] {
+    func all() -> [Result<Value, any Error>] {
         lock.withLock { results.map { $0! } }
     }
 }

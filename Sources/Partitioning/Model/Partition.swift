@@ -12,6 +12,10 @@ public struct Partition: Sendable {
     /// Grids and micro-grids outside their household bounds, and other things a planner should know.
     public var findings: [PartitionFinding]
     public var statistics: PartitionStatistics
+    /// One row per shop inside the district (`ServiceArea`).
+    public var shopAssignments: [ShopAssignment] = []
+    /// The roads inside the district cut at grid boundaries, each piece given to one grid (`ServiceArea`).
+    public var roadAssignments: [RoadAssignment] = []
 
     public var microGrids: [MicroGrid] { grids.flatMap(\.microGrids) }
 }
@@ -34,6 +38,10 @@ public struct Grid: Sendable, Hashable {
     public var microGrids: [MicroGrid]
     /// Id of the dedicated site, for a dedicated grid.
     public var siteID: String?
+    /// Shops in the grid's service area.
+    public var shops = 0
+    /// Metres of road in the grid's service area.
+    public var roadMetres = 0.0
 }
 
 /// A micro-grid (微网格): 50-80 households of a grid, by building or courtyard.
@@ -54,6 +62,23 @@ public struct BuildingAssignment: Sendable, Hashable {
     public var households: Int
 }
 
+/// Where a shop went: the grid and micro-grid whose service area it is in.
+public struct ShopAssignment: Sendable, Hashable {
+    public var shopID: String
+    public var gridCode: String
+    public var microGridCode: String
+}
+
+/// A piece of road, between two grid boundaries, in one grid's service area.
+public struct RoadAssignment: Sendable, Hashable {
+    public var roadID: String
+    public var gridCode: String
+    /// Length in metres, measured in the working CRS.
+    public var lengthMetres: Double
+    /// A LineString, in the partition's CRS.
+    public var geometry: Geometry
+}
+
 /// Something about the partition a planner should know: a grid or micro-grid outside its
 /// bounds and why, a compound or building that had to be split, a building left out.
 public struct PartitionFinding: Sendable, Hashable, CustomStringConvertible {
@@ -70,6 +95,10 @@ public struct PartitionFinding: Sendable, Hashable, CustomStringConvertible {
         public static let buildingSplit = Kind("building_split")
         /// A building outside every community: in no grid.
         public static let unassignedBuilding = Kind("unassigned_building")
+        /// A shop outside every community: in no grid.
+        public static let unassignedShop = Kind("unassigned_shop")
+        /// A road, or a stretch of one, outside every community: in no grid.
+        public static let unassignedRoad = Kind("unassigned_road")
         public var description: String { name }
     }
 
@@ -112,6 +141,13 @@ public struct PartitionStatistics: Sendable, Hashable {
     public var roadMetresCrossed = 0.0
     /// Metres of arterial road inside a grid (only where land without households had to join a grid across one).
     public var arterialMetresCrossed = 0.0
+    /// Shops given to a grid, and shops outside every community.
+    public var shopsAssigned = 0
+    public var shopsOutside = 0
+    /// Metres of road given to grids, of which along a boundary two grids share; metres outside every community.
+    public var roadMetresAssigned = 0.0
+    public var roadMetresShared = 0.0
+    public var roadMetresOutside = 0.0
 
     public init() {}
 }

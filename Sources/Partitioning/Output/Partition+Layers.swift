@@ -3,7 +3,8 @@ import Foundation
 import Projections
 
 extension Partition {
-    /// The layers of `data.md`: `grids`, `microgrids` and `building_assignments`.
+    /// The layers of `data.md`: `grids`, `microgrids`, `building_assignments`,
+    /// `shop_assignments` and `road_assignments`.
     /// - Throws: `ProjectionError` when the CRS is unknown to PROJ.
     public func layers() throws -> [Layer] {
         let crs = try CRSInfo.lookup(epsg: epsg)
@@ -17,7 +18,7 @@ extension Partition {
                 Feature(fid: Int64(index + 1), geometry: grid.geometry, properties: [
                     "code": .text(grid.code), "community_code": .text(grid.communityCode), "kind": .text(grid.kind.rawValue),
                     "households": .integer(Int64(grid.households)), "buildings": .integer(Int64(grid.buildings)),
-                    "shops": .integer(0), "road_m": .real(0),
+                    "shops": .integer(Int64(grid.shops)), "road_m": .real(Self.centimetres(grid.roadMetres)),
                 ])
             })
         let microGrids = Layer(
@@ -40,8 +41,27 @@ extension Partition {
                     "microgrid_code": .text(row.microGridCode), "households": .integer(Int64(row.households)),
                 ])
             })
-        return [grids, microGrids, assignments]
+        let shops = Layer(
+            name: "shop_assignments",
+            fields: [FieldDefinition("shop_id", .text), FieldDefinition("grid_code", .text), FieldDefinition("microgrid_code", .text)],
+            features: shopAssignments.enumerated().map { index, row in
+                Feature(fid: Int64(index + 1), geometry: nil, properties: [
+                    "shop_id": .text(row.shopID), "grid_code": .text(row.gridCode), "microgrid_code": .text(row.microGridCode),
+                ])
+            })
+        let roads = Layer(
+            name: "road_assignments", geometryType: "LINESTRING", srs: srs,
+            fields: [FieldDefinition("road_id", .text), FieldDefinition("grid_code", .text), FieldDefinition("length_m", .real)],
+            features: roadAssignments.enumerated().map { index, row in
+                Feature(fid: Int64(index + 1), geometry: row.geometry, properties: [
+                    "road_id": .text(row.roadID), "grid_code": .text(row.gridCode), "length_m": .real(Self.centimetres(row.lengthMetres)),
+                ])
+            })
+        return [grids, microGrids, assignments, shops, roads]
     }
+
+    /// Metres rounded to the centimetre: what a planner reads, and the same bytes on every machine.
+    static func centimetres(_ metres: Double) -> Double { (metres * 100).rounded() / 100 }
 
     /// Writes the partition as a GeoPackage at `path`, atomically (see `GeoPackageWriter`).
     public func write(to path: String) throws {

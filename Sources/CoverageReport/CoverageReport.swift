@@ -1,0 +1,1 @@
+// Placeholder: CoverageReport is being built.

@@ -1,0 +1,1 @@
+// Placeholder: IntakeServer is being built.

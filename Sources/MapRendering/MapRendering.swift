@@ -1,0 +1,1 @@
+// Placeholder: MapRendering is being built.
