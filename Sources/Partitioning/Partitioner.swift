@@ -66,7 +66,8 @@ public enum Partitioner {
         let threads = ProcessInfo.processInfo.activeProcessorCount
         ServiceArea.attachRoads(metric.roads, to: &partition, threads: threads)
         let metricGrids = partition.grids
-        try partition.transform(to: district.epsg, threads: threads)
+        let anchors = BoundaryAnchors(metric: metric.communities.map(\.geometry), original: district.communities.map(\.geometry))
+        try partition.transform(to: district.epsg, threads: threads, anchors: anchors)
         try ServiceArea.attachShops(district.shops, metricShops: metric.shops, to: &partition, metricGrids: metricGrids)
         return partition
     }

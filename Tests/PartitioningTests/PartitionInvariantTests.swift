@@ -115,6 +115,23 @@ import TestSupport
         #expect(layers.map(\.name).sorted() == ["building_assignments", "grids", "microgrids", "road_assignments", "shop_assignments"])
     }
 
+    /// In lon/lat input the engine works in metres and comes back: the grids must still tile
+    /// each community as the input drew it, with no millimetre slivers along its edges.
+    @Test func gridsTileTheirCommunityInLonLatInputToo() throws {
+        let district = try SyntheticCity.generate(SyntheticCity.Options(seed: 5, households: 3_000)).projected(to: 4326)
+        let partition = try Partitioner.partition(district)
+        #expect(partition.epsg == 4326)
+        for community in district.communities {
+            let target = try community.geometry.isValid() ? community.geometry : community.geometry.makeValid()
+            let grids = partition.grids.filter { $0.communityCode == community.code }.map(\.geometry)
+            let union = try Geometry.multiPolygon(grids.flatMap(\.polygons)).unaryUnion()
+            let area = try target.area()
+            // A 1 mm sliver along a 500 m edge is 0.5 m², about 5e-11 square degrees here.
+            let mismatch = try union.difference(target).area() + target.difference(union).area()
+            #expect(mismatch <= 1e-9 * area, "grids of \(community.code) differ from it by \(mismatch / area) of its area")
+        }
+    }
+
     /// Pieces tile `whole`: areas add up, no two overlap, their union is `whole`.
     private func expectTiling(_ pieces: [Geometry], of whole: Geometry, name: String) throws {
         let wholeArea = try whole.area()

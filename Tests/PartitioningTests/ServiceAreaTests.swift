@@ -56,9 +56,15 @@ import TestSupport
         for (s, shop) in district.shops.enumerated() {
             let metricShop = metric.shops[s]
             let distanceToDistrict = try metricShop.distance(to: metric.communities)
-            if distanceToDistrict > 1e-6 {
+            if distanceToDistrict > 0.01 {
                 #expect(rows[shop.id] == nil, "shop \(shop.id) outside the district was given a grid")
                 #expect(outside.contains(shop.id), "shop \(shop.id) outside the district is not reported")
+                continue
+            }
+            if distanceToDistrict > 1e-6 {
+                // On the district's edge in the input's CRS, a hair off it in metres (a straight
+                // edge of one CRS is curved in the other): either answer, but exactly one.
+                #expect((rows[shop.id]?.count ?? 0) + (outside.contains(shop.id) ? 1 : 0) == 1, "shop \(shop.id) on the edge")
                 continue
             }
             if case .point = shop.geometry {} else if try metricShop.intersection(metric.communities).area() <= 0 {
