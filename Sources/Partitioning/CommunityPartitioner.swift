@@ -115,6 +115,14 @@ struct CommunityPartitioner {
             drafts.append(Draft(faces: regionFaces, pieces: pieces, kind: input.community.kind == .rural ? .rural : .residential, site: nil,
                                 households: pieces.reduce(0) { $0 + pieceWeight[$1] }, reason: nil))
         }
+        var draftFaces = drafts.map(\.faces), draftPieces = drafts.map(\.pieces)
+        if Self.joinDetachedParts(&draftFaces, &draftPieces, weight: pieceWeight, facePiece: facePiece, tessellation: tessellation) {
+            let kind: Grid.Kind = input.community.kind == .rural ? .rural : .residential
+            drafts = draftFaces.indices.filter { !draftFaces[$0].isEmpty }.map { r in
+                Draft(faces: draftFaces[r], pieces: draftPieces[r], kind: kind, site: nil,
+                      households: draftPieces[r].reduce(0) { $0 + pieceWeight[$1] }, reason: nil)
+            }
+        }
         // Dedicated grids: each site (each piece of it) on its own.
         for site in input.sites.indices {
             let siteFaces = faces.indices.filter { faces[$0].owner == .site(site) }
@@ -159,6 +167,17 @@ struct CommunityPartitioner {
                     let set = Set(pieces)
                     microFaces.append(draft.faces.filter { set.contains(facePiece[$0]) })
                 }
+            }
+            // Land the grid holds without its piece (a detached part of a cell, joined to this grid
+            // by joinDetachedParts) goes to the micro-grid beside it, just below.
+            let covered = Set(microFaces.joined())
+            let orphans = draft.faces.filter { !covered.contains($0) }
+            if !orphans.isEmpty, !microFaces.isEmpty { microFaces[0] += orphans }
+            if draft.kind != .dedicated,
+               Self.joinDetachedParts(&microFaces, &microPieces, weight: pieceWeight, facePiece: facePiece, tessellation: tessellation) {
+                let kept = microFaces.indices.filter { !microFaces[$0].isEmpty }
+                microFaces = kept.map { microFaces[$0] }
+                microPieces = kept.map { microPieces[$0] }
             }
             let microCentroids = microFaces.map { Self.centroid(of: $0, faces: faces) }
             let microArea = microFaces.map { $0.reduce(0) { $0 + faces[$1].area } }

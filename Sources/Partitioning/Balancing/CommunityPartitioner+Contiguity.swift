@@ -1,0 +1,73 @@
+extension CommunityPartitioner {
+    /// Makes every region (a grid's or a micro-grid's faces) one connected piece of land: a part
+    /// of a region that touches the rest of it only at a corner, or not at all, joins the
+    /// neighbouring region it shares the longest edge with; a part with no neighbour at all (an
+    /// island) becomes a region of its own. Every grid and micro-grid must be one Polygon
+    /// (`data.md`), whatever the balancing and the odd faces of real data (enclaves between
+    /// crossing roads) left.
+    ///
+    /// A piece (a building's cell) goes with a part only when all its faces of the region are in
+    /// it, so households stay with their cell; the part holding the most households (then the
+    /// largest area) stays.
+    /// - Parameters:
+    ///   - regionFaces: faces of each region; parts move between these lists.
+    ///   - regionPieces: pieces of each region, moved with their faces.
+    ///   - weight: households of each piece.
+    /// - Returns: whether anything moved.
+    @discardableResult
+    static func joinDetachedParts(_ regionFaces: inout [[Int]], _ regionPieces: inout [[Int]], weight: [Int],
+                                  facePiece: [Int], tessellation: CommunityTessellation) -> Bool {
+        var movedAny = false
+        for _ in 0..<8 {
+            var faceRegion = [Int](repeating: -1, count: tessellation.faces.count)
+            for (r, faces) in regionFaces.enumerated() { for f in faces { faceRegion[f] = r } }
+            var moved = false
+            for r in regionFaces.indices {
+                let parts = tessellation.components(regionFaces[r])
+                guard parts.count > 1 else { continue }
+                var facesOfPiece: [Int: [Int]] = [:]
+                for f in regionFaces[r] where facePiece[f] >= 0 { facesOfPiece[facePiece[f], default: []].append(f) }
+                func pieces(of part: [Int]) -> [Int] {
+                    let set = Set(part)
+                    return regionPieces[r].filter { p in (facesOfPiece[p] ?? []).allSatisfy(set.contains) && facesOfPiece[p] != nil }
+                }
+                func households(_ part: [Int]) -> Int { pieces(of: part).reduce(0) { $0 + weight[$1] } }
+                func area(_ part: [Int]) -> Double { part.reduce(0) { $0 + tessellation.faces[$1].area } }
+                let main = parts.indices.max { a, b in
+                    (households(parts[a]), area(parts[a]), -a) < (households(parts[b]), area(parts[b]), -b)
+                } ?? 0
+                for (index, part) in parts.enumerated() where index != main {
+                    var shared: [Int: Double] = [:]
+                    for f in part {
+                        for edge in tessellation.edges[f] where faceRegion[edge.face] >= 0 && faceRegion[edge.face] != r {
+                            shared[faceRegion[edge.face], default: 0] += edge.length
+                        }
+                    }
+                    let target = shared.max { a, b in (a.value, -a.key) < (b.value, -b.key) }?.key
+                    let movingPieces = pieces(of: part)
+                    let movingFaces = Set(part), movingSet = Set(movingPieces)
+                    regionFaces[r].removeAll { movingFaces.contains($0) }
+                    regionPieces[r].removeAll { movingSet.contains($0) }
+                    if let target {
+                        regionFaces[target] += part
+                        regionPieces[target] += movingPieces
+                        for f in part { faceRegion[f] = target }
+                    } else {
+                        regionFaces.append(part)
+                        regionPieces.append(movingPieces)
+                        faceRegion += []
+                        for f in part { faceRegion[f] = regionFaces.count - 1 }
+                    }
+                    moved = true
+                }
+            }
+            movedAny = movedAny || moved
+            if !moved { break }
+        }
+        for r in regionFaces.indices {
+            regionFaces[r].sort()
+            regionPieces[r].sort()
+        }
+        return movedAny
+    }
+}
