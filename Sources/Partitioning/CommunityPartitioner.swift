@@ -151,6 +151,7 @@ struct CommunityPartitioner {
             var microFaces: [[Int]] = []
             var microPieces: [[Int]] = []
             var microGroupWeights: [Int] = []
+            var tooManyMicroGrids: Int?
             if draft.kind == .dedicated || draft.pieces.isEmpty {
                 microFaces = [draft.faces]
                 microPieces = [draft.pieces]
@@ -159,7 +160,16 @@ struct CommunityPartitioner {
                 let groups = microGroups(draft.pieces, members: members)
                 let groupGraph = sub.contracted(groups.group, groups: groups.count)
                 microGroupWeights = groupGraph.weight
-                let regions = RegionBalancer(graph: groupGraph, bounds: options.microBounds).regions()
+                // Micro-grid codes have two digits, so a grid holds at most 99 micro-grids: a
+                // village too large for that gets micro-grids of more households, each reported.
+                var bounds = options.microBounds
+                let total = groupGraph.weight.reduce(0, +)
+                if total > 95 * bounds.target {
+                    let target = (total + 94) / 95
+                    bounds = HouseholdBounds(min: max(bounds.min, target * 3 / 4), target: target, max: max(bounds.max, target * 5 / 4))
+                    tooManyMicroGrids = target
+                }
+                let regions = RegionBalancer(graph: groupGraph, bounds: bounds).regions()
                 let count = (regions.max() ?? 0) + 1
                 for m in 0..<count {
                     let pieces = draft.pieces.indices.filter { regions[groups.group[$0]] == m }.map { draft.pieces[$0] }
@@ -217,8 +227,10 @@ struct CommunityPartitioner {
                         outcome.statistics.residentialMicroGridsInBounds += 1
                     } else {
                         outcome.statistics.microGridsOutOfBounds += 1
-                        let reason = microReason(households: households, pieces: microPieces[m], members: members, gridHouseholds: draft.households,
-                                                                 groupWeights: microGroupWeights)
+                        let reason = tooManyMicroGrids.map {
+                            "the grid's \(draft.households) households would need more than 99 micro-grids, the most a 2-digit code numbers: micro-grids of about \($0) households instead"
+                        } ?? microReason(households: households, pieces: microPieces[m], members: members, gridHouseholds: draft.households,
+                                         groupWeights: microGroupWeights)
                         if !reason.hasPrefix("could not") { outcome.statistics.microGridsOutOfBoundsByData += 1 }
                         outcome.findings.append(PartitionFinding(.microGridOutOfBounds, featureID: microCode,
                                                                  detail: "\(households) households (bounds \(options.microMin)-\(options.microMax)): \(reason)"))
