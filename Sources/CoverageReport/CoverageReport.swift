@@ -1,1 +1,0 @@
-// Placeholder: CoverageReport is being built.

@@ -1,1 +1,0 @@
-// Placeholder: MapRendering is being built.

@@ -1,0 +1,74 @@
+import FeatureIO
+import GeometryEngine
+import Projections
+
+extension GridMap {
+    /// Reads the `grids` layer (and `microgrids` when there is one) of a partition GeoPackage
+    /// that follows data.md, into the metric working CRS of its data.
+    ///
+    /// Grids need only a polygonal geometry and a `code`; `community_code`, `kind` and
+    /// `households` are used when present (a grid drawn by hand may have none of them).
+    /// - Throws: `MapRenderingError` naming the file, layer and feature.
+    public init(contentsOf path: String, bounds: HouseholdBounds = HouseholdBounds()) throws {
+        let reader: GeoPackageReader
+        do {
+            reader = try GeoPackageReader(path: path)
+        } catch {
+            throw MapRenderingError("cannot read the grids file: \(error)", file: path)
+        }
+        guard reader.layerNames.contains("grids") else {
+            throw MapRenderingError("no layer named grids (it has \(reader.layerNames.joined(separator: ", ")))", file: path, layer: "grids")
+        }
+        do {
+            let gridLayer = try reader.readLayer("grids")
+            guard let source = gridLayer.srs?.epsgCode.map(Int.init) else {
+                throw MapRenderingError("the layer has no EPSG CRS", file: path, layer: "grids")
+            }
+            let epsg = try MetricCRS.epsg(forSource: source, extent: gridLayer.extent)
+            let toGrids = try CoordinateTransformer(from: source, to: epsg)
+            var grids: [Grid] = []
+            for (row, feature) in gridLayer.features.enumerated() {
+                let id = feature.fid.map(String.init) ?? "at index \(row)"
+                guard let code = Self.text(feature["code"]) else {
+                    throw MapRenderingError("the grid has no code", file: path, layer: "grids", featureID: id)
+                }
+                guard let geometry = feature.geometry, !geometry.polygons.isEmpty else {
+                    throw MapRenderingError("grid \(code) has no polygon", file: path, layer: "grids", featureID: id)
+                }
+                grids.append(Grid(code: code, communityCode: Self.text(feature["community_code"]) ?? String(code.prefix(12)),
+                                  kind: Self.text(feature["kind"]) ?? "", households: feature["households"].int64.map { Int($0) },
+                                  geometry: try toGrids.transform(geometry)))
+            }
+            var micros: [MicroGrid] = []
+            if reader.layerNames.contains("microgrids") {
+                let layer = try reader.readLayer("microgrids")
+                let microSource = layer.srs?.epsgCode.map(Int.init) ?? source
+                let toMicro = try CoordinateTransformer(from: microSource, to: epsg)
+                for (row, feature) in layer.features.enumerated() {
+                    let id = feature.fid.map(String.init) ?? "at index \(row)"
+                    guard let code = Self.text(feature["code"]) else {
+                        throw MapRenderingError("the micro-grid has no code", file: path, layer: "microgrids", featureID: id)
+                    }
+                    guard let geometry = feature.geometry, !geometry.polygons.isEmpty else { continue }
+                    micros.append(MicroGrid(code: code, gridCode: Self.text(feature["grid_code"]) ?? String(code.prefix(15)),
+                                            households: feature["households"].int64.map { Int($0) },
+                                            geometry: try toMicro.transform(geometry)))
+                }
+            }
+            self.init(epsg: epsg, grids: grids, microGrids: micros, bounds: bounds)
+        } catch let error as MapRenderingError {
+            throw error
+        } catch {
+            throw MapRenderingError("\(error)", file: path)
+        }
+    }
+
+    /// A text field's value; an integer is read as its digits (codes written as numbers).
+    static func text(_ value: FieldValue) -> String? {
+        switch value {
+        case .text(let s): s.isEmpty ? nil : s
+        case .integer(let i): String(i)
+        default: nil
+        }
+    }
+}
