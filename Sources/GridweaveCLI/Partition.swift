@@ -35,9 +35,24 @@ struct Partition: ParsableCommand {
             and why, compounds and buildings split, roads inside grids. \
             Exits 1 with an `error:` line when the district cannot be read; no file is written.
 
+            Re-partition (--previous OLD.gpkg, a file this command wrote): grid workers and \
+            residents keep their grid unless there is a reason. A community with no change is \
+            copied from OLD.gpkg, codes and geometry byte for byte; a grid whose households changed \
+            but still fit its bounds keeps its outline and code; only grids pushed out of their \
+            bounds are re-balanced, with as few neighbouring grids as needed, and the new grids take \
+            the code of the old grid they share most households with. New grids get sequence \
+            numbers above every code the community ever used: a retired code is never given again \
+            (the table `code_history` keeps them). With --keep-grids every grid is kept exactly and \
+            only micro-grids are (re)built: inside grids that have none, whose buildings changed, or \
+            whose micro-grids left their bounds. The output adds the tables `changes` (grids kept, \
+            changed, new, retired), `moves` (buildings that moved, came or went, from which grid to \
+            which) and `code_history`, and the summary says how many households keep their grid code.
+
             Examples:
               gridweave partition geodata/shanghai.gpkg -o shanghai-grids.gpkg
               gridweave partition city.gpkg -o grids.gpkg --grid-target 180 --micro-max 70
+              gridweave partition city-2025.gpkg --previous grids-2024.gpkg -o grids-2025.gpkg
+              gridweave partition penglai.gpkg --previous grids.gpkg --keep-grids -o grids-micro.gpkg
             """
     )
 
@@ -64,6 +79,12 @@ struct Partition: ParsableCommand {
     @Option(help: ArgumentHelp("Out-of-bounds grids and micro-grids listed in the summary (0: all).", valueName: "n"))
     var limit = 10
 
+    @Option(help: ArgumentHelp("Re-partition: keep what still fits of this earlier output of partition, and report what moved.",
+                               valueName: "old.gpkg"))
+    var previous: String?
+    @Flag(help: "With --previous: keep every grid exactly as it is, and (re)build only micro-grids.")
+    var keepGrids = false
+
     @OptionGroup var options: DistrictOptions
 
     var partitionOptions: PartitionOptions {
@@ -72,10 +93,14 @@ struct Partition: ParsableCommand {
 
     func validate() throws {
         if let problem = partitionOptions.problem { throw ValidationError(problem) }
+        if keepGrids && previous == nil { throw ValidationError("--keep-grids needs --previous OLD.gpkg, the partition whose grids to keep") }
     }
 
     func run() throws {
         let start = Date()
+        if let previous {
+            return try repartition(previous: previous, start: start)
+        }
         let read = try reportingErrors { try DistrictReader.read(district, options: options.readOptions) }
         let bar = ProgressBar(label: "partitioning")
         let partition = try reportingErrors {
@@ -84,6 +109,22 @@ struct Partition: ParsableCommand {
         bar.finish()
         try reportingErrors { try partition.write(to: output) }
         print(summary(partition, seconds: Date().timeIntervalSince(start)))
+    }
+
+    /// `--previous`: reads the earlier partition first (so that a bad one stops the run before
+    /// any work), re-partitions, writes the partition with its change tables, prints both summaries.
+    private func repartition(previous path: String, start: Date) throws {
+        let mode: RepartitionMode = keepGrids ? .keepGrids : .rebalance
+        let previous = try reportingErrors { try PreviousPartition.read(path, requiresAssignments: mode == .rebalance) }
+        let read = try reportingErrors { try DistrictReader.read(district, options: options.readOptions) }
+        let bar = ProgressBar(label: "re-partitioning")
+        let result = try reportingErrors {
+            try Partitioner.repartition(read.district, previous: previous, mode: mode, options: partitionOptions) { done, total in bar.update(done, of: total) }
+        }
+        bar.finish()
+        try reportingErrors { try result.write(to: output) }
+        print(summary(result.partition, seconds: Date().timeIntervalSince(start)))
+        print(result.report.summary(limit: limit).joined(separator: "\n"))
     }
 
     func summary(_ partition: Partitioning.Partition, seconds: Double) -> String {

@@ -1,0 +1,728 @@
+import DistrictModel
+import GeometryEngine
+import Projections
+
+/// Re-partitions one community from its previous grids (see `Partitioner.repartition`).
+///
+/// Works in the working CRS: the previous grids are transformed into it, and every grid
+/// kept geometry-for-geometry is named in `Result.keptGeometry`, so that the caller puts the
+/// previous file's bytes back after the transformation home.
+struct CommunityRepartitioner: Sendable {
+    struct Result: Sendable {
+        /// The community's grids with their final codes, in code order, in the working CRS.
+        var outcome: CommunityOutcome
+        /// Codes of the grids and micro-grids whose geometry is the previous file's.
+        var keptGeometry: Set<String>
+        /// Codes of the grids whose micro-grids were cut anew.
+        var rebuiltMicroGrids: Set<String>
+    }
+
+    /// The community as it is now (working CRS), with its buildings.
+    let input: CommunityInput
+    /// Its grids in the previous partition (their CRS), and the `building_assignments` rows of those grids.
+    let oldGrids: [PreviousPartition.OldGrid]
+    let oldRows: [BuildingAssignment]
+    /// Every grid and micro-grid code the community ever used (active or retired).
+    let usedCodes: Set<String>
+    let mode: RepartitionMode
+    let options: PartitionOptions
+    let districtEPSG: Int
+    let workingEPSG: Int
+    /// Whether buildings go to grids by where they stand (a previous file without assignments).
+    let placesByLocation: Bool
+
+    /// A row of a grid now: a building (index in `input.buildings`), its households there and
+    /// its micro-grid in the previous partition (nil for a building that arrived).
+    private struct Row {
+        var building: Int
+        var households: Int
+        var micro: String?
+    }
+
+    /// A previous grid, in the working CRS, with its rows now.
+    private struct WorkGrid {
+        var old: PreviousPartition.OldGrid
+        var metric: Geometry
+        var microMetric: [Geometry]
+        var rows: [Row] = []
+        /// Whether its rows differ from the previous ones (households, buildings gone or come).
+        var changed = false
+        /// Whether a building arrived, or a building split over several grids changed households.
+        var needsMicroGrids = false
+        var households: Int { rows.reduce(0) { $0 + $1.households } }
+    }
+
+    func run(context: GEOSContext) throws -> Result {
+        var codes = CodeAllocator(community: input.community.code, used: usedCodes)
+        guard !oldGrids.isEmpty else {
+            return try finish(whole(matching: [], codes: &codes, context: context), kept: [])
+        }
+        let transformer = try CoordinateTransformer(from: districtEPSG, to: workingEPSG)
+        var grids = try oldGrids.map { old in
+            WorkGrid(old: old, metric: try transformer.transform(old.geometry),
+                     microMetric: try old.microGrids.map { try transformer.transform($0.geometry) })
+        }
+        let objects = try grids.map { try GEOSObject($0.metric, context: context) }
+        let prepared = try objects.map { try PreparedGeometry($0) }
+        let tree = try SpatialTree(context: context)
+        for (index, object) in objects.enumerated() { tree.insert(object, index: index) }
+        var gridIndex: [String: Int] = [:]
+        for (index, grid) in grids.enumerated() { gridIndex[grid.old.code] = index }
+
+        // Buildings to grids: where they were, when they are still there; else where they stand.
+        var rowsOfBuilding: [String: [BuildingAssignment]] = [:]
+        if !placesByLocation { for row in oldRows { rowsOfBuilding[row.buildingID, default: []].append(row) } }
+        var placed: Set<String> = []
+        for (b, entry) in input.buildings.enumerated() {
+            let building = entry.building
+            let raw = try GEOSObject(building.geometry, context: context)
+            let footprint = try raw.isValid() ? raw : raw.makeValid()
+            if let rows = rowsOfBuilding[building.id],
+               try rows.contains(where: { row in try gridIndex[row.gridCode].map { try prepared[$0].intersects(footprint) } ?? false }) {
+                placed.insert(building.id)
+                let before = rows.map(\.households)
+                let shares = building.households == before.reduce(0, +) ? before : Self.apportion(building.households, over: before)
+                for (row, households) in zip(rows, shares) {
+                    guard let g = gridIndex[row.gridCode] else { continue }
+                    grids[g].rows.append(Row(building: b, households: households, micro: row.microGridCode))
+                    if households != row.households {
+                        grids[g].changed = true
+                        if rows.count > 1 { grids[g].needsMicroGrids = true }
+                    }
+                }
+                continue
+            }
+            guard let g = try gridStanding(footprint, objects: objects, prepared: prepared, tree: tree) else { continue }
+            grids[g].rows.append(Row(building: b, households: building.households, micro: nil))
+            grids[g].changed = true
+            grids[g].needsMicroGrids = true
+        }
+        // Buildings gone (demolished, moved away or to another community).
+        for row in oldRows where !placed.contains(row.buildingID) {
+            if let g = gridIndex[row.gridCode] { grids[g].changed = true }
+        }
+
+        // A community whose outline changed is cut anew as a whole (codes still matched).
+        if mode == .rebalance {
+            let raw = try GEOSObject(input.community.geometry, context: context)
+            let area = try (raw.isValid() ? raw : raw.makeValid()).area()
+            let gridArea = try objects.reduce(0) { $0 + (try $1.area()) }
+            if abs(area - gridArea) > 1e-6 * max(area, 1) + 0.01 {
+                return try finish(whole(matching: grids, codes: &codes, context: context), kept: [])
+            }
+        }
+
+        // Grids to re-balance: pushed out of their bounds.
+        var rebalance: Set<Int> = []
+        if mode == .rebalance {
+            for (g, grid) in grids.enumerated() where grid.changed && grid.old.kind == .residential
+                && !fits(grid.households, before: grid.old.households, options.gridBounds) {
+                rebalance.insert(g)
+            }
+        }
+        var pieces: [Piece] = []
+        var kept: Set<String> = []
+        var jobs = JobTotals()
+        if !rebalance.isEmpty {
+            let adjacency = try Adjacency(grids: grids.map(\.old), objects: objects)
+            var taken: Set<Int> = []
+            for component in regions(from: rebalance, grids: grids, adjacency: adjacency) {
+                var members = component.filter { !taken.contains($0) }
+                guard !members.isEmpty else { continue }
+                var attempt = 0
+                while true {
+                    let outcome = try regionOutcome(members, grids: grids, objects: objects, context: context)
+                    let forced = outcome.statistics.gridsOutOfBounds - outcome.statistics.gridsOutOfBoundsByData
+                    attempt += 1
+                    if forced > 0, attempt < 3,
+                       let extra = bestNeighbour(of: Set(members), excluding: taken, grids: grids, adjacency: adjacency) {
+                        members = closed(Set(members + [extra]), grids: grids).filter { !taken.contains($0) }.sorted()
+                        continue
+                    }
+                    taken.formUnion(members)
+                    jobs.add(outcome.statistics, grids: true)
+                    pieces.append(try named(outcome, matching: members.map { grids[$0] }, codes: &codes, context: context))
+                    break
+                }
+            }
+            rebalance = taken
+        }
+
+        // Every other grid keeps its geometry and code.
+        for (g, grid) in grids.enumerated() where !rebalance.contains(g) {
+            let keepsMicroGrids = !grid.needsMicroGrids && !(mode == .keepGrids && (grid.old.microGrids.isEmpty || (grid.changed && grid.old.kind != .dedicated)))
+            if grid.old.kind == .dedicated || (keepsMicroGrids && microGridsFit(grid)) {
+                let piece = try keptPiece(grid, codes: &codes)
+                kept.formUnion(piece.keptGeometry)
+                pieces.append(piece)
+            } else {
+                let (piece, statistics) = try rebuiltMicroGrids(grid, codes: &codes, context: context)
+                jobs.add(statistics, grids: false)
+                kept.insert(grid.old.code)
+                pieces.append(piece)
+            }
+        }
+        var all = Piece.merged(pieces)
+        all.totals.add(statistics: jobs)
+        return try finish(all, kept: kept)
+    }
+
+    // MARK: Deciding
+
+    /// Whether `households` is within `bounds`, or no further out of them than `before` was.
+    private func fits(_ households: Int, before: Int, _ bounds: HouseholdBounds) -> Bool {
+        bounds.contains(households) || Self.violation(households, bounds) <= Self.violation(before, bounds)
+    }
+
+    static func violation(_ households: Int, _ bounds: HouseholdBounds) -> Int {
+        households < bounds.min ? bounds.min - households : max(0, households - bounds.max)
+    }
+
+    /// Whether the previous micro-grids of `grid`, with their households now, all still fit.
+    private func microGridsFit(_ grid: WorkGrid) -> Bool {
+        guard !grid.old.microGrids.isEmpty else { return false }
+        var households: [String: Int] = [:]
+        for row in grid.rows { if let micro = row.micro { households[micro, default: 0] += row.households } }
+        return grid.old.microGrids.allSatisfy { fits(households[$0.code] ?? 0, before: $0.households, options.microBounds) }
+    }
+
+    /// The grid a building that arrived stands in: the one holding most of its footprint, else the nearest.
+    private func gridStanding(_ footprint: GEOSObject, objects: [GEOSObject], prepared: [PreparedGeometry], tree: SpatialTree) throws -> Int? {
+        var best: (grid: Int, area: Double)?
+        for candidate in tree.query(footprint).sorted() where try prepared[candidate].intersects(footprint) {
+            let area = try objects[candidate].intersection(footprint).area()
+            if best == nil || area > best!.area { best = (candidate, area) }
+        }
+        if let best { return best.grid }
+        return try tree.nearest(to: footprint)
+    }
+
+    /// `rebalance` grown into regions worth re-cutting: buildings split over several grids
+    /// pull all of them in, and each connected group takes in neighbours until its households
+    /// can be divided within the grid bounds.
+    private func regions(from rebalance: Set<Int>, grids: [WorkGrid], adjacency: Adjacency) -> [[Int]] {
+        var members = closed(rebalance, grids: grids)
+        for _ in 0..<8 {
+            var grew = false
+            for component in adjacency.components(of: members) {
+                let total = component.reduce(0) { $0 + grids[$1].households }
+                // Households that no number of grids divides within the bounds (an emptied grid among them) need neighbours.
+                guard total < options.gridMin || !CommunityPartitioner.divisible(total, options.gridBounds),
+                      let extra = bestNeighbour(of: Set(component), excluding: members, grids: grids, adjacency: adjacency) else { continue }
+                members.insert(extra)
+                grew = true
+            }
+            members = closed(members, grids: grids)
+            if !grew { break }
+        }
+        return adjacency.components(of: members)
+    }
+
+    /// The neighbouring residential grid whose households best complete `region`: one that
+    /// makes it divisible within the bounds, then with grids nearest the target, then the
+    /// longest shared boundary.
+    private func bestNeighbour(of region: Set<Int>, excluding: Set<Int>, grids: [WorkGrid], adjacency: Adjacency) -> Int? {
+        let total = region.reduce(0) { $0 + grids[$1].households }
+        var best: (grid: Int, key: (Int, Double, Double))?
+        for (neighbour, length) in adjacency.neighbours(of: region)
+        where !region.contains(neighbour) && !excluding.contains(neighbour) && grids[neighbour].old.kind == .residential {
+            let sum = total + grids[neighbour].households
+            let count = options.gridBounds.regionCount(for: sum)
+            let key = (CommunityPartitioner.divisible(sum, options.gridBounds) ? 0 : 1,
+                       abs(Double(sum) / Double(count) - Double(options.gridTarget)), -length)
+            if best == nil || key < best!.key { best = (neighbour, key) }
+        }
+        return best?.grid
+    }
+
+    /// `set` with every grid that shares a building with one of its grids.
+    private func closed(_ set: Set<Int>, grids: [WorkGrid]) -> Set<Int> {
+        var gridsOfBuilding: [Int: Set<Int>] = [:]
+        for (g, grid) in grids.enumerated() { for row in grid.rows { gridsOfBuilding[row.building, default: []].insert(g) } }
+        var result = set
+        var changed = true
+        while changed {
+            changed = false
+            for g in result.sorted() {
+                for row in grids[g].rows {
+                    for other in gridsOfBuilding[row.building] ?? [] where grids[other].old.kind == .residential && !result.contains(other) {
+                        result.insert(other)
+                        changed = true
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    // MARK: Cutting
+
+    /// The grids of `members` cut anew as one pseudo-community: their union, their buildings, the community's roads.
+    private func regionOutcome(_ members: [Int], grids: [WorkGrid], objects: [GEOSObject], context: GEOSContext) throws -> CommunityOutcome {
+        let union = try GEOSObject.collection(members.map { try objects[$0].clone() }, type: .multiPolygon, context: context).coverageUnion().geometry()
+        var community = input.community
+        community.geometry = union
+        return try CommunityPartitioner(input: pseudoInput(community, rows: members.flatMap { grids[$0].rows }), options: options).run(context: context)
+    }
+
+    /// The community cut as a whole, its grids matched to `matching` for their codes.
+    private func whole(matching: [WorkGrid], codes: inout CodeAllocator, context: GEOSContext) throws -> Piece {
+        let outcome = try CommunityPartitioner(input: input, options: options).run(context: context)
+        var piece = try named(outcome, matching: matching, codes: &codes, context: context)
+        piece.totals.add(outcome.statistics, grids: true)
+        return piece
+    }
+
+    /// A pseudo-community of `community` (with another outline) holding the buildings of `rows`,
+    /// each with its households in those rows.
+    private func pseudoInput(_ community: Community, rows: [Row]) -> CommunityInput {
+        var households: [Int: Int] = [:]
+        for row in rows { households[row.building, default: 0] += row.households }
+        let buildings = households.keys.sorted().map { b -> (index: Int, building: Building) in
+            var building = input.buildings[b].building
+            building.households = households[b] ?? 0
+            return (input.buildings[b].index, building)
+        }
+        return CommunityInput(community: community, buildings: buildings, roads: input.roads, sites: [])
+    }
+
+    /// A grid kept with its geometry and code; its micro-grids kept too, with their households now
+    /// (a dedicated grid's one micro-grid takes every building of the grid).
+    private func keptPiece(_ grid: WorkGrid, codes: inout CodeAllocator) throws -> Piece {
+        let old = grid.old
+        var microGrids: [MicroGrid] = []
+        var keptGeometry: Set<String> = [old.code]
+        if old.kind == .dedicated || old.microGrids.isEmpty {
+            let micro = old.microGrids.first
+            let code = try micro?.code ?? codes.nextMicroGrid(of: old.code)
+            if micro != nil { keptGeometry.insert(code) }
+            microGrids = [MicroGrid(code: code, gridCode: old.code, households: grid.households,
+                                    buildings: Set(grid.rows.map(\.building)).count, geometry: micro == nil ? grid.metric : grid.microMetric[0])]
+        } else {
+            var households: [String: Int] = [:]
+            var buildings: [String: Set<Int>] = [:]
+            for row in grid.rows {
+                guard let micro = row.micro else { continue }
+                households[micro, default: 0] += row.households
+                buildings[micro, default: []].insert(row.building)
+            }
+            for (m, micro) in old.microGrids.enumerated() {
+                microGrids.append(MicroGrid(code: micro.code, gridCode: old.code, households: households[micro.code] ?? 0,
+                                            buildings: buildings[micro.code]?.count ?? 0, geometry: grid.microMetric[m]))
+                keptGeometry.insert(micro.code)
+            }
+        }
+        let onlyMicro = microGrids.count == 1 ? microGrids[0].code : nil
+        let rows = grid.rows.map { row in
+            PlacedRow(building: row.building, grid: old.code, micro: onlyMicro ?? row.micro ?? "", households: row.households)
+        }
+        let kept = Grid(code: old.code, communityCode: old.communityCode, kind: old.kind, households: grid.households,
+                        buildings: Set(grid.rows.map(\.building)).count, geometry: grid.metric, microGrids: microGrids, siteID: nil)
+        return Piece(grids: [kept], rows: rows, findings: [], keptGeometry: keptGeometry)
+    }
+
+    /// A grid kept with its geometry and code, its micro-grids cut anew: the grid as a
+    /// pseudo-community with grid bounds wide enough to make it one grid.
+    private func rebuiltMicroGrids(_ grid: WorkGrid, codes: inout CodeAllocator, context: GEOSContext) throws -> (Piece, PartitionStatistics) {
+        var community = input.community
+        community.geometry = grid.metric
+        community.kind = grid.old.kind == .rural ? .rural : .urban
+        let total = grid.households
+        let wide = max(total, options.gridMax, options.microMax)
+        let wideOptions = PartitionOptions(gridMin: 1, gridTarget: wide, gridMax: wide, microMin: options.microMin, microMax: options.microMax,
+                                           threads: 1, cutsUnits: options.cutsUnits)
+        let outcome = try CommunityPartitioner(input: pseudoInput(community, rows: grid.rows), options: wideOptions).run(context: context)
+        let code = grid.old.code
+        var newMicros = outcome.grids.flatMap(\.microGrids)
+        if newMicros.isEmpty {
+            newMicros = [MicroGrid(code: code + "01", gridCode: code, households: 0, buildings: 0, geometry: grid.metric)]
+        }
+        // Micro-grids keep the code of the previous micro-grid they share most households with.
+        var oldShares: [[String: Int]] = grid.old.microGrids.map { _ in [:] }
+        let oldIndex = Dictionary(grid.old.microGrids.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { a, _ in a })
+        for row in grid.rows {
+            if let micro = row.micro, let m = oldIndex[micro] { oldShares[m][input.buildings[row.building].building.id, default: 0] += row.households }
+        }
+        var newShares: [[String: Int]] = newMicros.map { _ in [:] }
+        let newIndex = Dictionary(newMicros.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { a, _ in a })
+        for row in outcome.assignments { if let m = newIndex[row.microGridCode] { newShares[m][row.buildingID, default: 0] += row.households } }
+        let pairs = Self.match(new: newShares, newHouseholds: newMicros.map(\.households),
+                               old: oldShares, oldHouseholds: grid.old.microGrids.map(\.households))
+        var rename: [String: String] = [:]
+        for m in newMicros.indices {
+            rename[newMicros[m].code] = try pairs[m].map { grid.old.microGrids[$0].code } ?? codes.nextMicroGrid(of: code)
+        }
+        for temporary in outcome.grids { rename[temporary.code] = code }
+        let micros = newMicros.map { micro in
+            MicroGrid(code: rename[micro.code] ?? micro.code, gridCode: code, households: micro.households, buildings: micro.buildings, geometry: micro.geometry)
+        }.sorted { $0.code < $1.code }
+        let local = buildingIndex()
+        let rows = outcome.assignments.compactMap { row -> PlacedRow? in
+            guard let b = local[row.buildingID] else { return nil }
+            return PlacedRow(building: b, grid: code, micro: rename[row.microGridCode] ?? row.microGridCode, households: row.households)
+        }
+        let findings = outcome.findings.filter { $0.kind == .microGridOutOfBounds || $0.kind == .unassignedBuilding }.map { finding in
+            PartitionFinding(finding.kind, featureID: rename[finding.featureID] ?? finding.featureID, detail: finding.detail)
+        }
+        let households = rows.reduce(0) { $0 + $1.households }
+        let result = Grid(code: code, communityCode: grid.old.communityCode, kind: grid.old.kind, households: households,
+                          buildings: Set(rows.map(\.building)).count, geometry: grid.metric, microGrids: micros, siteID: nil)
+        return (Piece(grids: [result], rows: rows, findings: findings, keptGeometry: [code], rebuiltMicroGrids: [code]), outcome.statistics)
+    }
+
+    /// The grids of `outcome` (temporary codes) with their final codes: each takes the code of the
+    /// grid of `matching` it shares most households with (or, without households, most area),
+    /// the others new codes; micro-grids likewise within a grid that kept its code.
+    private func named(_ outcome: CommunityOutcome, matching: [WorkGrid], codes: inout CodeAllocator, context: GEOSContext) throws -> Piece {
+        var newShares: [[String: Int]] = outcome.grids.map { _ in [:] }
+        let newIndex = Dictionary(outcome.grids.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { a, _ in a })
+        for row in outcome.assignments { if let g = newIndex[row.gridCode] { newShares[g][row.buildingID, default: 0] += row.households } }
+        let oldShares = matching.map { grid in
+            grid.rows.reduce(into: [String: Int]()) { $0[input.buildings[$1.building].building.id, default: 0] += $1.households }
+        }
+        var pairs = Self.match(new: newShares, newHouseholds: outcome.grids.map(\.households), old: oldShares,
+                               oldHouseholds: matching.map(\.households))
+        // Grids without households (land, a dedicated site without homes): by area, same kind.
+        let taken = Set(pairs.compactMap { $0 })
+        var free = Set(matching.indices).subtracting(taken)
+        for (n, grid) in outcome.grids.enumerated() where pairs[n] == nil {
+            let object = try GEOSObject(grid.geometry, context: context)
+            let area = try object.area()
+            var best: (old: Int, area: Double)?
+            for o in free.sorted() where matching[o].old.kind == grid.kind {
+                let shared = try object.intersection(GEOSObject(matching[o].metric, context: context)).area()
+                if shared > 0.5 * area, best == nil || shared > best!.area { best = (o, shared) }
+            }
+            if let best {
+                pairs[n] = best.old
+                free.remove(best.old)
+            }
+        }
+
+        var rename: [String: String] = [:]
+        for (n, grid) in outcome.grids.enumerated() {
+            let code = try pairs[n].map { matching[$0].old.code } ?? codes.nextGrid()
+            rename[grid.code] = code
+            // Micro-grids: against the previous micro-grids of the grid whose code it took.
+            let old = pairs[n].map { matching[$0] }
+            let oldMicros = old?.old.microGrids ?? []
+            var oldMicroShares: [[String: Int]] = oldMicros.map { _ in [:] }
+            let oldMicroIndex = Dictionary(oldMicros.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { a, _ in a })
+            for row in old?.rows ?? [] {
+                if let micro = row.micro, let m = oldMicroIndex[micro] {
+                    oldMicroShares[m][input.buildings[row.building].building.id, default: 0] += row.households
+                }
+            }
+            var newMicroShares: [[String: Int]] = grid.microGrids.map { _ in [:] }
+            let newMicroIndex = Dictionary(grid.microGrids.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { a, _ in a })
+            for row in outcome.assignments where row.gridCode == grid.code {
+                if let m = newMicroIndex[row.microGridCode] { newMicroShares[m][row.buildingID, default: 0] += row.households }
+            }
+            let microPairs = Self.match(new: newMicroShares, newHouseholds: grid.microGrids.map(\.households), old: oldMicroShares,
+                                        oldHouseholds: oldMicros.map(\.households))
+            for (m, micro) in grid.microGrids.enumerated() {
+                rename[micro.code] = try microPairs[m].map { oldMicros[$0].code } ?? codes.nextMicroGrid(of: code)
+            }
+        }
+        let grids = outcome.grids.map { grid -> Grid in
+            var renamed = grid
+            renamed.code = rename[grid.code] ?? grid.code
+            renamed.microGrids = grid.microGrids.map { micro in
+                var m = micro
+                m.code = rename[micro.code] ?? micro.code
+                m.gridCode = renamed.code
+                return m
+            }.sorted { $0.code < $1.code }
+            return renamed
+        }
+        let local = buildingIndex()
+        let rows = outcome.assignments.compactMap { row -> PlacedRow? in
+            guard let b = local[row.buildingID] else { return nil }
+            return PlacedRow(building: b, grid: rename[row.gridCode] ?? row.gridCode, micro: rename[row.microGridCode] ?? row.microGridCode,
+                             households: row.households)
+        }
+        let wanted: Set<PartitionFinding.Kind> = [.gridOutOfBounds, .microGridOutOfBounds, .unassignedBuilding]
+        let findings = outcome.findings.filter { wanted.contains($0.kind) }.map { finding in
+            PartitionFinding(finding.kind, featureID: rename[finding.featureID] ?? finding.featureID, detail: finding.detail)
+        }
+        return Piece(grids: grids, rows: rows, findings: findings, keptGeometry: [], rebuiltMicroGrids: Set(grids.map(\.code)))
+    }
+
+    /// Pairs of (new, old) groups, largest shared households first; a pair holds when the shared
+    /// households are at least half of the new group's or of the old group's. Returns, per new
+    /// group, the index of its old group.
+    static func match(new: [[String: Int]], newHouseholds: [Int], old: [[String: Int]], oldHouseholds: [Int]) -> [Int?] {
+        var candidates: [(shared: Int, new: Int, old: Int)] = []
+        for (n, shares) in new.enumerated() {
+            for (o, oldShares) in old.enumerated() {
+                var shared = 0
+                for (building, households) in shares { if let before = oldShares[building] { shared += min(households, before) } }
+                if shared > 0 { candidates.append((shared, n, o)) }
+            }
+        }
+        candidates.sort { ($0.shared, -$0.new, -$0.old) > ($1.shared, -$1.new, -$1.old) }
+        var result = [Int?](repeating: nil, count: new.count)
+        var used = Set<Int>()
+        for candidate in candidates where result[candidate.new] == nil && !used.contains(candidate.old) {
+            guard 2 * candidate.shared >= newHouseholds[candidate.new] || 2 * candidate.shared >= oldHouseholds[candidate.old] else { continue }
+            result[candidate.new] = candidate.old
+            used.insert(candidate.old)
+        }
+        return result
+    }
+
+    /// `total` split in proportion to `weights` (largest remainder; equal parts when the weights are all 0).
+    static func apportion(_ total: Int, over weights: [Int]) -> [Int] {
+        guard !weights.isEmpty else { return [] }
+        let sum = weights.reduce(0, +)
+        let w = sum > 0 ? weights : weights.map { _ in 1 }
+        let whole = w.reduce(0, +)
+        var shares = w.map { total * $0 / whole }
+        let remainders = w.indices.map { (index: $0, rest: total * w[$0] % whole) }.sorted { $0.rest > $1.rest || ($0.rest == $1.rest && $0.index < $1.index) }
+        var left = total - shares.reduce(0, +)
+        for entry in remainders where left > 0 {
+            shares[entry.index] += 1
+            left -= 1
+        }
+        return shares
+    }
+
+    private func buildingIndex() -> [String: Int] {
+        Dictionary(input.buildings.enumerated().map { ($1.building.id, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    // MARK: Putting together
+
+    /// One building row with its final codes.
+    fileprivate struct PlacedRow {
+        var building: Int
+        var grid: String
+        var micro: String
+        var households: Int
+    }
+
+    /// Figures of the cuts made anew.
+    fileprivate struct JobTotals {
+        var gridsByData = 0
+        var microByData = 0
+        var roadMetres = 0.0
+        var roadMetresCrossed = 0.0
+        var arterialMetresCrossed = 0.0
+
+        mutating func add(_ statistics: PartitionStatistics, grids: Bool) {
+            microByData += statistics.microGridsOutOfBoundsByData
+            guard grids else { return }
+            gridsByData += statistics.gridsOutOfBoundsByData
+            roadMetres += statistics.roadMetres
+            roadMetresCrossed += statistics.roadMetresCrossed
+            arterialMetresCrossed += statistics.arterialMetresCrossed
+        }
+    }
+
+    /// Part of the community's result: grids with their final codes, their rows and findings.
+    fileprivate struct Piece {
+        var grids: [Grid]
+        var rows: [PlacedRow]
+        var findings: [PartitionFinding]
+        var keptGeometry: Set<String>
+        var rebuiltMicroGrids: Set<String> = []
+        var totals = JobTotals()
+
+        static func merged(_ pieces: [Piece]) -> Piece {
+            var all = Piece(grids: [], rows: [], findings: [], keptGeometry: [])
+            for piece in pieces {
+                all.grids += piece.grids
+                all.rows += piece.rows
+                all.findings += piece.findings
+                all.keptGeometry.formUnion(piece.keptGeometry)
+                all.rebuiltMicroGrids.formUnion(piece.rebuiltMicroGrids)
+                all.totals.add(statistics: piece.totals)
+            }
+            return all
+        }
+    }
+
+    /// The community's outcome from its pieces: grids in code order, rows in building order (as
+    /// a fresh partition writes them), findings and statistics for every grid, kept or new.
+    private func finish(_ piece: Piece, kept: Set<String>) throws -> Result {
+        var outcome = CommunityOutcome()
+        outcome.grids = piece.grids.sorted { $0.code < $1.code }
+        let ordered = piece.rows.sorted { ($0.building, $0.micro) < ($1.building, $1.micro) }
+        var merged: [PlacedRow] = []
+        for row in ordered {
+            if let last = merged.last, last.building == row.building, last.micro == row.micro {
+                merged[merged.count - 1].households += row.households
+            } else {
+                merged.append(row)
+            }
+        }
+        outcome.assignments = merged.map { row in
+            BuildingAssignment(buildingID: input.buildings[row.building].building.id, gridCode: row.grid, microGridCode: row.micro, households: row.households)
+        }
+
+        // Findings: what the cuts said, and the same for what was kept.
+        var findings = piece.findings
+        let reported = Set(findings.map(\.featureID))
+        var statistics = PartitionStatistics()
+        for grid in outcome.grids {
+            if grid.kind == .residential {
+                statistics.residentialGrids += 1
+                if options.gridBounds.contains(grid.households) {
+                    statistics.residentialGridsInBounds += 1
+                } else if !reported.contains(grid.code) {
+                    findings.append(PartitionFinding(.gridOutOfBounds, featureID: grid.code,
+                                                     detail: "\(grid.households) households (bounds \(options.gridMin)-\(options.gridMax)): kept from the previous partition, which it fitted no better"))
+                }
+                let polygon = grid.geometry.polygons.first ?? Polygon(rings: [])
+                let perimeter = polygon.rings.reduce(0) { $0 + PlaneMath.length($1) }
+                if perimeter > 0 { outcome.polsbyPopper.append(4 * Double.pi * PlaneMath.area(polygon) / (perimeter * perimeter)) }
+            }
+            guard grid.kind != .dedicated else { continue }
+            for micro in grid.microGrids {
+                statistics.residentialMicroGrids += 1
+                if options.microBounds.contains(micro.households) {
+                    statistics.residentialMicroGridsInBounds += 1
+                } else if !reported.contains(micro.code) {
+                    findings.append(PartitionFinding(.microGridOutOfBounds, featureID: micro.code,
+                                                     detail: "\(micro.households) households (bounds \(options.microMin)-\(options.microMax)): kept from the previous partition, which it fitted no better"))
+                }
+            }
+        }
+        statistics.gridsOutOfBounds = findings.filter { $0.kind == .gridOutOfBounds }.count
+        statistics.microGridsOutOfBounds = findings.filter { $0.kind == .microGridOutOfBounds }.count
+        statistics.gridsOutOfBoundsByData = min(piece.totals.gridsByData, statistics.gridsOutOfBounds)
+        statistics.microGridsOutOfBoundsByData = min(piece.totals.microByData, statistics.microGridsOutOfBounds)
+        statistics.roadMetres = piece.totals.roadMetres
+        statistics.roadMetresCrossed = piece.totals.roadMetresCrossed
+        statistics.arterialMetresCrossed = piece.totals.arterialMetresCrossed
+
+        // Buildings in no grid, buildings and compounds split: from the rows.
+        var rowsOf: [Int: [PlacedRow]] = [:]
+        for row in merged { rowsOf[row.building, default: []].append(row) }
+        let unassigned = Set(findings.filter { $0.kind == .unassignedBuilding }.map(\.featureID))
+        var gridsOfCompound: [String: Set<String>] = [:]
+        for (b, entry) in input.buildings.enumerated() {
+            let building = entry.building
+            guard let rows = rowsOf[b] else {
+                if !unassigned.contains(building.id) {
+                    findings.append(PartitionFinding(.unassignedBuilding, featureID: building.id, detail: "no grid of community \(input.community.code) holds it"))
+                }
+                continue
+            }
+            if rows.count > 1 {
+                statistics.buildingsSplit += 1
+                findings.append(PartitionFinding(.buildingSplit, featureID: building.id,
+                                                 detail: "\(building.households) households cut into entrance units, in \(rows.count) micro-grids"))
+            }
+            if let compound = building.compound { gridsOfCompound[compound, default: []].formUnion(rows.map(\.grid)) }
+        }
+        for compound in gridsOfCompound.keys.sorted() where (gridsOfCompound[compound]?.count ?? 0) > 1 {
+            statistics.compoundsSplit += 1
+            findings.append(PartitionFinding(.compoundSplit, featureID: compound,
+                                             detail: "too large for one grid: split along its buildings into \(gridsOfCompound[compound]?.count ?? 0) grids"))
+        }
+        statistics.communities = 1
+        statistics.households = input.buildings.reduce(0) { $0 + $1.building.households }
+        statistics.buildings = input.buildings.count
+        outcome.statistics = statistics
+        outcome.findings = findings
+        return Result(outcome: outcome, keptGeometry: piece.keptGeometry.union(kept), rebuiltMicroGrids: piece.rebuiltMicroGrids)
+    }
+}
+
+extension CommunityRepartitioner.JobTotals {
+    mutating func add(statistics other: CommunityRepartitioner.JobTotals) {
+        gridsByData += other.gridsByData
+        microByData += other.microByData
+        roadMetres += other.roadMetres
+        roadMetresCrossed += other.roadMetresCrossed
+        arterialMetresCrossed += other.arterialMetresCrossed
+    }
+}
+
+/// Which previous grids of a community share a boundary, and how long (working CRS).
+private struct Adjacency {
+    private var shared: [[Int: Double]]
+
+    init(grids: [PreviousPartition.OldGrid], objects: [GEOSObject]) throws {
+        shared = grids.map { _ in [:] }
+        let envelopes = try objects.map { try $0.envelope() }
+        let boundaries = try objects.map { try $0.boundary() }
+        for i in objects.indices {
+            for j in objects.indices where j > i {
+                guard let a = envelopes[i], let b = envelopes[j], a.intersects(b) else { continue }
+                let length = try boundaries[i].intersection(boundaries[j]).length()
+                guard length > 0.01 else { continue }
+                shared[i][j] = length
+                shared[j][i] = length
+            }
+        }
+    }
+
+    /// Grids next to `region` (outside it), with the boundary each shares with it, in index order.
+    func neighbours(of region: Set<Int>) -> [(Int, Double)] {
+        var result: [Int: Double] = [:]
+        for g in region { for (other, length) in shared[g] where !region.contains(other) { result[other, default: 0] += length } }
+        return result.keys.sorted().map { ($0, result[$0] ?? 0) }
+    }
+
+    /// The connected groups of `members`, each sorted, in order of their smallest grid.
+    func components(of members: Set<Int>) -> [[Int]] {
+        var seen: Set<Int> = []
+        var result: [[Int]] = []
+        for start in members.sorted() where !seen.contains(start) {
+            var part = [start]
+            seen.insert(start)
+            var stack = [start]
+            while let g = stack.popLast() {
+                for other in shared[g].keys.sorted() where members.contains(other) && !seen.contains(other) {
+                    seen.insert(other)
+                    part.append(other)
+                    stack.append(other)
+                }
+            }
+            result.append(part.sorted())
+        }
+        return result
+    }
+}
+
+/// Codes of one community: new ones above every code it ever used, so that no retired code comes back.
+struct CodeAllocator {
+    private let community: String
+    private var lastGrid = 0
+    private var lastMicro: [String: Int] = [:]
+
+    init(community: String, used: Set<String>) {
+        self.community = community
+        for code in used where code.hasPrefix(community) {
+            if code.count == 15, let sequence = Int(code.suffix(3)) { lastGrid = max(lastGrid, sequence) }
+            if code.count == 17, let sequence = Int(code.suffix(2)) {
+                let grid = String(code.prefix(15))
+                lastMicro[grid] = max(lastMicro[grid] ?? 0, sequence)
+                if let gridSequence = Int(grid.suffix(3)) { lastGrid = max(lastGrid, gridSequence) }
+            }
+        }
+    }
+
+    /// The next grid code of the community.
+    /// - Throws: `RepartitionError` when the community used all 999.
+    mutating func nextGrid() throws -> String {
+        guard lastGrid < 999 else {
+            throw RepartitionError("community \(community) has used all 999 grid codes; retired codes are never given again", featureID: community)
+        }
+        lastGrid += 1
+        return community + String(format: "%03d", lastGrid)
+    }
+
+    /// The next micro-grid code of `grid`.
+    /// - Throws: `RepartitionError` when the grid used all 99.
+    mutating func nextMicroGrid(of grid: String) throws -> String {
+        let last = lastMicro[grid] ?? 0
+        guard last < 99 else {
+            throw RepartitionError("grid \(grid) has used all 99 micro-grid codes; retired codes are never given again", featureID: grid)
+        }
+        lastMicro[grid] = last + 1
+        return grid + String(format: "%02d", last + 1)
+    }
+}

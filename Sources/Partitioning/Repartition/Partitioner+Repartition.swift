@@ -1,0 +1,152 @@
+public import DistrictModel
+public import FeatureIO
+import Foundation
+import GeometryEngine
+import Projections
+
+/// How a re-partition treats the grids of the previous partition.
+public enum RepartitionMode: String, Sendable, Hashable {
+    /// Keep every grid that still fits; re-balance, with as few neighbours as needed, only the
+    /// grids that something pushed out of their bounds.
+    case rebalance
+    /// Keep every grid exactly as it is (geometry and code); build the micro-grids inside each
+    /// grid that has none, whose buildings changed, or whose micro-grids left their bounds.
+    case keepGrids = "keep-grids"
+}
+
+/// A re-partition: the new partition and what changed since the previous one.
+public struct Repartition: Sendable {
+    public var partition: Partition
+    public var report: RepartitionReport
+
+    /// The partition's layers, then `changes`, `moves` and `code_history` (`RepartitionReport.layers()`).
+    public func layers() throws -> [Layer] {
+        try partition.layers() + report.layers()
+    }
+
+    /// Writes the GeoPackage at `path`, atomically (see `GeoPackageWriter`).
+    public func write(to path: String) throws {
+        try GeoPackageWriter.write(try layers(), to: path)
+    }
+}
+
+extension Partitioner {
+    /// Re-partitions `district` starting from `previous`, keeping what still works.
+    ///
+    /// Per community (in parallel, each with its own GEOS context; see `CommunityRepartitioner`):
+    /// - nothing changed (same buildings and households, each building still on its grid, the
+    ///   same area): grids, micro-grids and assignments are copied, codes and geometry bytes included;
+    /// - otherwise a grid whose households changed but stay within the bounds (or come no
+    ///   further out of them than before) keeps its geometry and code: no household moves. Its
+    ///   micro-grids are rebuilt only when buildings came or went across parts of it or a
+    ///   micro-grid left its bounds;
+    /// - grids pushed out of their bounds are re-balanced together with as few neighbouring
+    ///   grids as make their households divisible within the bounds; the new grids take over the
+    ///   code of the old grid they share most households with, and the others get sequence
+    ///   numbers above every code the community ever used (`code_history`): a retired code is
+    ///   never given again.
+    ///
+    /// Kept grids and micro-grids get the previous file's geometry back after the round trip to
+    /// the metric working CRS, so that "kept" is byte for byte; re-built neighbours are cut in the
+    /// working CRS out of the same transformed polygons, so they tile with them up to PROJ's
+    /// round-trip noise (about 1e-9 m).
+    ///
+    /// - Parameters:
+    ///   - previous: the earlier partition of the same district (`PreviousPartition.read`), in its CRS.
+    ///   - progress: called after each community with (done, total), from any thread.
+    /// - Throws: `RepartitionError` when `previous` is in another CRS or a community runs out of
+    ///   codes; `GeometryError`, `ProjectionError` as `partition` does.
+    public static func repartition(_ district: District, previous: PreviousPartition, mode: RepartitionMode = .rebalance,
+                                   options: PartitionOptions = PartitionOptions(),
+                                   progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Repartition {
+        guard previous.epsg == district.epsg else {
+            throw RepartitionError("the grids are in EPSG:\(previous.epsg), the district in EPSG:\(district.epsg): re-partition the district in the CRS it was partitioned in",
+                                   file: previous.path, layer: "grids")
+        }
+        if mode == .rebalance && !(previous.hasMicroGrids && previous.hasAssignments) {
+            throw RepartitionError("a re-partition that re-balances needs the layers microgrids and building_assignments (--keep-grids works from grids alone)",
+                                   file: previous.path, layer: previous.hasMicroGrids ? "building_assignments" : "microgrids")
+        }
+        let working = try district.workingEPSG()
+        let metric = try district.projected(to: working)
+        let survey = try DistrictSurvey(metric)
+        let inputs = try communityInputs(metric, survey: survey)
+
+        var gridsOfCommunity: [String: [PreviousPartition.OldGrid]] = [:]
+        for grid in previous.grids { gridsOfCommunity[grid.communityCode, default: []].append(grid) }
+        var communityOfGrid: [String: String] = [:]
+        for grid in previous.grids { communityOfGrid[grid.code] = grid.communityCode }
+        var rowsOfCommunity: [String: [BuildingAssignment]] = [:]
+        for row in previous.assignments {
+            if let community = communityOfGrid[row.gridCode] { rowsOfCommunity[community, default: []].append(row) }
+        }
+        var codesOfCommunity: [String: Set<String>] = [:]
+        for record in previous.codeHistory { codesOfCommunity[String(record.code.prefix(12)), default: []].insert(record.code) }
+
+        // Communities the previous file had and the district no longer has: their grids retire.
+        let tasks = inputs.map { input in
+            CommunityRepartitioner(input: input, oldGrids: gridsOfCommunity[input.community.code] ?? [],
+                                   oldRows: rowsOfCommunity[input.community.code] ?? [],
+                                   usedCodes: codesOfCommunity[input.community.code] ?? [],
+                                   mode: mode, options: options, districtEPSG: district.epsg, workingEPSG: working,
+                                   placesByLocation: !previous.hasAssignments)
+        }
+        let results = ResultBox<CommunityRepartitioner.Result>(count: tasks.count)
+        let threads = max(1, min(options.threads ?? ProcessInfo.processInfo.activeProcessorCount, tasks.count))
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            while let index = results.next() {
+                let result = Swift.Result<CommunityRepartitioner.Result, any Error> { try tasks[index].run(context: GEOSContext()) }
+                let done = results.store(result, at: index)
+                progress?(done, tasks.count)
+            }
+        }
+        let outcomes = try results.all().map { try $0.get() }
+        var partition = try assemble(outcomes.map(\.outcome), district: district, metric: metric, survey: survey, working: working)
+
+        // Kept grids and micro-grids: the previous file's geometry, byte for byte.
+        var oldGeometry: [String: Geometry] = [:]
+        for grid in previous.grids {
+            oldGeometry[grid.code] = grid.geometry
+            for micro in grid.microGrids { oldGeometry[micro.code] = micro.geometry }
+        }
+        let kept = outcomes.reduce(into: Set<String>()) { $0.formUnion($1.keptGeometry) }
+        for g in partition.grids.indices {
+            if kept.contains(partition.grids[g].code), let geometry = oldGeometry[partition.grids[g].code] { partition.grids[g].geometry = geometry }
+            for m in partition.grids[g].microGrids.indices {
+                let code = partition.grids[g].microGrids[m].code
+                if kept.contains(code), let geometry = oldGeometry[code] { partition.grids[g].microGrids[m].geometry = geometry }
+            }
+        }
+        if working != district.epsg { try snapRebuilt(&partition, kept: kept, oldGeometry: oldGeometry, metric: metric, working: working) }
+        let report = RepartitionReport(previous: previous, partition: partition, mode: mode,
+                                       rebuiltMicroGrids: outcomes.reduce(into: Set<String>()) { $0.formUnion($1.rebuiltMicroGrids) })
+        return Repartition(partition: partition, report: report)
+    }
+
+    /// Re-built grids and micro-grids of each community snapped onto the outlines of its kept
+    /// grids, within 10 cm (see `BoundarySnapper`): far below the size of any cell, far above the
+    /// curvature a working-CRS edge has in degrees.
+    private static func snapRebuilt(_ partition: inout Partition, kept: Set<String>, oldGeometry: [String: Geometry],
+                                    metric: District, working: Int) throws {
+        guard let center = metric.envelope?.center else { return }
+        let back = try CoordinateTransformer(from: working, to: partition.epsg)
+        let origin = try back.transform(center)
+        let east = try back.transform(XY(center.x + 0.1, center.y)), north = try back.transform(XY(center.x, center.y + 0.1))
+        let tolerance = max(abs(east.x - origin.x) + abs(east.y - origin.y), abs(north.x - origin.x) + abs(north.y - origin.y))
+        guard tolerance > 0 else { return }
+        var indices: [String: [Int]] = [:]
+        for (g, grid) in partition.grids.enumerated() { indices[grid.communityCode, default: []].append(g) }
+        for community in indices.keys.sorted() {
+            let members = indices[community] ?? []
+            let outlines = members.filter { kept.contains(partition.grids[$0].code) }.compactMap { oldGeometry[partition.grids[$0].code] }
+            let snapper = BoundarySnapper(outlines: outlines, tolerance: tolerance)
+            guard !snapper.isEmpty else { continue }
+            for g in members {
+                if !kept.contains(partition.grids[g].code) { partition.grids[g].geometry = snapper.snapped(partition.grids[g].geometry) }
+                for m in partition.grids[g].microGrids.indices where !kept.contains(partition.grids[g].microGrids[m].code) {
+                    partition.grids[g].microGrids[m].geometry = snapper.snapped(partition.grids[g].microGrids[m].geometry)
+                }
+            }
+        }
+    }
+}
