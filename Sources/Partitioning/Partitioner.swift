@@ -68,6 +68,7 @@ public enum Partitioner {
         let metricGrids = partition.grids
         let anchors = BoundaryAnchors(metric: metric.communities.map(\.geometry), original: district.communities.map(\.geometry))
         try partition.transform(to: district.epsg, threads: threads, anchors: anchors)
+        try partition.removeDust()
         try ServiceArea.attachShops(district.shops, metricShops: metric.shops, to: &partition, metricGrids: metricGrids)
         return partition
     }
