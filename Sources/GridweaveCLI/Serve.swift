@@ -1,7 +1,113 @@
 import ArgumentParser
+import Foundation
+import GridLookup
+import IntakeServer
+import Logging
+import Projections
 
-// Placeholder: being built.
+/// `gridweave serve --grids OUT.gpkg [--host 127.0.0.1] [--port 8080]`: the event-intake HTTP
+/// server.
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Not built yet.")
-    func run() async throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Answer point lookups over HTTP: the grid, micro-grid and community of GPS points, for event intake.",
+        discussion: """
+            Routes (JSON in and out):
+              GET  /v1/locate?lon=..&lat=..[&datum=..][&id=..]   one point
+              POST /v1/locate   {"datum": "wgs84", "points": [{"id": "e1", "lon": 121.47, "lat": 31.23}]}
+              GET  /v1/grids/{code}   the grid as a GeoJSON Feature (WGS 84)
+              POST /v1/reload   load the grids file again and swap it in (also on SIGHUP)
+              GET  /healthz, GET /metrics (Prometheus text)
+
+            A result has the columns of `gridweave locate`: id, grid_code, microgrid_code, \
+            community_code, status (inside, near, outside, invalid) and distance_m, with the same \
+            answers. Bad input is answered 4xx with {"error": "..."}: 400 for malformed JSON, a \
+            missing, non-numeric, non-finite or out-of-range coordinate or an unknown datum; 404 \
+            for an unknown route or grid code; 405 for a wrong method; 413 for a batch over \
+            --max-batch points or a body over --max-body bytes. In a batch, a point with a bad \
+            coordinate is answered `invalid` with its `reason` and the others are located.
+
+            A reload builds the new index beside the old one and swaps it in whole: no request \
+            is dropped or answered from a half-loaded file; a file that fails to load leaves the \
+            old one serving, and the reload is answered 422 with the error. SIGTERM or SIGINT \
+            finishes the requests under way and exits 0. Logs are logfmt lines on standard error \
+            (every request at --log-level debug).
+
+            Examples:
+              gridweave serve --grids shanghai-grids.gpkg --port 8080
+              curl 'http://127.0.0.1:8080/v1/locate?lon=121.4737&lat=31.2304'
+              curl -X POST http://127.0.0.1:8080/v1/reload
+            """
+    )
+
+    @Option(help: ArgumentHelp("A partition GeoPackage (layers grids and microgrids), as `gridweave partition` writes.",
+                               valueName: "grids.gpkg"))
+    var grids: String
+
+    @Option(help: ArgumentHelp("Address to listen on.", valueName: "host"))
+    var host = "127.0.0.1"
+
+    @Option(help: ArgumentHelp("Port to listen on (0 for any free port).", valueName: "port"))
+    var port = 8080
+
+    @Option(help: ArgumentHelp("Metres within which a point outside every grid is `near` the nearest grid.", valueName: "m"))
+    var tolerance = GridIndex.defaultTolerance
+
+    @Option(help: ArgumentHelp("Datum of requests that name none: wgs84 (GPS), gcj02 (Gaode/AMap, Tencent) or bd09 (Baidu).",
+                               valueName: "datum"))
+    var datum: Datum = .wgs84
+
+    @Option(name: .customLong("max-batch"), help: ArgumentHelp("Most points in one POST /v1/locate.", valueName: "n"))
+    var maxBatch = 10_000
+
+    @Option(name: .customLong("max-body"),
+            help: ArgumentHelp("Most bytes in a request body: a number, or with K, M (binary: KiB, MiB) after it.", valueName: "bytes"))
+    var maxBody = "4MiB"
+
+    @Option(name: .customLong("log-level"),
+            help: ArgumentHelp("trace, debug (every request), info, notice, warning, error or critical.", valueName: "level"))
+    var logLevel = "info"
+
+    func validate() throws {
+        guard tolerance.isFinite, tolerance >= 0 else { throw ValidationError("--tolerance must be a number of metres, 0 or more") }
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+        guard maxBatch >= 1 else { throw ValidationError("--max-batch must be 1 or more") }
+        guard Self.bytes(maxBody) != nil else { throw ValidationError("--max-body must be a number of bytes such as 4194304, 512K or 4MiB") }
+        guard Logger.Level(rawValue: logLevel.lowercased()) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
+
+    func run() async throws {
+        // A client that goes away is an error on its connection, not a signal to die of; SIGHUP
+        // reloads (ignored until the server installs its handler, so it never ends the process).
+        signal(SIGPIPE, SIG_IGN)
+        signal(SIGHUP, SIG_IGN)
+        let level = Logger.Level(rawValue: logLevel.lowercased()) ?? .info
+        LoggingSystem.bootstrap { label in LogfmtLogHandler(label: label, level: level) }
+        var logger = Logger(label: "gridweave.serve")
+        logger.logLevel = level
+
+        let configuration = IntakeServer.Configuration(
+            gridsPath: grids, host: host, port: port, tolerance: tolerance, datum: datum, maxBatch: maxBatch,
+            maxBodyBytes: Self.bytes(maxBody) ?? 4 << 20, handlesSignals: true)
+        do {
+            let server = try IntakeServer(configuration: configuration, logger: logger)
+            try await server.run()
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// `4194304`, `512K`, `4M`, `4MiB`, `4MB` as bytes (K and M binary), nil when not such a size.
+    static func bytes(_ text: String) -> Int? {
+        let units: [(suffix: String, factor: Int)] = [("KiB", 1 << 10), ("MiB", 1 << 20), ("KB", 1 << 10), ("MB", 1 << 20),
+                                                      ("K", 1 << 10), ("M", 1 << 20), ("", 1)]
+        for (suffix, factor) in units where text.uppercased().hasSuffix(suffix.uppercased()) {
+            guard let number = Int(text.dropLast(suffix.count)), number > 0, number <= Int.max / factor else { continue }
+            return number * factor
+        }
+        return nil
+    }
 }

@@ -1,1 +1,152 @@
-// Placeholder: IntakeServer is being built.
+import Foundation
+import GridLookup
+import Hummingbird
+import Logging
+import NIOCore
+import Projections
+import ServiceLifecycle
+
+/// The event-intake HTTP server: answers point lookups against a grids file, and reloads the
+/// file without dropping a request.
+///
+/// Routes (JSON in and out; every error is `{"error": "..."}` with a 4xx status):
+/// - `GET /v1/locate?lon=..&lat=..[&datum=wgs84|gcj02|bd09][&id=..]` → one result;
+/// - `POST /v1/locate` with `{"datum": .., "points": [{"id": .., "lon": .., "lat": ..}]}` →
+///   `{"results": [..]}` in order;
+/// - `GET /v1/grids/{code}` → the grid as a GeoJSON Feature in WGS 84;
+/// - `POST /v1/reload` (or SIGHUP) → load the file again and swap it in;
+/// - `GET /healthz`, `GET /metrics` (Prometheus text).
+///
+/// A result has the columns of `gridweave locate`'s CSV (`id`, `grid_code`, `microgrid_code`,
+/// `community_code`, `status`, `distance_m`) and the same answers: the same checks,
+/// conversions and `GridIndex.locate`.
+public final class IntakeServer: Sendable {
+    /// How the server runs.
+    public struct Configuration: Sendable {
+        /// The grids GeoPackage, as `gridweave partition` writes it.
+        public var gridsPath: String
+        public var host: String
+        /// 0 for any free port (`run`'s `onRunning` is told which).
+        public var port: Int
+        /// Metres within which a point outside every grid is `near` the nearest.
+        public var tolerance: Double
+        /// The datum of requests that name none.
+        public var datum: Datum
+        /// Most points in one `POST /v1/locate`; more is a 413.
+        public var maxBatch: Int
+        /// Most bytes in a request body; more is a 413.
+        public var maxBodyBytes: Int
+        /// Whether SIGTERM and SIGINT shut the server down gracefully and SIGHUP reloads (the
+        /// command does; a server inside a test process leaves the signals alone).
+        public var handlesSignals: Bool
+
+        public init(gridsPath: String, host: String = "127.0.0.1", port: Int = 8080, tolerance: Double = GridIndex.defaultTolerance,
+                    datum: Datum = .wgs84, maxBatch: Int = 10_000, maxBodyBytes: Int = 4 << 20, handlesSignals: Bool = false) {
+            self.gridsPath = gridsPath
+            self.host = host
+            self.port = port
+            self.tolerance = tolerance
+            self.datum = datum
+            self.maxBatch = maxBatch
+            self.maxBodyBytes = maxBodyBytes
+            self.handlesSignals = handlesSignals
+        }
+    }
+
+    public let configuration: Configuration
+    private let logger: Logger
+    private let store: GridStore
+    private let metrics = ServerMetrics()
+
+    /// Loads the grids file.
+    /// - Throws: `IntakeServerError` of kind `.startup` naming the file (and layer, feature)
+    ///   when it cannot be loaded.
+    public init(configuration: Configuration, logger: Logger) throws(IntakeServerError) {
+        self.configuration = configuration
+        self.logger = logger
+        do {
+            store = try GridStore(path: configuration.gridsPath,
+                                  preparedConverters: ProcessInfo.processInfo.activeProcessorCount)
+        } catch {
+            throw IntakeServerError(.startup, message: "\(error)")
+        }
+        let info = store.current.info
+        logger.info("loaded", metadata: [
+            "file": "\(info.file)", "grids": "\(info.grids)", "microgrids": "\(info.microGrids)", "epsg": "\(info.epsg)",
+            "seconds": "\(String(format: "%.3f", info.loadSeconds))", "index_bytes": "\(info.indexBytes)",
+        ])
+    }
+
+    /// Loads the grids file again and serves it if that succeeds (as `POST /v1/reload` does).
+    /// - Throws: `IntakeServerError` of kind `.reloadFailed` when it cannot be loaded: the
+    ///   previous file goes on serving.
+    public func reload() async throws(IntakeServerError) {
+        if case .failure(let error) = await reloader.reload(trigger: "call") {
+            throw IntakeServerError(.reloadFailed, message: "\(error)")
+        }
+    }
+
+    private var reloader: Reloader {
+        Reloader(store: store, metrics: metrics, logger: logger)
+    }
+
+    /// Serves until the task is cancelled or (with `handlesSignals`) SIGTERM or SIGINT arrives,
+    /// then finishes the requests under way and returns.
+    ///
+    /// - Parameter onRunning: called once the server listens, with the port it listens on.
+    /// - Throws: `IntakeServerError` of kind `.startup` when the address cannot be bound.
+    public func run(onRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }) async throws(IntakeServerError) {
+        let responder = IntakeResponder(store: store, metrics: metrics, settings: configuration, reloader: reloader, logger: logger)
+        let logger = self.logger, host = configuration.host
+        let listening = ListeningFlag()
+        let application = Application(
+            responder: responder,
+            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port)),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                listening.set()
+                logger.info("listening", metadata: ["host": "\(host)", "port": "\(port)"])
+                await onRunning(port)
+            },
+            logger: logger
+        )
+        var services: [any Service] = [application]
+        if configuration.handlesSignals { services.append(HangupReloadService(reloader: reloader)) }
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            gracefulShutdownSignals: configuration.handlesSignals ? [.sigterm, .sigint] : [],
+            logger: logger))
+        do {
+            if #available(macOS 15, *) {
+                try await withTaskExecutorPreference(RequestExecutor.shared) { try await group.run() }
+            } else {
+                try await group.run()
+            }
+        } catch {
+            if listening.isSet {
+                throw IntakeServerError(.internalError, message: "the server stopped: \(error)")
+            }
+            throw IntakeServerError(.startup, message: "cannot listen on \(configuration.host):\(configuration.port): \(error)")
+        }
+        logger.info("stopped")
+    }
+}
+
+/// Whether the server got as far as listening (to tell a failure to bind from a later one).
+private final class ListeningFlag: @unchecked Sendable {
+    // `value` is read and written only under `lock`.
+    private let lock = NSLock()
+    private var value = false
+
+    func set() {
+        lock.lock()
+        value = true
+        lock.unlock()
+    }
+
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+}

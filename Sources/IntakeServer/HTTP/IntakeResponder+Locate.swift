@@ -1,0 +1,178 @@
+import Foundation
+import GeometryEngine
+import GridLookup
+import Hummingbird
+import Projections
+
+/// `GET /v1/locate` and `POST /v1/locate`: the same steps as `gridweave locate` (check the
+/// coordinates, `LonLatConverter` into the file's CRS, `GridIndex.locate`), the same answers.
+extension IntakeResponder {
+    /// One point from the query string: `lon`, `lat`, and optionally `datum` and `id`.
+    /// - Throws: `IntakeServerError` (400) naming the parameter that is missing or wrong.
+    func locateOne(query: String) throws -> (Response, ServerMetrics.LookupCounts) {
+        let parameters = try LocateQuery(query)
+        var datum = settings.datum
+        if let name = parameters.datum {
+            switch PointInput.datum(name) {
+            case .success(let value): datum = value
+            case .failure(let problem): throw IntakeServerError(.badRequest, field: problem.field, message: problem.message)
+            }
+        }
+        let point: XY
+        switch PointInput.point(lon: parameters.lon, lat: parameters.lat) {
+        case .success(let value): point = value
+        case .failure(let problem): throw IntakeServerError(.badRequest, field: problem.field, message: problem.message)
+        }
+        let snapshot = store.current
+        let tolerance = settings.tolerance
+        let location = try snapshot.converters.withConverter { converter in
+            snapshot.index.locate(converter.convert(point, datum: datum), tolerance: tolerance)
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(192)
+        Self.appendResult(location, id: parameters.id, codes: snapshot.codes, to: &out)
+        out.append(UInt8(ascii: "\n"))
+        var counts = ServerMetrics.LookupCounts()
+        counts.add(location.status)
+        return (Self.json(out), counts)
+    }
+
+    /// A batch: results in the order of the points; a point that cannot be located is
+    /// answered `invalid` with its reason.
+    /// - Throws: `IntakeServerError`: 400 when the body is not a batch, 413 when it holds more
+    ///   than `--max-batch` points.
+    func locateBatch(_ body: [UInt8]) throws -> (Response, ServerMetrics.LookupCounts) {
+        let batch = try BatchRequest.decode(body)
+        guard batch.points.count <= settings.maxBatch else {
+            throw IntakeServerError(.payloadTooLarge, field: "points",
+                                    message: "\(batch.points.count) points, more than the limit of \(settings.maxBatch) per batch (--max-batch)")
+        }
+        var datum = settings.datum
+        if let name = batch.datum {
+            switch PointInput.datum(name[...]) {
+            case .success(let value): datum = value
+            case .failure(let problem): throw IntakeServerError(.badRequest, field: problem.field, message: problem.message)
+            }
+        }
+        // Per input point: its position among the valid points, or -1 - its reason's position.
+        var slots: [Int] = []
+        slots.reserveCapacity(batch.points.count)
+        var points: [XY] = []
+        points.reserveCapacity(batch.points.count)
+        var reasons: [String] = []
+        for point in batch.points {
+            if let problem = point.idProblem {
+                slots.append(-1 - reasons.count)
+                reasons.append(problem)
+                continue
+            }
+            switch PointInput.point(lon: point.lon, lat: point.lat) {
+            case .success(let xy):
+                slots.append(points.count)
+                points.append(xy)
+            case .failure(let problem):
+                slots.append(-1 - reasons.count)
+                reasons.append(problem.reason)
+            }
+        }
+        let snapshot = store.current
+        let tolerance = settings.tolerance
+        let locations = try snapshot.converters.withConverter { converter in
+            converter.convert(&points, datum: datum)
+            return snapshot.index.locate(points, tolerance: tolerance, concurrently: false)
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(64 + 160 * batch.points.count)
+        out.append(contentsOf: "{\"results\":[".utf8)
+        var counts = ServerMetrics.LookupCounts()
+        for (position, point) in batch.points.enumerated() {
+            if position > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "\n"))
+            let slot = slots[position]
+            if slot >= 0 {
+                Self.appendResult(locations[slot], id: point.id, codes: snapshot.codes, to: &out)
+                counts.add(locations[slot].status)
+            } else {
+                Self.appendInvalid(id: point.id, reason: reasons[-1 - slot], to: &out)
+                counts.invalid += 1
+            }
+        }
+        out.append(contentsOf: "\n]}\n".utf8)
+        return (Self.json(out), counts)
+    }
+
+    /// `{"id":..,"grid_code":..,"microgrid_code":..,"community_code":..,"status":..,"distance_m":..}`:
+    /// the columns of the locate CSV, with `null` where the CSV has an empty field.
+    static func appendResult(_ location: PointLocation, id: String?, codes: EncodedCodes, to out: inout [UInt8]) {
+        appendID(id, to: &out)
+        if let grid = location.grid {
+            out.append(contentsOf: #","grid_code":"#.utf8)
+            codes.grid.append(grid, to: &out)
+            out.append(contentsOf: #","microgrid_code":"#.utf8)
+            if let micro = location.microGrid { codes.microGrid.append(micro, to: &out) } else { out.append(contentsOf: "null".utf8) }
+            out.append(contentsOf: #","community_code":"#.utf8)
+            codes.community.append(grid, to: &out)
+            out.append(contentsOf: location.status == .inside ? #","status":"inside","distance_m":"#.utf8
+                                                               : #","status":"near","distance_m":"#.utf8)
+            LocateCSV.appendDistance(of: location, to: &out)
+            out.append(UInt8(ascii: "}"))
+        } else {
+            out.append(contentsOf: #","grid_code":null,"microgrid_code":null,"community_code":null,"status":"outside","distance_m":null}"#.utf8)
+        }
+    }
+
+    /// The answer for a point that cannot be located: status `invalid` and `reason`.
+    static func appendInvalid(id: String?, reason: String, to out: inout [UInt8]) {
+        appendID(id, to: &out)
+        out.append(contentsOf: #","grid_code":null,"microgrid_code":null,"community_code":null,"status":"invalid","distance_m":null,"reason":"#.utf8)
+        JSONWriter.appendString(reason, to: &out)
+        out.append(UInt8(ascii: "}"))
+    }
+
+    private static func appendID(_ id: String?, to out: inout [UInt8]) {
+        out.append(contentsOf: #"{"id":"#.utf8)
+        if let id { JSONWriter.appendString(id, to: &out) } else { out.append(contentsOf: "null".utf8) }
+    }
+}
+
+extension ServerMetrics.LookupCounts {
+    mutating func add(_ status: PointLocation.Status) {
+        switch status {
+        case .inside: inside += 1
+        case .near: near += 1
+        case .outside: outside += 1
+        }
+    }
+}
+
+/// The parameters of `GET /v1/locate?lon=..&lat=..[&datum=..][&id=..]`, percent-decoded;
+/// other parameters are ignored.
+struct LocateQuery {
+    var lon: CoordinateInput = .missing
+    var lat: CoordinateInput = .missing
+    var datum: Substring?
+    var id: String?
+
+    /// - Throws: `IntakeServerError` (400) when `lon`, `lat`, `datum` or `id` is given twice.
+    init(_ query: String) throws(IntakeServerError) {
+        var seen: Set<Substring> = []
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let equals = pair.firstIndex(of: "=")
+            let name = equals.map { pair[..<$0] } ?? pair
+            guard name == "lon" || name == "lat" || name == "datum" || name == "id" else { continue }
+            guard seen.insert(name).inserted else {
+                throw IntakeServerError(.badRequest, field: String(name), message: "given twice")
+            }
+            var value = equals.map { pair[pair.index(after: $0)...] } ?? ""
+            if value.contains("%") {
+                value = (String(value).removingPercentEncoding ?? String(value))[...]
+            }
+            switch name {
+            case "lon": lon = .text(value)
+            case "lat": lat = .text(value)
+            case "datum": datum = value
+            default: id = String(value)
+            }
+        }
+    }
+}

@@ -1,0 +1,207 @@
+import FeatureIO
+import Foundation
+import GeometryEngine
+import GridLookup
+import Projections
+
+/// One loaded grids file, immutable: the lookup index, the grids as GeoJSON features, the codes
+/// ready to copy into answers, and converters into the file's CRS.
+///
+/// A request takes the current snapshot once and uses it throughout, so every answer comes
+/// from one file even while a reload swaps in another.
+final class GridSnapshot: Sendable {
+    /// What was loaded, for `/healthz`, reload answers and logs.
+    struct Info: Sendable {
+        var file: String
+        /// 1 for the file loaded at start, one more for each successful reload.
+        var generation: Int
+        var grids: Int
+        var microGrids: Int
+        var epsg: Int
+        /// When the load finished (seconds since 1970) and how long it took.
+        var loadedAt: Double
+        var loadSeconds: Double
+        /// Bytes the lookup index holds.
+        var indexBytes: Int
+        /// The grids' extent in WGS 84 longitude/latitude; nil when no grid has a geometry.
+        var extent: Envelope?
+    }
+
+    let info: Info
+    let index: GridIndex
+    let codes: EncodedCodes
+    let converters: ConverterPool
+    /// The grids layer's fields, in file order (the properties of `GET /v1/grids/{code}`).
+    let gridFields: [String]
+    /// The grids in WGS 84 longitude/latitude (RFC 7946), by code.
+    let gridFeatures: [String: Feature]
+
+    private init(info: Info, index: GridIndex, codes: EncodedCodes, converters: ConverterPool, gridFields: [String],
+                 gridFeatures: [String: Feature]) {
+        self.info = info
+        self.index = index
+        self.codes = codes
+        self.converters = converters
+        self.gridFields = gridFields
+        self.gridFeatures = gridFeatures
+        Self.alive.add(1)
+    }
+
+    deinit {
+        Self.alive.add(-1)
+    }
+
+    /// Snapshots in memory: the one served, and old ones until their last request ends.
+    static let alive = LiveCount()
+
+    /// Loads the grids file at `path`, as `gridweave locate` does (`GridIndex(contentsOf:)`).
+    ///
+    /// The file is read twice (the index, then the grids' features); when it is replaced in
+    /// between (its inode, size or time changed), the load starts again, so that the two always
+    /// come from the same file.
+    /// - Throws: `GridLookupError` naming the file, layer and feature when the file cannot be
+    ///   loaded or its CRS cannot take longitude/latitude.
+    static func load(_ path: String, generation: Int, converters preparedConverters: Int) throws -> GridSnapshot {
+        let started = monotonicSeconds()
+        var attempt = 0
+        while true {
+            attempt += 1
+            let before = FileIdentity(path)
+            let index = try GridIndex(contentsOf: path)
+            guard let epsg = index.epsg else {
+                throw GridLookupError(.unknownCRS, file: path, layer: GridIndex.gridsLayer,
+                                      message: "the grids have no EPSG CRS, so longitude/latitude cannot be placed among them")
+            }
+            let converters: ConverterPool
+            let toWGS84: CoordinateTransformer?
+            do {
+                converters = try ConverterPool(targetEPSG: epsg, prepared: preparedConverters)
+                toWGS84 = epsg == 4326 ? nil : try CoordinateTransformer(from: epsg, to: 4326)
+            } catch {
+                throw GridLookupError(.unknownCRS, file: path, layer: GridIndex.gridsLayer, message: "\(error)")
+            }
+            let layer: Layer
+            do {
+                layer = try GeoPackageReader(path: path).readLayer(GridIndex.gridsLayer)
+            } catch let error as FeatureIOError {
+                throw GridLookupError(.unreadable, file: path, layer: GridIndex.gridsLayer, message: error.description)
+            }
+            guard before == FileIdentity(path) || attempt >= 3 else { continue }
+
+            var features: [String: Feature] = [:]
+            var extent: Envelope?
+            features.reserveCapacity(layer.features.count)
+            let indexedCodes = Set(index.grids.map(\.code))
+            for feature in layer.features {
+                guard let code = Self.code(feature["code"]), indexedCodes.contains(code) else { continue }
+                var wgs84 = feature
+                if let toWGS84, let geometry = feature.geometry {
+                    wgs84.geometry = try? toWGS84.transform(geometry)
+                }
+                features[code] = wgs84
+                if let envelope = wgs84.geometry?.envelope { extent = extent?.union(envelope) ?? envelope }
+            }
+            let info = Info(file: path, generation: generation, grids: index.grids.count, microGrids: index.microGrids.count,
+                            epsg: epsg, loadedAt: Date().timeIntervalSince1970, loadSeconds: monotonicSeconds() - started,
+                            indexBytes: index.byteCount, extent: extent)
+            return GridSnapshot(info: info, index: index, codes: EncodedCodes(index), converters: converters,
+                                gridFields: layer.fields.map(\.name), gridFeatures: features)
+        }
+    }
+
+    /// A code field's text as `GridIndex` reads it: text as is, an integer in decimal.
+    private static func code(_ value: FieldValue) -> String? {
+        switch value {
+        case .text(let text): text.isEmpty ? nil : text
+        case .integer(let number): String(number)
+        case .real(let number) where number == number.rounded() && abs(number) < 1e18: String(Int64(number))
+        default: nil
+        }
+    }
+}
+
+/// The codes of every grid, community and micro-grid as quoted JSON strings, in one block of
+/// bytes each, so an answer copies them without touching a `String`.
+final class EncodedCodes: Sendable {
+    let grid: EncodedStrings
+    let community: EncodedStrings
+    let microGrid: EncodedStrings
+
+    init(_ index: GridIndex) {
+        grid = EncodedStrings(index.grids.map(\.code))
+        community = EncodedStrings(index.grids.map(\.communityCode))
+        microGrid = EncodedStrings(index.microGrids.map(\.code))
+    }
+}
+
+/// Strings as quoted JSON, concatenated, with the offset where each begins.
+struct EncodedStrings: Sendable {
+    private let bytes: [UInt8]
+    private let offsets: [Int]
+
+    init(_ texts: [String]) {
+        var bytes: [UInt8] = []
+        var offsets = [0]
+        offsets.reserveCapacity(texts.count + 1)
+        for text in texts {
+            JSONWriter.appendString(text, to: &bytes)
+            offsets.append(bytes.count)
+        }
+        self.bytes = bytes
+        self.offsets = offsets
+    }
+
+    /// Appends string `index`, quoted, to `out`.
+    @inline(__always)
+    func append(_ index: Int, to out: inout [UInt8]) {
+        bytes.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[offsets[index]..<offsets[index + 1]])) }
+    }
+}
+
+/// What identifies a file's content without reading it: a replaced file (written beside and
+/// renamed over, as `gridweave partition` does) has another inode.
+struct FileIdentity: Equatable {
+    var device: UInt64 = 0
+    var inode: UInt64 = 0
+    var size: Int64 = 0
+    var modifiedSeconds: Int = 0
+    var modifiedNanoseconds: Int = 0
+
+    init(_ path: String) {
+        var info = stat()
+        // Returns 0 on success, -1 with errno (a missing file: all zeros, and the load reports it).
+        guard stat(path, &info) == 0 else { return }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        size = Int64(info.st_size)
+        modifiedSeconds = Int(info.st_mtim.tv_sec)
+        modifiedNanoseconds = Int(info.st_mtim.tv_nsec)
+    }
+}
+
+/// Seconds on a monotonic clock, for durations.
+@inline(__always)
+func monotonicSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
+/// A count under a lock.
+final class LiveCount: @unchecked Sendable {
+    // `count` is read and written only under `lock`.
+    private let lock = NSLock()
+    private var count = 0
+
+    func add(_ delta: Int) {
+        lock.lock()
+        count += delta
+        lock.unlock()
+    }
+
+    var value: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return count
+    }
+}

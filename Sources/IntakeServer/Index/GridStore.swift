@@ -1,0 +1,56 @@
+import Dispatch
+import Foundation
+import GridLookup
+
+/// The snapshot being served, and reloads that replace it whole.
+///
+/// Requests read `current` (a lock held for one reference copy) and keep that snapshot to the
+/// end; a reload builds the new snapshot on its own thread, off the threads that answer
+/// requests, and swaps it in only when it is complete. Reloads run one at a time, in order. A
+/// file that fails to load leaves the snapshot being served as it was.
+final class GridStore: @unchecked Sendable {
+    /// The grids file, read again on each reload.
+    let path: String
+    private let preparedConverters: Int
+    // `snapshot` is read and written only under `lock`.
+    private let lock = NSLock()
+    private var snapshot: GridSnapshot
+    /// Runs the loads, one after another.
+    private let loads = DispatchQueue(label: "gridweave.serve.reload", qos: .utility)
+
+    /// Loads the file for the first time.
+    /// - Throws: `GridLookupError` when it cannot be loaded.
+    init(path: String, preparedConverters: Int) throws {
+        self.path = path
+        self.preparedConverters = preparedConverters
+        snapshot = try GridSnapshot.load(path, generation: 1, converters: preparedConverters)
+    }
+
+    /// The snapshot to answer a request from.
+    var current: GridSnapshot {
+        lock.lock()
+        defer { lock.unlock() }
+        return snapshot
+    }
+
+    /// Loads the file again and, when that succeeds, serves it from then on.
+    /// - Returns: what is served after the reload, or the load's error (the old file is still served).
+    func reload() async -> Result<GridSnapshot.Info, GridLookupError> {
+        await withCheckedContinuation { continuation in
+            loads.async { [self] in
+                let generation = current.info.generation + 1
+                do {
+                    let loaded = try GridSnapshot.load(path, generation: generation, converters: preparedConverters)
+                    lock.lock()
+                    snapshot = loaded
+                    lock.unlock()
+                    continuation.resume(returning: .success(loaded.info))
+                } catch let error as GridLookupError {
+                    continuation.resume(returning: .failure(error))
+                } catch {
+                    continuation.resume(returning: .failure(GridLookupError(.unreadable, file: path, message: "\(error)")))
+                }
+            }
+        }
+    }
+}

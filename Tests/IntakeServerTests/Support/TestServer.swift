@@ -1,0 +1,104 @@
+import FeatureIO
+import Foundation
+import GeometryEngine
+import IntakeServer
+import Logging
+import TestSupport
+
+/// A real server in this process, listening on a free loopback port, stopped by `stop()`.
+final class TestServer: Sendable {
+    let server: IntakeServer
+    let port: Int
+    private let task: Task<Void, any Error>
+
+    private init(server: IntakeServer, port: Int, task: Task<Void, any Error>) {
+        self.server = server
+        self.port = port
+        self.task = task
+    }
+
+    /// Starts a server on 127.0.0.1, port 0 (any free one), and waits until it listens.
+    static func start(grids: String, maxBatch: Int = 10_000, maxBodyBytes: Int = 4 << 20, port: Int = 0) async throws -> TestServer {
+        let configuration = IntakeServer.Configuration(gridsPath: grids, host: "127.0.0.1", port: port, maxBatch: maxBatch,
+                                                       maxBodyBytes: maxBodyBytes)
+        let server = try IntakeServer(configuration: configuration, logger: quietLogger)
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let task = Task {
+            defer { continuation.finish() }
+            try await server.run { port in continuation.yield(port) }
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let bound = await iterator.next() else {
+            try await task.value
+            throw HTTPClientError(description: "the server stopped before listening")
+        }
+        return TestServer(server: server, port: bound, task: task)
+    }
+
+    /// Stops the server and waits until it has.
+    func stop() async {
+        task.cancel()
+        _ = try? await task.value
+    }
+
+    func get(_ target: String) async throws -> HTTPAnswer {
+        try await RawHTTPClient.get(port, target)
+    }
+
+    func post(_ target: String, body: String = "") async throws -> HTTPAnswer {
+        try await RawHTTPClient.post(port, target, body: body)
+    }
+}
+
+let quietLogger = Logger(label: "gridweave.serve.test") { _ in SwiftLogNoOpLogHandler() }
+
+/// Hand-made grids files: 3 × 2 grids of 0.01° from (121.40, 31.20) in WGS 84, each cut into
+/// 2 × 2 micro-grids (the layout of the locate command's tests).
+enum HandMadeGrids {
+    /// Grid (i, j) has code `<community><sequence>` with sequence `first + j * 3 + i` as three
+    /// digits; its micro-grids add 01 (south-west), 02 (south-east), 03 (north-west), 04 (north-east).
+    /// Files with different `community` or `first` answer the same points with other codes.
+    static func write(to path: String, community: String = "310101001001", first: Int = 1) throws {
+        let xs = (0...6).map { 121.40 + Double($0) * 0.005 }, ys = (0...4).map { 31.20 + Double($0) * 0.005 }
+        func square(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double) -> Geometry {
+            .polygon(Polygon(exterior: [XY(x0, y0), XY(x1, y0), XY(x1, y1), XY(x0, y1), XY(x0, y0)]))
+        }
+        var grids: [Feature] = [], micro: [Feature] = []
+        for j in 0..<2 {
+            for i in 0..<3 {
+                let code = community + String(format: "%03d", first + j * 3 + i)
+                grids.append(Feature(geometry: square(xs[2 * i], ys[2 * j], xs[2 * i + 2], ys[2 * j + 2]),
+                                     properties: ["code": .text(code), "community_code": .text(community), "kind": .text("residential"),
+                                                  "households": .integer(Int64(200 + j * 3 + i))]))
+                for (k, (di, dj)) in [(0, 0), (1, 0), (0, 1), (1, 1)].enumerated() {
+                    micro.append(Feature(geometry: square(xs[2 * i + di], ys[2 * j + dj], xs[2 * i + di + 1], ys[2 * j + dj + 1]),
+                                         properties: ["code": .text(code + "0\(k + 1)"), "grid_code": .text(code)]))
+                }
+            }
+        }
+        // Written beside and renamed over, as `gridweave partition` writes: a reload never sees half a file.
+        let temporary = path + ".writing"
+        try GeoPackageWriter.write([
+            Layer(name: "grids", geometryType: "POLYGON", srs: .wgs84,
+                  fields: [FieldDefinition("code", .text), FieldDefinition("community_code", .text), FieldDefinition("kind", .text),
+                           FieldDefinition("households", .integer)],
+                  features: grids),
+            Layer(name: "microgrids", geometryType: "POLYGON", srs: .wgs84,
+                  fields: [FieldDefinition("code", .text), FieldDefinition("grid_code", .text)], features: micro),
+        ], to: temporary)
+        guard rename(temporary, path) == 0 else { throw HTTPClientError(description: "rename: \(String(cString: strerror(errno)))") }
+    }
+
+    /// The code of grid (i, j) in a file written with `community` and `first`.
+    static func code(_ i: Int, _ j: Int, community: String = "310101001001", first: Int = 1) -> String {
+        community + String(format: "%03d", first + j * 3 + i)
+    }
+}
+
+/// Runs blocking work (a child process, a wait) on a Dispatch thread, so that it never holds one
+/// of the few cooperative threads other tests need.
+func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+    }
+}
