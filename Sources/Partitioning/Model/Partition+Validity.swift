@@ -8,19 +8,22 @@ extension Partition {
     /// repair leaves two real pieces is left as it is (the coverage check reports it).
     /// - Throws: `GeometryError` when GEOS fails.
     mutating func removeDust() throws {
+        let context = GEOSContext()
         for g in grids.indices {
-            grids[g].geometry = try Self.withoutDust(grids[g].geometry)
+            grids[g].geometry = try Self.withoutDust(grids[g].geometry, context: context)
             for m in grids[g].microGrids.indices {
-                grids[g].microGrids[m].geometry = try Self.withoutDust(grids[g].microGrids[m].geometry)
+                grids[g].microGrids[m].geometry = try Self.withoutDust(grids[g].microGrids[m].geometry, context: context)
             }
         }
     }
 
     /// `geometry`, or its one real piece when it is invalid only by pieces of no area.
-    static func withoutDust(_ geometry: Geometry) throws -> Geometry {
-        guard case .polygon = geometry, try !geometry.isValid() else { return geometry }
-        let repaired = try geometry.makeValid()
-        let pieces = try repaired.polygons.map { (polygon: $0, area: try Geometry.polygon($0).area()) }
+    static func withoutDust(_ geometry: Geometry, context: GEOSContext) throws -> Geometry {
+        guard case .polygon = geometry else { return geometry }
+        let object = try GEOSObject(geometry, context: context)
+        guard try !object.isValid() else { return geometry }
+        let repaired = try object.makeValid().geometry()
+        let pieces = repaired.polygons.map { (polygon: $0, area: PlaneMath.area($0)) }
         let total = pieces.reduce(0) { $0 + $1.area }
         let real = pieces.filter { $0.area > 1e-9 * total }
         guard real.count == 1 else { return geometry }
