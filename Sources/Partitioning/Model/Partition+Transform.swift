@@ -71,10 +71,9 @@ struct BoundaryAnchors: Sendable {
     }
 
     private let segments: [Segment]
-    private let buckets: [Int64: [Int32]]
-    private let size: Double
+    private let index: EnvelopeIndex
     /// Within this distance (metres) of a boundary, a vertex is on it.
-    private let tolerance = 1e-6
+    private static let tolerance = 1e-6
 
     /// - Parameters:
     ///   - metric: each community's geometry in the working CRS.
@@ -90,37 +89,26 @@ struct BoundaryAnchors: Sendable {
                 }
             }
         }
-        // Cells about a mean edge long, and no edge across more than 500 of them.
-        let lengths = segments.map { PlaneMath.distance($0.a, $0.b) }
-        let size = max(lengths.reduce(0, +) / Double(max(1, lengths.count)), (lengths.max() ?? 0) / 500, 1)
-        var buckets: [Int64: [Int32]] = [:]
-        for (index, segment) in segments.enumerated() {
-            let x0 = Self.cell(min(segment.a.x, segment.b.x), size), x1 = Self.cell(max(segment.a.x, segment.b.x), size)
-            let y0 = Self.cell(min(segment.a.y, segment.b.y), size), y1 = Self.cell(max(segment.a.y, segment.b.y), size)
-            for x in x0...x1 { for y in y0...y1 { buckets[Self.key(x, y), default: []].append(Int32(index)) } }
-        }
         self.segments = segments
-        self.buckets = buckets
-        self.size = size
+        index = EnvelopeIndex(segments.map { segment in
+            Envelope(minX: min(segment.a.x, segment.b.x), minY: min(segment.a.y, segment.b.y),
+                     maxX: max(segment.a.x, segment.b.x), maxY: max(segment.a.y, segment.b.y)).expanded(by: Self.tolerance)
+        })
     }
 
     /// Where `point` (working CRS) lies on the input's boundary: the input's vertex when it is
     /// one, the same fraction along the input's edge when it is on one; nil when it is on none.
     func original(of point: XY) -> XY? {
-        guard let candidates = buckets[Self.key(Self.cell(point.x, size), Self.cell(point.y, size))] else { return nil }
-        for index in candidates {
-            let segment = segments[Int(index)]
-            if PlaneMath.distance(point, segment.a) <= tolerance { return segment.originalA }
-            if PlaneMath.distance(point, segment.b) <= tolerance { return segment.originalB }
-            let (t, distance) = RoadSplitter.project(point, segment.a, segment.b)
-            if distance <= tolerance {
+        for candidate in index.query(Envelope(minX: point.x, minY: point.y, maxX: point.x, maxY: point.y)) {
+            let segment = segments[candidate]
+            if PlaneMath.distance(point, segment.a) <= Self.tolerance { return segment.originalA }
+            if PlaneMath.distance(point, segment.b) <= Self.tolerance { return segment.originalB }
+            let (t, distance) = PlaneMath.project(point, onSegment: segment.a, segment.b)
+            if distance <= Self.tolerance {
                 return XY(segment.originalA.x + t * (segment.originalB.x - segment.originalA.x),
                           segment.originalA.y + t * (segment.originalB.y - segment.originalA.y))
             }
         }
         return nil
     }
-
-    private static func cell(_ value: Double, _ size: Double) -> Int { Int((value / size).rounded(.down)) }
-    private static func key(_ x: Int, _ y: Int) -> Int64 { Int64(x) << 32 ^ Int64(UInt32(truncatingIfNeeded: y)) }
 }

@@ -79,7 +79,7 @@ struct RoadSplitter: Sendable {
                             if max(p.x, q.x) < box.minX || min(p.x, q.x) > box.maxX
                                 || max(p.y, q.y) < box.minY || min(p.y, q.y) > box.maxY { continue }
                             // A ring vertex on (or within the tolerance of) the road: a boundary joins or leaves it.
-                            let (t, d) = Self.project(p, a, b)
+                            let (t, d) = PlaneMath.project(p, onSegment: a, b)
                             if d <= tolerance { cuts.append(cumulative[k] + t * segmentLength) }
                             // A proper crossing.
                             let o1 = Self.cross(a, b, p), o2 = Self.cross(a, b, q)
@@ -125,7 +125,7 @@ struct RoadSplitter: Sendable {
             for ring in shape.rings {
                 for e in 0..<(ring.count - 1) {
                     let p = ring[e], q = ring[e + 1]
-                    distance = min(distance, Self.project(point, p, q).distance)
+                    distance = min(distance, PlaneMath.distance(point, toSegment: p, q))
                     if (p.y <= point.y) != (q.y <= point.y) {
                         let x = p.x + (point.y - p.y) / (q.y - p.y) * (q.x - p.x)
                         if point.x < x { crossings += 1 }
@@ -164,17 +164,6 @@ struct RoadSplitter: Sendable {
     @inline(__always)
     static func cross(_ a: XY, _ b: XY, _ c: XY) -> Double {
         (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x)
-    }
-
-    /// Where `p` projects on segment a→b (0...1) and its distance to the segment.
-    @inline(__always)
-    static func project(_ p: XY, _ a: XY, _ b: XY) -> (t: Double, distance: Double) {
-        let dx = b.x - a.x, dy = b.y - a.y
-        let squared = dx * dx + dy * dy
-        var t = squared > 0 ? ((p.x - a.x) * dx + (p.y - a.y) * dy) / squared : 0
-        t = min(1, max(0, t))
-        let x = a.x + t * dx - p.x, y = a.y + t * dy - p.y
-        return (t, (x * x + y * y).squareRoot())
     }
 
     /// The point at distance `s` along `line`.
@@ -228,6 +217,10 @@ struct EnvelopeIndex: Sendable {
     /// Indices of the envelopes that meet `envelope`, ascending.
     func query(_ envelope: Envelope) -> [Int] {
         let (c0, r0, c1, r1) = Self.range(envelope, origin: origin, size: size, columns: columns, rows: rows)
+        if c0 == c1 && r0 == r1 {
+            // One bucket (a point, a short piece): its indices are ascending already, no set needed.
+            return buckets[r0 * columns + c0].filter { envelopes[$0].intersects(envelope) }
+        }
         var found = Set<Int>()
         for r in r0...r1 {
             for c in c0...c1 {

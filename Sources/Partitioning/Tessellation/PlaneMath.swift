@@ -49,11 +49,17 @@ enum PlaneMath {
 
     /// Distance from `p` to the segment `a`-`b`.
     static func distance(_ p: XY, toSegment a: XY, _ b: XY) -> Double {
+        project(p, onSegment: a, b).distance
+    }
+
+    /// Where `p` projects on the segment `a`-`b` (0 at `a`, 1 at `b`), and its distance to it.
+    @inline(__always)
+    static func project(_ p: XY, onSegment a: XY, _ b: XY) -> (t: Double, distance: Double) {
         let dx = b.x - a.x, dy = b.y - a.y
         let lengthSquared = dx * dx + dy * dy
-        guard lengthSquared > 0 else { return distance(p, a) }
+        guard lengthSquared > 0 else { return (0, distance(p, a)) }
         let t = Swift.max(0, Swift.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / lengthSquared))
-        return distance(p, XY(a.x + t * dx, a.y + t * dy))
+        return (t, distance(p, XY(a.x + t * dx, a.y + t * dy)))
     }
 }
 
