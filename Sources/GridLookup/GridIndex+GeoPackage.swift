@@ -41,7 +41,7 @@ extension GridIndex {
         var seen: [String: Int64?] = [:]
         for (row, feature) in gridLayer.features.enumerated() {
             let id = feature.fid.map(String.init) ?? "at index \(row)"
-            guard let code = Self.text(feature["code"]) else {
+            guard let code = feature["code"].codeText else {
                 throw GridLookupError(.missingValue, file: path, layer: Self.gridsLayer, featureID: id, field: "code",
                                       message: "the grid has no code")
             }
@@ -51,8 +51,8 @@ extension GridIndex {
             }
             seen[code] = feature.fid
             let geometry = try Self.polygonal(feature, row: row, layer: Self.gridsLayer, path: path)
-            let community = Self.text(feature["community_code"]) ?? (code.count == 15 ? String(code.prefix(12)) : "")
-            grids.append(Grid(code: code, communityCode: community, kind: Self.text(feature["kind"]) ?? ""))
+            let community = feature["community_code"].codeText ?? (code.count == 15 ? String(code.prefix(12)) : "")
+            grids.append(Grid(code: code, communityCode: community, kind: feature["kind"].codeText ?? ""))
             gridGeometries.append(geometry)
         }
 
@@ -65,7 +65,7 @@ extension GridIndex {
             let transformer = try Self.transformer(from: microEPSG, to: epsg, path: path)
             for (row, feature) in microLayer.features.enumerated() {
                 let id = feature.fid.map(String.init) ?? "at index \(row)"
-                guard let code = Self.text(feature["code"]) else {
+                guard let code = feature["code"].codeText else {
                     throw GridLookupError(.missingValue, file: path, layer: Self.microGridsLayer, featureID: id,
                                           field: "code", message: "the micro-grid has no code")
                 }
@@ -78,7 +78,7 @@ extension GridIndex {
                                               message: "cannot be brought into the grids' CRS: \(error)")
                     }
                 }
-                let gridCode = Self.text(feature["grid_code"]) ?? (code.count == 17 ? String(code.prefix(15)) : "")
+                let gridCode = feature["grid_code"].codeText ?? (code.count == 17 ? String(code.prefix(15)) : "")
                 microGrids.append(MicroGrid(code: code, gridCode: gridCode))
                 microGeometries.append(geometry)
             }
@@ -115,16 +115,6 @@ extension GridIndex {
                                   message: "a \(geometry.typeName) is not an area: grids are Polygons or MultiPolygons")
         }
         return geometry
-    }
-
-    /// Text of a code field: text as is, an integer in decimal (a code read as a number).
-    private static func text(_ value: FieldValue) -> String? {
-        switch value {
-        case .text(let text): text.isEmpty ? nil : text
-        case .integer(let number): String(number)
-        case .real(let number) where number == number.rounded() && abs(number) < 1e18: String(Int64(number))
-        default: nil
-        }
     }
 
     private static func transformer(from source: Int?, to target: Int?, path: String) throws -> CoordinateTransformer? {

@@ -25,6 +25,17 @@ public enum FieldValue: Hashable, Sendable {
         if case .text(let value) = self { value } else { nil }
     }
 
+    /// The value as a code (a grid or community code): text as is (nil when empty), an
+    /// integer in decimal, an integral real in decimal too (codes some tools store as numbers).
+    public var codeText: String? {
+        switch self {
+        case .text(let text): text.isEmpty ? nil : text
+        case .integer(let number): String(number)
+        case .real(let number) where number == number.rounded() && abs(number) < 1e18: String(Int64(number))
+        default: nil
+        }
+    }
+
     public var isNull: Bool { self == .null }
 
     /// The column type this value is stored as, or nil for `.null`.

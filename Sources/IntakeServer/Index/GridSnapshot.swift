@@ -93,7 +93,7 @@ final class GridSnapshot: Sendable {
             features.reserveCapacity(layer.features.count)
             let indexedCodes = Set(index.grids.map(\.code))
             for feature in layer.features {
-                guard let code = Self.code(feature["code"]), indexedCodes.contains(code) else { continue }
+                guard let code = feature["code"].codeText, indexedCodes.contains(code) else { continue }
                 var wgs84 = feature
                 if let toWGS84, let geometry = feature.geometry {
                     wgs84.geometry = try? toWGS84.transform(geometry)
@@ -106,16 +106,6 @@ final class GridSnapshot: Sendable {
                             indexBytes: index.byteCount, extent: extent)
             return GridSnapshot(info: info, index: index, codes: EncodedCodes(index), converters: converters,
                                 gridFields: layer.fields.map(\.name), gridFeatures: features)
-        }
-    }
-
-    /// A code field's text as `GridIndex` reads it: text as is, an integer in decimal.
-    private static func code(_ value: FieldValue) -> String? {
-        switch value {
-        case .text(let text): text.isEmpty ? nil : text
-        case .integer(let number): String(number)
-        case .real(let number) where number == number.rounded() && abs(number) < 1e18: String(Int64(number))
-        default: nil
         }
     }
 }
