@@ -101,6 +101,8 @@ public final class IntakeServer: Sendable {
         let listening = ListeningFlag()
         let application = Application(
             responder: responder,
+            // Single-point lookups are answered in the pipeline; everything else by `responder`.
+            server: .http1(configuration: .init(additionalChannelHandlers: [LocateChannelHandler(responder: responder)])),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port)),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0

@@ -1,3 +1,5 @@
+import HTTPTypes
+
 /// Why a request could not be answered, or the server could not start: the one error of the
 /// HTTP boundary. Every error answer is the JSON object `{"error": "<description>"}` with the
 /// kind's status code.
@@ -35,6 +37,18 @@ public struct IntakeServerError: Error, Hashable, Sendable, CustomStringConverti
             case .payloadTooLarge: 413
             case .reloadFailed: 422
             case .startup, .internalError: 500
+            }
+        }
+
+        /// The status line of an answer with this error: the code and its standard reason phrase.
+        var status: HTTPResponse.Status {
+            switch base {
+            case .badRequest: .badRequest
+            case .notFound: .notFound
+            case .methodNotAllowed: .methodNotAllowed
+            case .payloadTooLarge: .contentTooLarge
+            case .reloadFailed: .unprocessableContent
+            case .startup, .internalError: .internalServerError
             }
         }
 

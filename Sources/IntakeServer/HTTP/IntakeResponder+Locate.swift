@@ -9,7 +9,7 @@ import Projections
 extension IntakeResponder {
     /// One point from the query string: `lon`, `lat`, and optionally `datum` and `id`.
     /// - Throws: `IntakeServerError` (400) naming the parameter that is missing or wrong.
-    func locateOne(query: String) throws -> (Response, ServerMetrics.LookupCounts) {
+    func locateOne(query: Substring) throws(IntakeServerError) -> (body: [UInt8], lookups: ServerMetrics.LookupCounts) {
         let parameters = try LocateQuery(query)
         var datum = settings.datum
         if let name = parameters.datum {
@@ -25,8 +25,13 @@ extension IntakeResponder {
         }
         let snapshot = store.current
         let tolerance = settings.tolerance
-        let location = try snapshot.converters.withConverter { converter in
-            snapshot.index.locate(converter.convert(point, datum: datum), tolerance: tolerance)
+        let location: PointLocation
+        do {
+            location = try snapshot.converters.withConverter { converter in
+                snapshot.index.locate(converter.convert(point, datum: datum), tolerance: tolerance)
+            }
+        } catch {
+            throw IntakeServerError(.internalError, message: "cannot convert the point into the grids' CRS: \(error)")
         }
         var out: [UInt8] = []
         out.reserveCapacity(192)
@@ -34,7 +39,7 @@ extension IntakeResponder {
         out.append(UInt8(ascii: "\n"))
         var counts = ServerMetrics.LookupCounts()
         counts.add(location.status)
-        return (Self.json(out), counts)
+        return (out, counts)
     }
 
     /// A batch: results in the order of the points; a point that cannot be located is
@@ -154,23 +159,34 @@ struct LocateQuery {
     var id: String?
 
     /// - Throws: `IntakeServerError` (400) when `lon`, `lat`, `datum` or `id` is given twice.
-    init(_ query: String) throws(IntakeServerError) {
-        var seen: Set<Substring> = []
-        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
-            let equals = pair.firstIndex(of: "=")
-            let name = equals.map { pair[..<$0] } ?? pair
-            guard name == "lon" || name == "lat" || name == "datum" || name == "id" else { continue }
-            guard seen.insert(name).inserted else {
-                throw IntakeServerError(.badRequest, field: String(name), message: "given twice")
+    init(_ query: Substring) throws(IntakeServerError) {
+        // Scanned as bytes: this runs for every single-point request, and `&`, `=` and `%` are
+        // ASCII, so their positions are character boundaries of `query` too.
+        let bytes = query.utf8
+        // The parameters seen so far, one bit each: lon, lat, datum, id.
+        var seen: UInt8 = 0
+        var start = bytes.startIndex
+        while start < bytes.endIndex {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.endIndex
+            defer { start = end < bytes.endIndex ? bytes.index(after: end) : end }
+            guard start < end else { continue }
+            let equals = bytes[start..<end].firstIndex(of: UInt8(ascii: "="))
+            let name = bytes[start..<(equals ?? end)]
+            let bit: UInt8 = name.elementsEqual("lon".utf8) ? 1 : name.elementsEqual("lat".utf8) ? 2
+                : name.elementsEqual("datum".utf8) ? 4 : name.elementsEqual("id".utf8) ? 8 : 0
+            guard bit != 0 else { continue }
+            guard seen & bit == 0 else {
+                throw IntakeServerError(.badRequest, field: String(query[start..<(equals ?? end)]), message: "given twice")
             }
-            var value = equals.map { pair[pair.index(after: $0)...] } ?? ""
-            if value.contains("%") {
+            seen |= bit
+            var value = equals.map { query[bytes.index(after: $0)..<end] } ?? ""
+            if value.utf8.contains(UInt8(ascii: "%")) {
                 value = (String(value).removingPercentEncoding ?? String(value))[...]
             }
-            switch name {
-            case "lon": lon = .text(value)
-            case "lat": lat = .text(value)
-            case "datum": datum = value
+            switch bit {
+            case 1: lon = .text(value)
+            case 2: lat = .text(value)
+            case 4: datum = value
             default: id = String(value)
             }
         }

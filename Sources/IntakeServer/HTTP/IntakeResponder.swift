@@ -29,14 +29,21 @@ struct IntakeResponder: HTTPResponder {
             logger.error("request failed", metadata: ["method": "\(request.method)", "path": "\(Self.clip(path))", "error": "\(error)"])
             response = Self.errorResponse(IntakeServerError(.internalError, message: "the server failed to answer: \(error)"))
         }
+        record(method: request.method, path: path, route: route, status: response.status.code, started: started, lookups: lookups)
+        return response
+    }
+
+    /// Counts an answered request and logs it (at debug level).
+    func record(method: HTTPRequest.Method, path: String, route: RoutePattern, status: Int, started: Double,
+                lookups: ServerMetrics.LookupCounts?) {
         let seconds = monotonicSeconds() - started
-        let status = response.status.code
-        metrics.recordRequest(route: route, method: method, status: status, seconds: seconds, lookups: lookups)
+        let label: MethodLabel = method == .get ? .get : method == .post ? .post : .other
+        metrics.recordRequest(route: route, method: label, status: status, seconds: seconds, lookups: lookups)
+        guard logger.logLevel <= .debug else { return }
         logger.debug("request", metadata: [
-            "method": "\(request.method)", "path": "\(Self.clip(path))", "route": "\(route.label)", "status": "\(status)",
+            "method": "\(method)", "path": "\(Self.clip(path))", "route": "\(route.label)", "status": "\(status)",
             "ms": "\(String(format: "%.3f", seconds * 1000))",
         ])
-        return response
     }
 
     /// The route a path asks for, and the grid code of `/v1/grids/{code}`.
@@ -59,9 +66,9 @@ struct IntakeResponder: HTTPResponder {
                         lookups: inout ServerMetrics.LookupCounts?) async throws -> Response {
         switch (route, method) {
         case (.locate, .get):
-            let (response, counts) = try locateOne(query: request.uri.query ?? "")
+            let (body, counts) = try locateOne(query: (request.uri.query ?? "")[...])
             lookups = counts
-            return response
+            return Self.json(body)
         case (.locate, .post):
             var request = request
             let body = try await Self.collectBody(&request, limit: settings.maxBodyBytes)
@@ -176,7 +183,7 @@ struct IntakeResponder: HTTPResponder {
     }
 
     static func errorResponse(_ error: IntakeServerError) -> Response {
-        json(JSONWriter.errorBody(error), status: HTTPResponse.Status(code: error.kind.statusCode))
+        json(JSONWriter.errorBody(error), status: error.kind.status)
     }
 
     /// The body, refused with 413 as soon as it is known to be longer than `limit`: from its

@@ -48,6 +48,28 @@ enum RawHTTPClient {
 
     /// Sends `bytes` and reads the answer to the end of the connection.
     static func send(_ port: Int, _ bytes: [UInt8]) async throws -> HTTPAnswer {
+        try parse(try await sendReadingAll(port, bytes))
+    }
+
+    /// Sends several requests on one connection in one write (HTTP/1.1 pipelining; the last
+    /// should say `Connection: close`) and reads every answer, in the order they came.
+    static func pipeline(_ port: Int, _ requests: [String]) async throws -> [HTTPAnswer] {
+        var received = try await sendReadingAll(port, Array(requests.joined().utf8))[...]
+        var answers: [HTTPAnswer] = []
+        while !received.isEmpty {
+            let answer = try parse(Array(received))
+            guard let length = answer.headers["content-length"].flatMap(Int.init) else {
+                throw HTTPClientError(description: "a pipelined answer without Content-Length")
+            }
+            let separator: [UInt8] = [13, 10, 13, 10]
+            guard let headEnd = received.indices.first(where: { received[$0...].starts(with: separator) }) else { break }
+            received = received[(headEnd + 4 + length)...]
+            answers.append(answer)
+        }
+        return answers
+    }
+
+    private static func sendReadingAll(_ port: Int, _ bytes: [UInt8]) async throws -> [UInt8] {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(with: Result { try exchange(port, bytes) })
@@ -55,7 +77,7 @@ enum RawHTTPClient {
         }
     }
 
-    private static func exchange(_ port: Int, _ bytes: [UInt8]) throws -> HTTPAnswer {
+    private static func exchange(_ port: Int, _ bytes: [UInt8]) throws -> [UInt8] {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw HTTPClientError(description: "socket: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -86,7 +108,7 @@ enum RawHTTPClient {
             if count <= 0 { break }
             received.append(contentsOf: buffer[0..<count])
         }
-        return try parse(received)
+        return received
     }
 
     private static func parse(_ bytes: [UInt8]) throws -> HTTPAnswer {
