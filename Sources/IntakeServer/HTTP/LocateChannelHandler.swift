@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import NIOCore
+import NIOHTTP1
 import NIOHTTPTypes
 
 /// Answers `GET /v1/locate` where the request is read: on the connection's event loop, in the
@@ -13,6 +14,11 @@ import NIOHTTPTypes
 ///
 /// Answers leave in the order the requests came (HTTP/1.1 pipelining): while a request passed
 /// on to the router has not been answered in full, the requests after it are passed on too.
+///
+/// The answer is written as HTTP/1.1 bytes through the response encoder's context, so that it
+/// skips the conversion to HTTP/1 types and the encoder (a fifth of the server's time per
+/// request in a profile); should the pipeline have no `HTTPResponseEncoder`, it is written as
+/// response parts like any other answer.
 final class LocateChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -25,9 +31,25 @@ final class LocateChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// Requests passed on to the router whose answer has not ended yet.
     private var passedOn = 0
     private var date = HTTPDate()
+    /// The context of the pipeline's `HTTPResponseEncoder`: bytes written through it go to the
+    /// socket as they are.
+    private var encoded: ChannelHandlerContext?
 
     init(responder: IntakeResponder) {
         self.responder = responder
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        encoded = try? context.pipeline.syncOperations.context(handlerType: HTTPResponseEncoder.self)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        encoded = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        encoded = nil
+        context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -80,20 +102,28 @@ final class LocateChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
             body = JSONWriter.errorBody(error)
             status = error.kind.status
         }
-        var fields = HTTPFields()
-        fields.reserveCapacity(4)
-        fields[.contentType] = "application/json"
-        fields[.contentLength] = String(body.count)
-        fields[.date] = date.now()
         let closing = head.headerFields[.connection]?.lowercased() == "close"
-        if closing { fields[.connection] = "close" }
-        context.write(wrapOutboundOut(.head(HTTPResponse(status: status, headerFields: fields))), promise: nil)
-        context.write(wrapOutboundOut(.body(context.channel.allocator.buffer(bytes: body))), promise: nil)
-        if closing {
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+        let written: EventLoopFuture<Void>
+        if let encoded {
+            var bytes = context.channel.allocator.buffer(capacity: body.count + 160)
+            bytes.writeString("HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\ncontent-type: application/json\r\ncontent-length: ")
+            bytes.writeString(String(body.count))
+            bytes.writeString("\r\ndate: ")
+            bytes.writeString(date.now())
+            bytes.writeString(closing ? "\r\nconnection: close\r\n\r\n" : "\r\n\r\n")
+            bytes.writeBytes(body)
+            written = encoded.writeAndFlush(NIOAny(IOData.byteBuffer(bytes)))
         } else {
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            var fields = HTTPFields()
+            fields[.contentType] = "application/json"
+            fields[.contentLength] = String(body.count)
+            fields[.date] = date.now()
+            if closing { fields[.connection] = "close" }
+            context.write(wrapOutboundOut(.head(HTTPResponse(status: status, headerFields: fields))), promise: nil)
+            context.write(wrapOutboundOut(.body(context.channel.allocator.buffer(bytes: body))), promise: nil)
+            written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         }
+        if closing { written.whenComplete { _ in context.close(promise: nil) } }
         responder.record(method: .get, path: path, route: .locate, status: status.code, started: started, lookups: lookups)
     }
 }
