@@ -73,7 +73,8 @@ public final class IntakeServer: Sendable {
         let info = store.current.info
         logger.info("loaded", metadata: [
             "file": "\(info.file)", "grids": "\(info.grids)", "microgrids": "\(info.microGrids)", "epsg": "\(info.epsg)",
-            "seconds": "\(String(format: "%.3f", info.loadSeconds))", "index_bytes": "\(info.indexBytes)",
+            "seconds": "\(String(format: "%.3f", info.loadSeconds))",
+            "index_seconds": "\(String(format: "%.3f", info.indexSeconds))", "index_bytes": "\(info.indexBytes)",
         ])
     }
 

@@ -21,6 +21,8 @@ final class GridSnapshot: Sendable {
         /// When the load finished (seconds since 1970) and how long it took.
         var loadedAt: Double
         var loadSeconds: Double
+        /// Of which building the lookup index (the rest: PROJ set-up, the grids in WGS 84).
+        var indexSeconds: Double
         /// Bytes the lookup index holds.
         var indexBytes: Int
         /// The grids' extent in WGS 84 longitude/latitude; nil when no grid has a geometry.
@@ -67,7 +69,9 @@ final class GridSnapshot: Sendable {
         while true {
             attempt += 1
             let before = FileIdentity(path)
+            let indexStarted = monotonicSeconds()
             let index = try GridIndex(contentsOf: path)
+            let indexSeconds = monotonicSeconds() - indexStarted
             guard let epsg = index.epsg else {
                 throw GridLookupError(.unknownCRS, file: path, layer: GridIndex.gridsLayer,
                                       message: "the grids have no EPSG CRS, so longitude/latitude cannot be placed among them")
@@ -103,6 +107,7 @@ final class GridSnapshot: Sendable {
             }
             let info = Info(file: path, generation: generation, grids: index.grids.count, microGrids: index.microGrids.count,
                             epsg: epsg, loadedAt: Date().timeIntervalSince1970, loadSeconds: monotonicSeconds() - started,
+                            indexSeconds: indexSeconds,
                             indexBytes: index.byteCount, extent: extent)
             return GridSnapshot(info: info, index: index, codes: EncodedCodes(index), converters: converters,
                                 gridFields: layer.fields.map(\.name), gridFeatures: features)

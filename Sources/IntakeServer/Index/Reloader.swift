@@ -19,6 +19,7 @@ struct Reloader: Sendable {
             logger.info("reloaded", metadata: [
                 "trigger": "\(trigger)", "file": "\(info.file)", "generation": "\(info.generation)", "grids": "\(info.grids)",
                 "microgrids": "\(info.microGrids)", "seconds": "\(seconds)",
+                "index_seconds": "\(String(format: "%.3f", info.indexSeconds))",
             ])
         case .failure(let error):
             metrics.recordReload(succeeded: false, seconds: seconds)
