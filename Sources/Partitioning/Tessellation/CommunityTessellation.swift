@@ -73,7 +73,9 @@ struct CommunityTessellation {
         // Street blocks: the community's boundary, the roads in it and its dedicated sites.
         var blockLines: [GEOSObject] = [try community.boundary()]
         var roadSegments: [(a: XY, b: XY, arterial: Bool)] = []
-        for road in input.roads {
+        // Footpaths and cycleways do not bound street blocks: a grid follows streets, and a
+        // path across a block or beside a carriageway would cut it into strips and scraps.
+        for road in input.roads where road.roadClass != .path {
             let line = try GEOSObject(road.geometry, context: context)
             guard try preparedCommunity.intersects(line) else { continue }
             let inside = try line.intersection(community).geometry().lineStrings
