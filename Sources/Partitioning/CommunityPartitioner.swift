@@ -134,6 +134,7 @@ struct CommunityPartitioner {
                 drafts.append(Draft(faces: part, pieces: [], kind: .dedicated, site: site, households: households, reason: nil))
             }
         }
+        Self.absorbEmptyDrafts(&drafts, tessellation: tessellation)
         explainGrids(&drafts, pieceGraph: pieceGraph, pieceRegions: pieceRegions, members: members)
 
         // Codes: row bands north to south, west to east within a band.
@@ -351,6 +352,35 @@ struct CommunityPartitioner {
     }
 
     // MARK: Reasons
+
+    /// A residential or rural grid without households is land no region reached (a strip
+    /// between two carriageways, a scrap between a dedicated site and the community's edge): it
+    /// joins the grid it shares the longest boundary with (one with households first), across a
+    /// road or not, dedicated grids included, as land without households does inside a region.
+    private static func absorbEmptyDrafts(_ drafts: inout [Draft], tessellation: CommunityTessellation) {
+        while true {
+            var draftOf: [Int: Int] = [:]
+            for (d, draft) in drafts.enumerated() { for f in draft.faces { draftOf[f] = d } }
+            var merge: (from: Int, into: Int)?
+            for (d, draft) in drafts.enumerated() where draft.kind != .dedicated && draft.households == 0 {
+                var shared: [Int: Double] = [:]
+                for f in draft.faces {
+                    for edge in tessellation.edges[f] { if let other = draftOf[edge.face], other != d { shared[other, default: 0] += edge.length } }
+                }
+                // Into a grid with households first, then the longest boundary, then the lower index.
+                let target = shared.max { a, b in
+                    (drafts[a.key].households > 0 ? 1 : 0, a.value, -a.key) < (drafts[b.key].households > 0 ? 1 : 0, b.value, -b.key)
+                }
+                if let target { merge = (d, target.key); break }
+            }
+            guard let merge else { return }
+            drafts[merge.into].faces = (drafts[merge.into].faces + drafts[merge.from].faces).sorted()
+            if drafts[merge.into].kind != .dedicated {
+                drafts[merge.into].pieces = (drafts[merge.into].pieces + drafts[merge.from].pieces).sorted()
+            }
+            drafts.remove(at: merge.from)
+        }
+    }
 
     private func explainGrids(_ drafts: inout [Draft], pieceGraph: UnitGraph, pieceRegions: [Int], members: [[Member]]) {
         let total = drafts.filter { $0.kind == .residential }.reduce(0) { $0 + $1.households }
