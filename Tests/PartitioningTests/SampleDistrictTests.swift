@@ -1,0 +1,43 @@
+import DistrictModel
+import GeometryEngine
+@testable import Partitioning
+import Testing
+import TestSupport
+
+/// What a planner sees first on the OpenStreetMap samples: no grid of land without anyone
+/// living in it, and grids and micro-grids in their bounds. The partitions are the ones
+/// `ServiceAreaTests` makes (once per run).
+@Suite struct SampleDistrictTests {
+    /// Land no region reached (a strip between two carriageways, a scrap between a dedicated
+    /// site and the community's edge) joins a neighbouring grid instead of being a grid of its
+    /// own: Helsinki had nine such residential grids of 0 households, some of them 0.1 m².
+    @Test(arguments: ["helsinki.gpkg", "shanghai.gpkg", "bubenec.gpkg"])
+    func noResidentialGridIsEmptyWhereTheCommunityHasHouseholds(_ name: String) throws {
+        let (_, partition) = try ServiceAreaTests.district(name)
+        var communityHouseholds: [String: Int] = [:]
+        for grid in partition.grids { communityHouseholds[grid.communityCode, default: 0] += grid.households }
+        for grid in partition.grids where grid.kind != .dedicated && grid.households == 0 && (communityHouseholds[grid.communityCode] ?? 0) > 0 {
+            // A part of the community on its own (an island of it) has nothing to join.
+            let neighbours = try partition.grids.filter { other in
+                guard other.code != grid.code, other.communityCode == grid.communityCode else { return false }
+                return try other.geometry.intersects(grid.geometry)
+            }
+            #expect(neighbours.isEmpty, "grid \(grid.code) of \(name) holds no households, beside \(neighbours.map(\.code))")
+        }
+    }
+
+    /// Footpaths do not cut street blocks, and a grid or micro-grid count that packs the
+    /// buildings better is tried when the first leaves one out of bounds. Floors below the
+    /// figures reached (Helsinki: grids 97.5 %, micro-grids 79.8 %; before: 86.7 % and 73.8 %).
+    @Test(arguments: [("helsinki.gpkg", 0.95, 0.78), ("shanghai.gpkg", 0.85, 0.90), ("bubenec.gpkg", 1.0, 0.95)])
+    func gridsAndMicroGridsAreInBounds(_ name: String, grids gridShare: Double, microGrids microShare: Double) throws {
+        let (_, partition) = try ServiceAreaTests.district(name)
+        let options = PartitionOptions()
+        let residential = partition.grids.filter { $0.kind == .residential }
+        let micro = residential.flatMap(\.microGrids)
+        let gridsIn = residential.filter { options.gridBounds.contains($0.households) }.count
+        let microIn = micro.filter { options.microBounds.contains($0.households) }.count
+        #expect(Double(gridsIn) >= gridShare * Double(residential.count), "\(name): \(gridsIn) of \(residential.count) grids in bounds")
+        #expect(Double(microIn) >= microShare * Double(micro.count), "\(name): \(microIn) of \(micro.count) micro-grids in bounds")
+    }
+}
