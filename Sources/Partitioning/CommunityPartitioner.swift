@@ -116,7 +116,8 @@ struct CommunityPartitioner {
                                 households: pieces.reduce(0) { $0 + pieceWeight[$1] }, reason: nil))
         }
         var draftFaces = drafts.map(\.faces), draftPieces = drafts.map(\.pieces)
-        if Self.joinDetachedParts(&draftFaces, &draftPieces, weight: pieceWeight, facePiece: facePiece, tessellation: tessellation) {
+        if try Self.joinDetachedParts(&draftFaces, &draftPieces, weight: pieceWeight, facePiece: facePiece, tessellation: tessellation,
+                                      context: context) {
             let kind: Grid.Kind = input.community.kind == .rural ? .rural : .residential
             drafts = draftFaces.indices.filter { !draftFaces[$0].isEmpty }.map { r in
                 Draft(faces: draftFaces[r], pieces: draftPieces[r], kind: kind, site: nil,
@@ -185,7 +186,8 @@ struct CommunityPartitioner {
             let orphans = draft.faces.filter { !covered.contains($0) }
             if !orphans.isEmpty, !microFaces.isEmpty { microFaces[0] += orphans }
             if draft.kind != .dedicated,
-               Self.joinDetachedParts(&microFaces, &microPieces, weight: pieceWeight, facePiece: facePiece, tessellation: tessellation) {
+               try Self.joinDetachedParts(&microFaces, &microPieces, weight: pieceWeight, facePiece: facePiece, tessellation: tessellation,
+                                         context: context) {
                 let kept = microFaces.indices.filter { !microFaces[$0].isEmpty }
                 microFaces = kept.map { microFaces[$0] }
                 microPieces = kept.map { microPieces[$0] }

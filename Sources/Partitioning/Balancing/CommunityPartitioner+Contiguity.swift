@@ -1,3 +1,5 @@
+import GeometryEngine
+
 extension CommunityPartitioner {
     /// Makes every region (a grid's or a micro-grid's faces) one connected piece of land: a part
     /// of a region that touches the rest of it only at a corner, or not at all, joins the
@@ -13,17 +15,20 @@ extension CommunityPartitioner {
     ///   - regionFaces: faces of each region; parts move between these lists.
     ///   - regionPieces: pieces of each region, moved with their faces.
     ///   - weight: households of each piece.
+    ///   - context: for the union of a region's faces, when they are connected only through
+    ///     faces of (almost) no width, so that the union is pinched at a point.
     /// - Returns: whether anything moved.
+    /// - Throws: `GeometryError` when GEOS fails.
     @discardableResult
     static func joinDetachedParts(_ regionFaces: inout [[Int]], _ regionPieces: inout [[Int]], weight: [Int],
-                                  facePiece: [Int], tessellation: CommunityTessellation) -> Bool {
+                                  facePiece: [Int], tessellation: CommunityTessellation, context: GEOSContext) throws -> Bool {
         var movedAny = false
         for _ in 0..<8 {
             var faceRegion = [Int](repeating: -1, count: tessellation.faces.count)
             for (r, faces) in regionFaces.enumerated() { for f in faces { faceRegion[f] = r } }
             var moved = false
             for r in regionFaces.indices {
-                let parts = tessellation.components(regionFaces[r])
+                let parts = try connectedParts(regionFaces[r], tessellation: tessellation, context: context)
                 guard parts.count > 1 else { continue }
                 var facesOfPiece: [Int: [Int]] = [:]
                 for f in regionFaces[r] where facePiece[f] >= 0 { facesOfPiece[facePiece[f], default: []].append(f) }
@@ -69,5 +74,28 @@ extension CommunityPartitioner {
             regionPieces[r].sort()
         }
         return movedAny
+    }
+
+    /// The parts of a region's faces that are one piece of land each: the components of their
+    /// shared edges, and, when that is one component whose union GEOS still finds invalid and
+    /// make-valid splits into several real pieces (parts joined through a sliver face of no
+    /// width: the union is pinched at a point), the faces of each of those pieces.
+    static func connectedParts(_ faces: [Int], tessellation: CommunityTessellation, context: GEOSContext) throws -> [[Int]] {
+        let parts = tessellation.components(faces)
+        guard parts.count == 1, faces.count > 1 else { return parts }
+        let union = try GEOSObject(union(faces, faces: tessellation.faces, context: context), context: context)
+        guard try !union.isValid() else { return parts }
+        let repaired = try union.makeValid().geometry().polygons
+        let total = repaired.reduce(0) { $0 + PlaneMath.area($1) }
+        let pieces = try repaired.filter { PlaneMath.area($0) > 1e-6 * total }.map { try PreparedGeometry(GEOSObject(.polygon($0), context: context)) }
+        guard pieces.count > 1 else { return parts }
+        var groups = [[Int]](repeating: [], count: pieces.count)
+        for face in faces {
+            let point = try GEOSObject(.polygon(tessellation.faces[face].polygon), context: context).pointOnSurface()
+            // A face of no width lies in no piece: it rides with the first piece it touches.
+            let piece = try pieces.firstIndex { try $0.covers(point) } ?? 0
+            groups[piece].append(face)
+        }
+        return groups.filter { !$0.isEmpty }.map { $0.sorted() }.sorted { $0[0] < $1[0] }
     }
 }

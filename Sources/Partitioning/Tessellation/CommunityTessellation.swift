@@ -205,6 +205,7 @@ struct CommunityTessellation {
         // The faces: one polygonize over everything, noded together.
         let allLines = try GEOSObject.collection(cellLines, type: .geometryCollection, context: context).unaryUnion()
         let facePolygons = try GEOSObject.polygonize([allLines], context: context)
+        var pinches: Set<SegmentKey> = []
         for index in 0..<(try facePolygons.partCount()) {
             let object = try facePolygons.part(index)
             let point = try object.pointOnSurface()
@@ -228,16 +229,48 @@ struct CommunityTessellation {
                 }
                 owner = .building(local, slice: slice)
             }
-            faces.append(Face(polygon: polygon, area: PlaneMath.area(polygon), perimeter: polygon.rings.reduce(0) { $0 + PlaneMath.length($1) },
-                              centroid: PlaneMath.centroid(polygon), block: block, owner: owner))
+            for piece in Self.splitAtPinches(polygon, pinches: &pinches) {
+                faces.append(Face(polygon: piece, area: PlaneMath.area(piece), perimeter: piece.rings.reduce(0) { $0 + PlaneMath.length($1) },
+                                  centroid: PlaneMath.centroid(piece), block: block, owner: owner))
+            }
         }
         blockSite = blocks.map(\.site)
-        buildAdjacency(roadSegments: roadSegments)
+        buildAdjacency(roadSegments: roadSegments, pinches: pinches)
         attachDetachedFaces()
     }
 
+    /// A face whose ring passes twice through (almost) the same point, as polygonize leaves
+    /// where lines meet within a rounding error: the loop between the two passes as a face of its
+    /// own. Within a micrometre a ring is pinched: brought back to longitude/latitude the two
+    /// passes fall on one point and the grid holding the face is no longer one valid polygon.
+    /// The two pieces keep every vertex, so they still share their edges with their neighbours;
+    /// between them is a segment of (almost) no length (added to `pinches`), which is no
+    /// adjacency. A loop turning the other way is a hole touching the shell at a point, which is
+    /// valid: it stays.
+    static func splitAtPinches(_ polygon: Polygon, pinches: inout Set<SegmentKey>) -> [Polygon] {
+        guard polygon.rings.count == 1 else { return [polygon] }
+        let ring = polygon.exterior
+        let last = ring.count - 1   // ring[last] == ring[0]
+        guard last > 5 else { return [polygon] }
+        var seen: [SIMD2<Int64>: Int] = [:]
+        for j in 0..<last {
+            let key = SIMD2(Int64((ring[j].x * 1e6).rounded()), Int64((ring[j].y * 1e6).rounded()))
+            if let i = seen[key], j - i >= 3, last - (j - i) >= 3, PlaneMath.distance(ring[i], ring[j]) <= 1e-6 {
+                let loop = Array(ring[i...j]) + [ring[i]]
+                // A loop turning the other way is a hole touching the shell: valid as it is.
+                if (PlaneMath.signedArea(loop) > 0) == (PlaneMath.signedArea(ring) > 0) {
+                    let rest = Array(ring[j...last]) + Array(ring[1...i]) + [ring[j]]
+                    pinches.insert(SegmentKey(ring[i], ring[j]))
+                    return splitAtPinches(Polygon(exterior: rest), pinches: &pinches) + splitAtPinches(Polygon(exterior: loop), pinches: &pinches)
+                }
+            }
+            seen[key] = j
+        }
+        return [polygon]
+    }
+
     /// Shared boundaries, from edges that appear in two faces (polygonize output shares them exactly).
-    private mutating func buildAdjacency(roadSegments: [(a: XY, b: XY, arterial: Bool)]) {
+    private mutating func buildAdjacency(roadSegments: [(a: XY, b: XY, arterial: Bool)], pinches: Set<SegmentKey>) {
         var firstFace: [SegmentKey: Int] = [:]
         var pairs: [PairKey: Edge] = [:]
         var order: [PairKey] = []
@@ -252,6 +285,8 @@ struct CommunityTessellation {
                     guard other != index else { continue }
                     let pair = PairKey(min(other, index), max(other, index))
                     let length = PlaneMath.distance(ring[i], ring[i + 1])
+                    // Pieces of a face split at a pinch touch at a point, not along an edge.
+                    guard !pinches.contains(key) else { continue }
                     var arterial = 0.0, street = 0.0
                     if faces[other].block != face.block {
                         let middle = XY((ring[i].x + ring[i + 1].x) / 2, (ring[i].y + ring[i + 1].y) / 2)
