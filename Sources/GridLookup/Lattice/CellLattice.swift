@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// The fast path of a lookup: one uniform lattice of cells over the grids and micro-grids,
 /// where most points are answered by one cell entry and the rest by one record beside it.
 ///
@@ -90,6 +92,28 @@ final class CellLattice: Sendable {
             if row >= rows { return nil }
         }
         return (column, row)
+    }
+}
+
+// MARK: - Prefetching
+
+extension CellLattice {
+    /// Starts loading the entry of cell (column, row) into the cache; see `GridIndex.locate`'s batches.
+    @inline(__always)
+    func prefetchEntry(_ column: Int, _ row: Int) {
+        gridweave_prefetch(cells.address(row &* columns &+ column))
+    }
+
+    /// Starts loading the first two cache lines of the record of `entry` (its header, sub-cell
+    /// table and codes, and the first edges).
+    @inline(__always)
+    func prefetchRecord(_ entry: UInt32) {
+        // Without a branch on the entry, whose kind the processor cannot guess: an entry
+        // without a record prefetches offset 0, which is harmless.
+        let offset = Int(entry & LatticeEntry.offsetMask) & (0 &- Int(entry >> 31))
+        let first = UnsafeRawPointer(records.address(offset))
+        gridweave_prefetch(first)
+        gridweave_prefetch(first + 64)
     }
 }
 
