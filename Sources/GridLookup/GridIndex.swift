@@ -331,7 +331,7 @@ public final class GridIndex: Sendable {
     @inline(__always)
     func faces(_ x: Double, _ y: Double, _ column: Int, _ row: Int, _ entry: UInt32) -> (grid: Int32, microGrid: Int32) {
         if entry & LatticeEntry.recordFlag != 0 {
-            return facesInRecord(Int(entry & LatticeEntry.offsetMask), x, y, column, row)
+            return facesInCommonRecord(Int(entry & LatticeEntry.offsetMask), x, y, column, row)
         }
         let code = entry & LatticeEntry.codeMask
         if entry >> 30 == LatticeEntry.microGrid {
@@ -343,7 +343,32 @@ public final class GridIndex: Sendable {
         return (grid, microGridFallback(x, y, in: grid))
     }
 
+    /// `facesInRecord` for the record nearly every cell of a partition has (a derived grid, XOR
+    /// micro-grids, a sub-cell table), with nothing else on its path; any other record there.
     @inline(__always)
+    private func facesInCommonRecord(_ offset: Int, _ x: Double, _ y: Double, _ column: Int, _ row: Int)
+        -> (grid: Int32, microGrid: Int32) {
+        let header = lattice.records[offset]
+        guard header & RecordHeader.commonMask == RecordHeader.common else { return facesInRecord(offset, x, y, column, row) }
+        let table = offset &+ 1
+        let subCell = lattice.subCell(x, y, column, row)
+        let entry = Int(truncatingIfNeeded: lattice.records[table &+ subCell &>> 4] &>> UInt32(truncatingIfNeeded: 2 &* (subCell & 15)) & 3)
+        let micro: Int32
+        if entry != 3 {
+            // No edge touches the sub-cell: its micro-grid is one of the record's three.
+            micro = Int32(bitPattern: lattice.records[table &+ RecordHeader.subCellTableWords &+ entry]) &- 1
+        } else {
+            let right = lattice.columnX[column &+ 1], bottom = lattice.rowY[row]
+            micro = lattice.xorFace(table &+ RecordHeader.subCellWords, RecordHeader(word: header).microEdges, x, y, right, bottom,
+                                    microGridLayer)
+        }
+        guard micro >= 0 else { return (-1, -1) }
+        // Derived: the grid is the micro-grid's parent.
+        let grid = microGridParent[Int(micro)]
+        return grid >= 0 ? (grid, micro) : (-1, -1)
+    }
+
+    @inline(never)
     private func facesInRecord(_ offset: Int, _ x: Double, _ y: Double, _ column: Int, _ row: Int) -> (grid: Int32, microGrid: Int32) {
         let header = RecordHeader(word: lattice.records[offset])
         let right = lattice.columnX[column + 1], bottom = lattice.rowY[row]
@@ -365,10 +390,7 @@ public final class GridIndex: Sendable {
         var micro: Int32 = -1
         if header.hasSubCells {
             // Derived grid: the sub-cell may answer without testing an edge.
-            let side = RecordHeader.subCells
-            let sx = min(max(Int((x - lattice.columnX[column]) * lattice.inverseCellWidth * Double(side)), 0), side - 1)
-            let sy = min(max(Int((y - lattice.rowY[row]) * lattice.inverseCellHeight * Double(side)), 0), side - 1)
-            let subCell = sy * side + sx
+            let subCell = lattice.subCell(x, y, column, row)
             let entry = Int((lattice.records[position + subCell >> 4] >> UInt32(2 * (subCell & 15))) & 3)
             if entry != 3 {
                 micro = Int32(bitPattern: lattice.records[position + RecordHeader.subCellTableWords + entry]) &- 1
