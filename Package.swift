@@ -40,6 +40,8 @@ let package = Package(
         .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Software prefetch for the lookup's batches (static inline around __builtin_prefetch).
+        .target(name: "CPrefetch"),
 
         // Geometry: Sendable value model, WKB/WKT, and a safe layer over the GEOS C API.
         .target(name: "GeometryEngine", dependencies: ["CGEOS"], swiftSettings: swiftSettings),
@@ -56,7 +58,7 @@ let package = Package(
         .target(name: "Partitioning", dependencies: ["GeometryEngine", "Projections", "FeatureIO", "DistrictModel", "GridLookup"],
                 swiftSettings: swiftSettings),
         // Point-in-grid lookup: an exact index over a grids file, one answer on shared boundaries.
-        .target(name: "GridLookup", dependencies: ["GeometryEngine", "Projections", "FeatureIO"], swiftSettings: swiftSettings),
+        .target(name: "GridLookup", dependencies: ["CPrefetch", "GeometryEngine", "Projections", "FeatureIO"], swiftSettings: swiftSettings),
         // Maps of grids and micro-grids: SVG, and PNG through a small rasterizer (zlib for the PNG stream).
         .target(name: "MapRendering", dependencies: ["CZlib", "GeometryEngine", "Projections", "FeatureIO"],
                 swiftSettings: swiftSettings),

@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// The fast path of a lookup: one uniform lattice of cells over the grids and micro-grids,
 /// where most points are answered by one cell entry and the rest by one record beside it.
 ///
@@ -65,6 +67,18 @@ final class CellLattice: Sendable {
 
     var byteCount: Int { columnX.byteCount + rowY.byteCount + cells.byteCount + records.byteCount }
 
+    /// The sub-cell (row-major from the south-west, `RecordHeader.subCells` per side) of cell
+    /// (column, row) that holds (x, y), a point of that cell.
+    @inline(__always)
+    func subCell(_ x: Double, _ y: Double, _ column: Int, _ row: Int) -> Int {
+        let side = Double(RecordHeader.subCells)
+        // Clamped while a double (the cell's own width can differ from the mean in the last
+        // bits), so that the conversions cannot trap.
+        let sx = Int(min(max((x - columnX[column]) * inverseCellWidth * side, 0), side - 1))
+        let sy = Int(min(max((y - rowY[row]) * inverseCellHeight * side, 0), side - 1))
+        return sy &* RecordHeader.subCells &+ sx
+    }
+
     /// The cell holding (x, y), as column and row, or nil outside the lattice (or not finite).
     @inline(__always)
     func cell(_ x: Double, _ y: Double) -> (column: Int, row: Int)? {
@@ -90,6 +104,28 @@ final class CellLattice: Sendable {
             if row >= rows { return nil }
         }
         return (column, row)
+    }
+}
+
+// MARK: - Prefetching
+
+extension CellLattice {
+    /// Starts loading the entry of cell (column, row) into the cache; see `GridIndex.locate`'s batches.
+    @inline(__always)
+    func prefetchEntry(_ column: Int, _ row: Int) {
+        gridweave_prefetch(cells.address(row &* columns &+ column))
+    }
+
+    /// Starts loading the first two cache lines of the record of `entry` (its header, sub-cell
+    /// table and codes, and the first edges).
+    @inline(__always)
+    func prefetchRecord(_ entry: UInt32) {
+        // Without a branch on the entry, whose kind the processor cannot guess: an entry
+        // without a record prefetches offset 0, which is harmless.
+        let offset = Int(entry & LatticeEntry.offsetMask) & (0 &- Int(entry >> 31))
+        let first = UnsafeRawPointer(records.address(offset))
+        gridweave_prefetch(first)
+        gridweave_prefetch(first + 64)
     }
 }
 
@@ -149,6 +185,11 @@ struct RecordHeader {
             | (subCells ? Self.subCellFlag : 0)
     }
 
+    /// The bits that say a record is the common one of a partition (a derived grid, XOR
+    /// micro-grids, a sub-cell table) and what they hold then.
+    static let commonMask: UInt32 = 0xF | subCellFlag
+    static let common: UInt32 = Kind.derivedOrNone.rawValue | Kind.xor.rawValue << 2 | subCellFlag
+
     @inline(__always) var gridKind: UInt32 { word & 3 }
     @inline(__always) var microKind: UInt32 { (word >> 2) & 3 }
     @inline(__always) var gridEdges: Int { Int((word >> 4) & 0x1FFF) }
@@ -172,20 +213,26 @@ enum EdgeFlags {
 extension CellLattice {
     /// The face of an XOR part at `position` with `count` edges, for the point (x, y) in the
     /// cell with bottom-right corner (right, bottom); -1 for none.
+    ///
+    /// Every edge is tested without a branch on the point: which way a test goes is as good as
+    /// random from one point to the next, and a wrong guess costs more than the arithmetic.
+    /// When any test is too close to call, all are decided again exactly.
     @inline(__always)
     func xorFace(_ position: Int, _ count: Int, _ x: Double, _ y: Double, _ right: Double, _ bottom: Double,
                  _ layer: PlanarLayer) -> Int32 {
         let qx = x - right, qy = y - bottom
         var code = records[position]
+        var unsure: UInt32 = 0
         var word = position + 1
         for _ in 0..<count {
             let ax = Double(Float(bitPattern: records[word])), ay = Double(Float(bitPattern: records[word + 1]))
             let bx = Double(Float(bitPattern: records[word + 2])), by = Double(Float(bitPattern: records[word + 3]))
-            let crossing = Self.crossesApproximately(ax, ay, bx, by, qx, qy, records[word + 5], filterBase)
-            if crossing == .unsure { return exactXORFace(position, count, x, y, right, bottom, layer) }
-            if crossing == .yes { code ^= records[word + 4] }
+            let test = Self.crossesApproximately(ax, ay, bx, by, qx, qy, records[word + 5], filterBase)
+            code ^= records[word + 4] & (0 &- test.crossing)
+            unsure |= test.unsure
             word += 6
         }
+        if unsure != 0 { return exactXORFace(position, count, x, y, right, bottom, layer) }
         return Int32(bitPattern: code) &- 1
     }
 
@@ -203,88 +250,64 @@ extension CellLattice {
         return Int32(bitPattern: code) &- 1
     }
 
-    enum Crossing {
-        case no, yes, unsure
-    }
-
     /// Whether an edge crosses the path from the nudged point q to the nudged corner (the
     /// origin): `PlanarLayer.crosses` on coordinates relative to the corner, in Float32 with an
     /// error bound. a is the lower end. Every coordinate here is within δ of its true value.
+    ///
+    /// - Returns: `crossing` 1 when it crosses and 0 when not, valid when `unsure` is 0; `unsure`
+    ///   1 when a test is too close to call.
     @inline(__always)
     static func crossesApproximately(_ ax: Double, _ ay: Double, _ bx: Double, _ by: Double, _ qx: Double, _ qy: Double,
-                                     _ flags: UInt32, _ base: Double) -> Crossing {
+                                     _ flags: UInt32, _ base: Double) -> (crossing: UInt32, unsure: UInt32) {
         let delta = base + max(max(abs(ax), abs(ay)), max(abs(bx), abs(by))) * 0x1p-22
         let margin = 2 * delta
-        var odd = false
+        let minX = min(ax, bx), maxX = max(ax, bx)
+        // The orientations of (a, b, q) and of (a, b, (0, qy)): 1 in `left` when certainly
+        // positive (the point is left of the upward edge), 1 in `right` when certainly negative.
+        let pointSide = orientationSigns(ax, ay, bx, by, qx, qy, delta)
+        let eastSide = orientationSigns(ax, ay, bx, by, 0, qy, delta)
         // East leg, at height qy: the edge spans it when exactly one end is above.
         let da = ay - qy, db = by - qy
-        if da > margin {
-            // Both ends above (a is the lower): no crossing.
-        } else if db < -margin {
-            // Both ends below.
-        } else if da < -margin && db > margin {
-            let minX = min(ax, bx), maxX = max(ax, bx)
-            let west: Bool
-            if minX > qx + margin {
-                west = true
-            } else if maxX < qx - margin {
-                west = false
-            } else {
-                let side = approximateOrientation(ax, ay, bx, by, qx, qy, delta)
-                if side == 0 { return .unsure }
-                west = side > 0
-            }
-            if west {
-                // x(qy) <= 0: the corner's side is on the edge or east of it.
-                let notBeyond: Bool
-                if maxX < -margin {
-                    notBeyond = true
-                } else if minX > margin {
-                    notBeyond = false
-                } else {
-                    let side = approximateOrientation(ax, ay, bx, by, 0, qy, delta)
-                    if side == 0 { return .unsure }
-                    notBeyond = side < 0
-                }
-                if notBeyond { odd.toggle() }
-            }
-        } else {
-            return .unsure
-        }
+        let spans = bit(da < -margin) & bit(db > margin)
+        let spansUnsure = ~(bit(da > margin) | bit(db < -margin) | spans) & 1
+        // x(qy) > qx, or x(qy) < qx; x(qy) <= 0, or x(qy) > 0.
+        let west = bit(minX > qx + margin) | pointSide.left
+        let notWest = bit(maxX < qx - margin) | pointSide.right
+        let notBeyond = bit(maxX < -margin) | eastSide.right
+        let beyond = bit(minX > margin) | eastSide.left
+        let east = spans & west & notBeyond
+        let eastUnsure = spansUnsure
+            | spans & ((~(west | notWest) & ~beyond) | (~(notBeyond | beyond) & ~notWest)) & 1
         // South leg: crosses the east side above the corner (decided exactly when the record
-        // was built) and below the point.
-        if flags & EdgeFlags.crossesEastSide != 0 {
-            let lowerIsWest = flags & EdgeFlags.lowerIsWest != 0
-            let lx = lowerIsWest ? ax : bx, ly = lowerIsWest ? ay : by
-            let rx = lowerIsWest ? bx : ax, ry = lowerIsWest ? by : ay
-            let below: Bool
-            if max(ly, ry) < qy - margin {
-                below = true
-            } else if min(ly, ry) > qy + margin {
-                below = false
-            } else {
-                let side = approximateOrientation(lx, ly, rx, ry, 0, qy, delta)
-                if side == 0 { return .unsure }
-                below = side > 0
-            }
-            if below { odd.toggle() }
-        }
-        return odd ? .yes : .no
+        // was built) and below the point: y(0) < qy. From the west end, that is (0, qy) left of
+        // the edge; a is the west end when the lower end is also the western one.
+        let flagged = flags >> 28 & 1
+        let lowerIsWest = flags >> 29 & 1
+        let below = bit(by < qy - margin) | (eastSide.left & lowerIsWest) | (eastSide.right & ~lowerIsWest & 1)
+        let above = bit(ay > qy + margin) | (eastSide.right & lowerIsWest) | (eastSide.left & ~lowerIsWest & 1)
+        let south = flagged & below
+        let southUnsure = flagged & ~(below | above) & 1
+        return (east ^ south, eastUnsure | southUnsure)
     }
 
-    /// The sign of the orientation of (l, u, q) when every coordinate may be off by `delta`:
-    /// 1 or -1 when certain, 0 when too close to call.
+    /// 1 for true, 0 for false.
     @inline(__always)
-    static func approximateOrientation(_ lx: Double, _ ly: Double, _ ux: Double, _ uy: Double, _ qx: Double, _ qy: Double,
-                                       _ delta: Double) -> Int {
+    static func bit(_ condition: Bool) -> UInt32 {
+        condition ? 1 : 0
+    }
+
+    /// The sign of the orientation of (l, u, q) when every coordinate may be off by `delta`, as
+    /// two bits: `left` 1 when certainly positive, `right` 1 when certainly negative, both 0
+    /// when too close to call.
+    @inline(__always)
+    static func orientationSigns(_ lx: Double, _ ly: Double, _ ux: Double, _ uy: Double, _ qx: Double, _ qy: Double,
+                                 _ delta: Double) -> (left: UInt32, right: UInt32) {
         let d1x = lx - qx, d1y = ly - qy, d2x = ux - qx, d2y = uy - qy
         let det = d1x * d2y - d1y * d2x
         // Each difference is off by at most 2δ, so each product by 2δ times the other factor
         // (and 4δ²); the slack covers the rounding of the products and of the bound itself.
         let bound = 2.5 * delta * (abs(d1x) + abs(d1y) + abs(d2x) + abs(d2y)) + 32 * delta * delta
-        if det > bound { return 1 }
-        if det < -bound { return -1 }
-        return 0
+        return (bit(det > bound), bit(det < -bound))
     }
 
     /// The face of a parity part at `position` for (x, y); -1 for none. Only faces `filter`

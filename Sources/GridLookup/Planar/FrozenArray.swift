@@ -57,6 +57,12 @@ struct FrozenArray<Element: BitwiseCopyable>: @unchecked Sendable {
         buffer[index]
     }
 
+    /// The address of element `index`, for a prefetch: valid while the owner is alive.
+    @inline(__always)
+    func address(_ index: Int) -> UnsafePointer<Element> {
+        buffer.baseAddress! + index
+    }
+
     /// The elements `range`, valid while the owner is alive.
     @inline(__always)
     func slice(_ range: Range<Int>) -> UnsafeBufferPointer<Element> {
