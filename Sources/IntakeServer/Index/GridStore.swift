@@ -38,37 +38,19 @@ final class GridStore: @unchecked Sendable {
     func reload() async -> Result<GridSnapshot.Info, GridLookupError> {
         await withCheckedContinuation { continuation in
             loads.async { [self] in
-                // The load runs on a thread of its own at a low priority (nice 15), so that it
-                // yields the cores to the threads answering requests: it takes longer under
-                // load, but the old file serves meanwhile and latency holds. (The nice value of
-                // a Linux thread cannot be lowered again without privilege, hence a new thread.)
-                let done = DispatchSemaphore(value: 0)
-                let thread = Thread { [self] in
-                    // On Linux the nice value belongs to a thread, and `who` 0 is this thread.
-                    setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 15)
-                    continuation.resume(returning: load())
-                    done.signal()
+                let generation = current.info.generation + 1
+                do {
+                    let loaded = try GridSnapshot.load(path, generation: generation, converters: preparedConverters)
+                    lock.lock()
+                    snapshot = loaded
+                    lock.unlock()
+                    continuation.resume(returning: .success(loaded.info))
+                } catch let error as GridLookupError {
+                    continuation.resume(returning: .failure(error))
+                } catch {
+                    continuation.resume(returning: .failure(GridLookupError(.unreadable, file: path, message: "\(error)")))
                 }
-                thread.name = "gridweave.serve.reload"
-                thread.start()
-                done.wait()
             }
-        }
-    }
-
-    /// Loads the next generation and serves it when that succeeds.
-    private func load() -> Result<GridSnapshot.Info, GridLookupError> {
-        let generation = current.info.generation + 1
-        do {
-            let loaded = try GridSnapshot.load(path, generation: generation, converters: preparedConverters)
-            lock.lock()
-            snapshot = loaded
-            lock.unlock()
-            return .success(loaded.info)
-        } catch let error as GridLookupError {
-            return .failure(error)
-        } catch {
-            return .failure(GridLookupError(.unreadable, file: path, message: "\(error)"))
         }
     }
 }
