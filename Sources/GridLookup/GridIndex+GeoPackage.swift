@@ -20,7 +20,7 @@ extension GridIndex {
     /// - Throws: `GridLookupError` naming the file, layer, feature and field: no such file, not a
     ///   GeoPackage, no `grids` layer, no `code` field or an empty code, a geometry that is not
     ///   polygonal, a duplicate grid code, or a CRS that PROJ does not know.
-    public convenience init(contentsOf path: String, cellsPerEdge: Double? = nil) throws {
+    public convenience init(contentsOf path: String, cellsPerEdge: Double? = nil, concurrently: Bool = true) throws {
         let reader: GeoPackageReader
         do {
             reader = try GeoPackageReader(path: path)
@@ -85,7 +85,7 @@ extension GridIndex {
         }
         do {
             try self.init(grids: grids, gridGeometries: gridGeometries, microGrids: microGrids,
-                          microGridGeometries: microGeometries, epsg: epsg, cellsPerEdge: cellsPerEdge)
+                          microGridGeometries: microGeometries, epsg: epsg, cellsPerEdge: cellsPerEdge, concurrently: concurrently)
         } catch let error as ProjectionError {
             throw GridLookupError(.unknownCRS, file: path, layer: Self.gridsLayer, message: "\(error)")
         }

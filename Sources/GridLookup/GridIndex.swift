@@ -96,12 +96,15 @@ public final class GridIndex: Sendable {
     ///   - epsg: the CRS of the coordinates, for metric distances; nil for metres.
     ///   - cellsPerEdge: lattice cells per unique edge: more is faster and bigger
     ///     (`defaultCellsPerEdge` when nil).
+    ///   - concurrently: whether the build uses two threads (the default) or the caller's alone,
+    ///     as a server does while it answers requests on the other cores.
     /// - Throws: `ProjectionError` when `epsg` is not a CRS PROJ can bring to WGS 84.
     public convenience init(grids: [Grid], gridGeometries: [Geometry], microGrids: [MicroGrid] = [],
-                            microGridGeometries: [Geometry] = [], epsg: Int?, cellsPerEdge: Double? = nil) throws {
+                            microGridGeometries: [Geometry] = [], epsg: Int?, cellsPerEdge: Double? = nil,
+                            concurrently: Bool = true) throws {
         try self.init(grids: grids, gridGeometries: gridGeometries, microGrids: microGrids,
                       microGridGeometries: microGridGeometries, epsg: epsg,
-                      lattice: .automatic(cellsPerEdge: cellsPerEdge ?? Self.defaultCellsPerEdge))
+                      lattice: .automatic(cellsPerEdge: cellsPerEdge ?? Self.defaultCellsPerEdge), concurrently: concurrently)
     }
 
     /// How the lattice is chosen: sized from the edges, or given (tests put edges on cell boundaries).
@@ -111,11 +114,11 @@ public final class GridIndex: Sendable {
     }
 
     init(grids: [Grid], gridGeometries: [Geometry], microGrids: [MicroGrid], microGridGeometries: [Geometry],
-         epsg: Int?, lattice choice: LatticeChoice) throws {
+         epsg: Int?, lattice choice: LatticeChoice, concurrently: Bool = true) throws {
         precondition(grids.count == gridGeometries.count, "one geometry per grid")
         precondition(microGrids.count == microGridGeometries.count, "one geometry per micro-grid")
         // The two layers are independent until the lattice: build them on two cores.
-        let topologies = concurrentMap([gridGeometries.map(\.polygons), microGridGeometries.map(\.polygons)]) {
+        let topologies = concurrentMap([gridGeometries.map(\.polygons), microGridGeometries.map(\.polygons)], concurrently: concurrently) {
             Topology(faces: $0)
         }
         let gridTopology = topologies[0], microTopology = topologies[1]
@@ -145,13 +148,13 @@ public final class GridIndex: Sendable {
         case .fixed(let origin, let cellSize, let columns, let rows):
             latticeShape = Lattice(origin: origin, cellSize: cellSize, columns: columns, rows: rows)
         }
-        let layers = concurrentMap(hasMicroGrids ? [gridTopology, microTopology] : [gridTopology]) {
+        let layers = concurrentMap(hasMicroGrids ? [gridTopology, microTopology] : [gridTopology], concurrently: concurrently) {
             CellLattice.LayerCells($0, on: latticeShape)
         }
         lattice = CellLattice.build(latticeShape, grids: layers[0], microGrids: hasMicroGrids ? layers[1] : nil,
-                                    parents: parents)
+                                    parents: parents, concurrently: concurrently)
         // Coarse cells, about two edges each, for searching around a point.
-        let coarseGrids = concurrentMap([gridTopology, microTopology]) { topology in
+        let coarseGrids = concurrentMap([gridTopology, microTopology], concurrently: concurrently) { topology in
             topology.edgeGrid(Lattice(bounds: bounds, edgeCount: topology.edgeCount, cellsPerEdge: 0.5))
         }
         gridLayer = PlanarLayer(gridTopology, coarse: coarseGrids[0])
@@ -466,10 +469,10 @@ struct SendablePointer<Pointee>: @unchecked Sendable {
 }
 
 /// `transform` applied to every element on as many threads as there are elements (for a few
-/// large, independent jobs).
-func concurrentMap<Element: Sendable, Result: Sendable>(_ elements: [Element],
+/// large, independent jobs), or one after another on the caller's thread.
+func concurrentMap<Element: Sendable, Result: Sendable>(_ elements: [Element], concurrently: Bool = true,
                                                         _ transform: @Sendable (Element) -> Result) -> [Result] {
-    guard elements.count > 1 else { return elements.map(transform) }
+    guard concurrently, elements.count > 1 else { return elements.map(transform) }
     let results = UnsafeMutableBufferPointer<Result?>.allocate(capacity: elements.count)
     results.initialize(repeating: nil)
     // Deinitialize before freeing: the results hold arrays, which would otherwise never be

@@ -17,10 +17,12 @@ extension CellLattice {
     ///
     /// - Parameters:
     ///   - parents: the grid of each micro-grid (-1 when unknown).
-    static func build(_ lattice: Lattice, grids: LayerCells, microGrids: LayerCells?, parents: [Int32]) -> CellLattice {
+    ///   - concurrently: the two halves of the rows on two threads, or both on the caller's.
+    static func build(_ lattice: Lattice, grids: LayerCells, microGrids: LayerCells?, parents: [Int32],
+                      concurrently: Bool = true) -> CellLattice {
         // Two halves of the rows on two cores; the second half's offsets move up after the first's records.
         let middle = lattice.rows / 2 * lattice.columns
-        let halves = concurrentMap([0..<middle, middle..<lattice.cellCount]) { cells in
+        let halves = concurrentMap([0..<middle, middle..<lattice.cellCount], concurrently: concurrently) { cells in
             var builder = RecordBuilder(lattice: lattice, grids: grids, microGrids: microGrids, parents: parents)
             let entries = cells.map { builder.entry($0) }
             return (entries: entries, records: builder.records)

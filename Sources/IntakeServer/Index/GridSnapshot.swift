@@ -70,7 +70,8 @@ final class GridSnapshot: Sendable {
             attempt += 1
             let before = FileIdentity(path)
             let indexStarted = monotonicSeconds()
-            let index = try GridIndex(contentsOf: path)
+            // On the caller's thread alone: the other core goes on answering requests.
+            let index = try GridIndex(contentsOf: path, concurrently: false)
             let indexSeconds = monotonicSeconds() - indexStarted
             guard let epsg = index.epsg else {
                 throw GridLookupError(.unknownCRS, file: path, layer: GridIndex.gridsLayer,
