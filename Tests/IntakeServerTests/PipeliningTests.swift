@@ -21,10 +21,8 @@ import TestSupport
     }
 
     @Test func answersLeaveInTheOrderTheRequestsCame() async throws {
-        let directory = try TemporaryDirectory()
-        let grids = directory.path("grids.gpkg")
-        try HandMadeGrids.write(to: grids)
-        let server = try await TestServer.start(grids: grids)
+        let (server, directory) = try await TestServer.startOnHandMadeGrids()
+        defer { withExtendedLifetime(directory) {} }
 
         let batch = "{\"points\": [" + Self.points.enumerated().map { "{\"id\": \"b\($0)\", \"lon\": \($1.0), \"lat\": \($1.1)}" }
             .joined(separator: ", ") + "]}"
@@ -60,10 +58,8 @@ import TestSupport
 
     /// Every single-point answer is counted in the metrics, by whichever path answered it.
     @Test func metricsCountLookupsAnsweredInThePipeline() async throws {
-        let directory = try TemporaryDirectory()
-        let grids = directory.path("grids.gpkg")
-        try HandMadeGrids.write(to: grids)
-        let server = try await TestServer.start(grids: grids)
+        let (server, directory) = try await TestServer.startOnHandMadeGrids()
+        defer { withExtendedLifetime(directory) {} }
         for n in 0..<3 { _ = try await server.get("/v1/locate?lon=\(Self.points[n].0)&lat=\(Self.points[n].1)") }
         _ = try await server.get("/v1/locate?lon=121.5")
         let metrics = try await server.get("/metrics").text
@@ -78,10 +74,8 @@ import TestSupport
     /// percent-decoded, a parameter without `=` is empty, and each answer is what the router,
     /// reached behind a batch on the same connection, answers to the same query.
     @Test func queriesAreReadAsTheRouterReadsThem() async throws {
-        let directory = try TemporaryDirectory()
-        let grids = directory.path("grids.gpkg")
-        try HandMadeGrids.write(to: grids)
-        let server = try await TestServer.start(grids: grids)
+        let (server, directory) = try await TestServer.startOnHandMadeGrids()
+        defer { withExtendedLifetime(directory) {} }
         let queries = [
             "?&&zoom=3&lon=121.4012&&lat=31%2E2013&id=a%20b&",
             "?lon=121.4012&lat=31.2013&id",

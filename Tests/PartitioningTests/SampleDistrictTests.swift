@@ -47,21 +47,16 @@ import TestSupport
     @Test(arguments: ["helsinki.gpkg", "shanghai.gpkg", "bubenec.gpkg"])
     func everyGridAndMicroGridIsOneValidPolygon(_ name: String) throws {
         let (_, partition) = try ServiceAreaTests.district(name)
-        for grid in partition.grids {
-            guard case .polygon = grid.geometry else {
-                Issue.record("grid \(grid.code) of \(name) is not one Polygon")
+        let shapes = partition.grids.flatMap { grid in
+            [("grid \(grid.code)", grid.geometry)] + grid.microGrids.map { ("micro-grid \($0.code)", $0.geometry) }
+        }
+        for (what, geometry) in shapes {
+            guard case .polygon = geometry else {
+                Issue.record("\(what) of \(name) is not one Polygon")
                 continue
             }
-            let reason = try grid.geometry.validityReason()
-            #expect(try grid.geometry.isValid(), "grid \(grid.code) of \(name): \(reason)")
-            for micro in grid.microGrids {
-                guard case .polygon = micro.geometry else {
-                    Issue.record("micro-grid \(micro.code) of \(name) is not one Polygon")
-                    continue
-                }
-                let reason = try micro.geometry.validityReason()
-                #expect(try micro.geometry.isValid(), "micro-grid \(micro.code) of \(name): \(reason)")
-            }
+            let reason = try geometry.validityReason()
+            #expect(try geometry.isValid(), "\(what) of \(name): \(reason)")
         }
     }
 }

@@ -35,6 +35,15 @@ final class TestServer: Sendable {
         return TestServer(server: server, port: bound, task: task)
     }
 
+    /// A server on the hand-made grids (see `HandMadeGrids`), written in a fresh directory that
+    /// lives as long as the returned value.
+    static func startOnHandMadeGrids() async throws -> (server: TestServer, directory: TemporaryDirectory) {
+        let directory = try TemporaryDirectory()
+        let grids = directory.path("grids.gpkg")
+        try HandMadeGrids.write(to: grids)
+        return (try await start(grids: grids), directory)
+    }
+
     /// Stops the server and waits until it has.
     func stop() async {
         task.cancel()
