@@ -137,4 +137,43 @@ private func square(_ x: Double, _ y: Double, _ size: Double) -> Geometry {
         #expect(areas.count == 32)
         #expect(areas.min()! > 0)
     }
+
+    /// The value API on valid and invalid polygons, over and over, from several threads. A
+    /// release build of Swift 6.3.1 miscompiled `Geometry.isValid()` (a stack-promoted
+    /// `GEOSObject` freed as a heap object, see `GEOSObject.init(context:owning:)`): this test
+    /// then crashes under `swift test -c release`; debug builds never showed it (see
+    /// `tools/release-smoke`, which checks the release binary).
+    @Test func valueAPIOnValidAndInvalidPolygonsFromManyThreads() async throws {
+        func polygon(_ points: [(Double, Double)]) -> Geometry {
+            .polygon(Polygon(exterior: points.map { XY($0.0, $0.1) }))
+        }
+        let cases: [(geometry: Geometry, isValid: Bool, repairedArea: Double)] = [
+            (square(0, 0, 10), true, 100),
+            (polygon([(0, 0), (10, 10), (10, 0), (0, 10), (0, 0)]), false, 50), // bow-tie
+            (polygon([(0, 0), (10, 0), (10, 10), (5, 10), (5, 20), (5, 10), (0, 10), (0, 0)]), false, 100), // spike
+            (polygon([(0, 0), (10, 0), (10, 10), (5, 0), (0, 10), (0, 0)]), false, 50), // ring touching itself
+        ]
+        let other = square(5, 5, 10)
+        let rounds = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    for _ in 0..<50 {
+                        for c in cases {
+                            #expect(try c.geometry.isValid() == c.isValid)
+                            #expect(try !c.geometry.validityReason().isEmpty)
+                            let repaired = try c.geometry.makeValid()
+                            #expect(try repaired.isValid())
+                            #expect(abs(try repaired.area() - c.repairedArea) < 1e-9)
+                            _ = try repaired.union(other).area() + repaired.intersection(other).area()
+                            _ = try c.geometry.intersects(other)
+                            _ = try c.geometry.buffer(0).centroid()
+                        }
+                    }
+                    return 1
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(rounds == 4)
+    }
 }

@@ -9,6 +9,14 @@ package final class GEOSObject {
     private var owns = true
 
     /// Wraps a geometry that the caller owns and hands over.
+    ///
+    /// Never inlined, so that a `GEOSObject` is always a heap object: Swift 6.3.1's optimizer
+    /// miscompiles a stack-promoted one. In `Geometry.isValid()` it put the object on the stack
+    /// without initialising its header, merged the two inlined deinits (valid, invalid) into one
+    /// block, and then freed the stack slot with `swift_deallocClassInstance`: a crash or a
+    /// `free()` of a stack address in release builds only. `tools/release-smoke` checks the
+    /// release binary for such frees.
+    @inline(never)
     package init(context: GEOSContext, owning pointer: OpaquePointer) {
         self.context = context
         self.pointer = pointer
