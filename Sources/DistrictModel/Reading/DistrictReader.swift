@@ -166,6 +166,11 @@ private struct LayerReading {
     /// The repaired geometry of a feature, or nil (reported) when nothing usable is left.
     mutating func cleaned(_ geometry: Geometry, fields: FeatureFields) throws -> Geometry? {
         let layer = fields.layer
+        // NaN or an infinity is no place: a corrupt file, not mess to repair (make-valid would
+        // quietly drop the corner). An empty point, stored as NaN, is no place either.
+        if let bad = geometry.coordinates.first(where: { !$0.x.isFinite || !$0.y.isFinite }) {
+            throw fields.error(.invalidGeometry, field: nil, "coordinate (\(bad.x), \(bad.y)) is not a finite number: fix the feature's geometry")
+        }
         let result: GeometryRepair.Result
         switch layer {
         case .communities, .buildings, .dedicated, .compounds:
