@@ -19,7 +19,8 @@ extension GridIndex {
     ///
     /// - Throws: `GridLookupError` naming the file, layer, feature and field: no such file, not a
     ///   GeoPackage, no `grids` layer, no `code` field or an empty code, a geometry that is not
-    ///   polygonal, a duplicate grid code, or a CRS that PROJ does not know.
+    ///   polygonal or has a coordinate that is not a finite number, a duplicate grid code, or a
+    ///   CRS that PROJ does not know.
     public convenience init(contentsOf path: String, cellsPerEdge: Double? = nil, concurrently: Bool = true) throws {
         let reader: GeoPackageReader
         do {
@@ -77,6 +78,7 @@ extension GridIndex {
                         throw GridLookupError(.unknownCRS, file: path, layer: Self.microGridsLayer, featureID: id,
                                               message: "cannot be brought into the grids' CRS: \(error)")
                     }
+                    try Self.requireFinite(geometry, featureID: id, layer: Self.microGridsLayer, path: path)
                 }
                 let gridCode = feature["grid_code"].codeText ?? (code.count == 17 ? String(code.prefix(15)) : "")
                 microGrids.append(MicroGrid(code: code, gridCode: gridCode))
@@ -114,7 +116,15 @@ extension GridIndex {
                                   featureID: feature.fid.map(String.init) ?? "at index \(row)",
                                   message: "a \(geometry.typeName) is not an area: grids are Polygons or MultiPolygons")
         }
+        try requireFinite(geometry, featureID: feature.fid.map(String.init) ?? "at index \(row)", layer: layer, path: path)
         return geometry
+    }
+
+    /// A coordinate that is NaN or infinite has no place on the lattice: the file is corrupt.
+    private static func requireFinite(_ geometry: Geometry, featureID: String, layer: String, path: String) throws {
+        guard let bad = geometry.coordinates.first(where: { !$0.x.isFinite || !$0.y.isFinite }) else { return }
+        throw GridLookupError(.invalidGeometry, file: path, layer: layer, featureID: featureID,
+                              message: "coordinate (\(bad.x), \(bad.y)) is not a finite number: the file is damaged")
     }
 
     private static func transformer(from source: Int?, to target: Int?, path: String) throws -> CoordinateTransformer? {

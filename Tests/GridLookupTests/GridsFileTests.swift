@@ -121,6 +121,24 @@ import TestSupport
         } throws: { ($0 as? GridLookupError)?.kind == .duplicateCode }
     }
 
+    /// A coordinate that is NaN (a foreign writer's, or a damaged file) stops the load naming the
+    /// feature; it crashed the lattice build, and so `locate` and a server's reload.
+    @Test(arguments: ["grids", "microgrids"])
+    func aCoordinateThatIsNotANumberIsAnErrorNotACrash(_ layer: String) throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("nan.gpkg")
+        let coverage = Coverage.lattice(columns: 3, rows: 2, origin: XY(121.4, 31.2), size: 0.01, epsg: 4326)
+        try coverage.write(to: path)
+        let geometry = layer == "grids" ? coverage.gridGeometries[2] : coverage.microGridGeometries[2]
+        try putNaNCoordinate(into: path, layer: layer, offset: 2, geometry: geometry, srsID: 4326)
+        #expect {
+            try GridIndex(contentsOf: path)
+        } throws: { error in
+            guard let error = error as? GridLookupError else { return false }
+            return error.kind == .invalidGeometry && error.layer == layer && error.featureID == "3" && error.file == path
+        }
+    }
+
     @Test func aGridsFileWithoutACRSCannotTakeLonLat() throws {
         let index = try GridIndex(grids: [GridIndex.Grid(code: "1", communityCode: "")],
                                   gridGeometries: [.polygon(Polygon(exterior: [XY(0, 0), XY(1, 0), XY(1, 1), XY(0, 0)]))],
