@@ -276,50 +276,76 @@ public final class GridIndex: Sendable {
 
     /// Locates `points` one after the other, software-pipelined: while point i is answered, the
     /// entry of point i + lookahead and the record of point i + lookahead / 2 are on their way.
+    ///
+    /// The common cases (an entry or a sub-cell table that names the micro-grid) are answered
+    /// in the loop itself through a `LatticeReader`; edge tests and every other case are calls.
     private func locateSerially(_ points: UnsafeBufferPointer<XY>, into results: UnsafeMutableBufferPointer<PointLocation>,
                                 tolerance: Double) {
         guard let target = results.baseAddress else { return }
         let count = points.count
         let ahead = Self.lookahead, half = Self.lookahead / 2
-        // A ring of the cells of the points in flight (column -1: no cell) and their entries.
+        let reader = LatticeReader(lattice, parents: microGridParent)
+        // A ring of the places of the points in flight.
         let ring = 2 * ahead, mask = ring - 1
-        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * ring) { cellNumbers in
-            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: ring) { entries in
-                /// Stage 1: the point's cell, and a prefetch of its entry.
-                @inline(__always) func findCell(_ i: Int) {
-                    let p = points[i], slot = i & mask
-                    if let (column, row) = lattice.cell(p.x, p.y) {
-                        cellNumbers[2 &* slot] = Int32(truncatingIfNeeded: column)
-                        cellNumbers[2 &* slot &+ 1] = Int32(truncatingIfNeeded: row)
-                        lattice.prefetchEntry(column, row)
-                    } else {
-                        cellNumbers[2 &* slot] = -1
-                    }
+        withExtendedLifetime(self) {
+            withUnsafeTemporaryAllocation(of: LatticeReader.Place.self, capacity: ring) { places in
+                /// Stage 1: the point's place, and a prefetch of its cell's entry.
+                @inline(__always) func findPlace(_ i: Int) {
+                    let p = points[i]
+                    let place = reader.place(p.x, p.y)
+                    places[i & mask] = place
+                    if place.column >= 0 { reader.prefetchEntry(place) }
                 }
                 /// Stage 2: the entry, and a prefetch of the record it points to.
                 @inline(__always) func readEntry(_ i: Int) {
                     let slot = i & mask
-                    let column = Int(cellNumbers[2 &* slot])
-                    guard column >= 0 else { return }
-                    let entry = lattice.cells[Int(cellNumbers[2 &* slot &+ 1]) &* lattice.columns &+ column]
-                    entries[slot] = entry
-                    lattice.prefetchRecord(entry)
+                    guard places[slot].column >= 0 else { return }
+                    let entry = reader.entry(places[slot])
+                    places[slot].entry = entry
+                    reader.prefetchRecord(entry)
                 }
-                for i in 0..<min(ahead, count) { findCell(i) }
+                for i in 0..<min(ahead, count) { findPlace(i) }
                 for i in 0..<min(half, count) { readEntry(i) }
                 for i in 0..<count {
-                    if i &+ ahead < count { findCell(i &+ ahead) }
+                    if i &+ ahead < count { findPlace(i &+ ahead) }
                     if i &+ half < count { readEntry(i &+ half) }
-                    let p = points[i], slot = i & mask
-                    let column = Int(cellNumbers[2 &* slot])
-                    let (grid, micro) = column < 0 ? (-1, -1)
-                        : faces(p.x, p.y, column, Int(cellNumbers[2 &* slot &+ 1]), entries[slot])
-                    (target + i).initialize(
-                        to: grid >= 0 ? PointLocation(.inside, grid: grid, microGrid: micro, metres: 0)
-                            : locateOutsideTheRule(p.x, p.y, tolerance: tolerance))
+                    let p = points[i], place = places[i & mask]
+                    var micro = LatticeReader.needsGeneralPath
+                    if place.column >= 0 {
+                        micro = reader.quickMicroGrid(place)
+                        if micro == LatticeReader.needsEdgeTests { micro = edgeTestedMicroGrid(p.x, p.y, place) }
+                    }
+                    let grid = micro >= 0 ? reader.parents[Int(micro)] : -1
+                    if grid >= 0 {
+                        (target + i).initialize(to: PointLocation(.inside, grid: grid, microGrid: micro, metres: 0))
+                    } else {
+                        (target + i).initialize(to: generalLocation(p.x, p.y, place, tolerance: tolerance))
+                    }
                 }
             }
         }
+    }
+
+    /// The micro-grid of a point in a common record's sub-cell that edges touch (see
+    /// `LatticeReader.quickMicroGrid`), by the record's edge tests; -1 for none.
+    @inline(never)
+    private func edgeTestedMicroGrid(_ x: Double, _ y: Double, _ place: LatticeReader.Place) -> Int32 {
+        let offset = Int(place.entry & LatticeEntry.offsetMask)
+        let column = Int(place.column), row = Int(place.row)
+        let header = RecordHeader(word: lattice.records[offset])
+        return lattice.xorFace(offset + 1 + RecordHeader.subCellWords, header.microEdges, x, y, lattice.columnX[column + 1],
+                               lattice.rowY[row], microGridLayer)
+    }
+
+    /// The answer for a point that the common cases do not settle: `locate(_:tolerance:)`'s,
+    /// from the place already found.
+    @inline(never)
+    private func generalLocation(_ x: Double, _ y: Double, _ place: LatticeReader.Place, tolerance: Double) -> PointLocation {
+        if place.column >= 0 {
+            let (grid, micro) = faces(x, y, Int(place.column), Int(place.row), place.entry)
+            if grid >= 0 { return PointLocation(.inside, grid: grid, microGrid: micro, metres: 0) }
+        }
+        return locateOutsideTheRule(x, y, tolerance: tolerance)
     }
 
     /// The grid and micro-grid of (x, y) by the rule (the nudged point): grid -1 when it is in
@@ -383,7 +409,7 @@ public final class GridIndex: Sendable {
             position += 1
         case RecordHeader.Kind.xor.rawValue:
             grid = lattice.xorFace(position, header.gridEdges, x, y, right, bottom, gridLayer)
-            position += 1 + 6 * header.gridEdges
+            position += 1 + EdgeWord.count * header.gridEdges
         case RecordHeader.Kind.parity.rawValue:
             grid = lattice.parityFace(position, x, y, right, bottom, gridLayer, AnyFace())
             position += lattice.parityLength(position)

@@ -34,7 +34,7 @@ import TestSupport
         case RecordHeader.Kind.immediate.rawValue: position += 1
         case RecordHeader.Kind.xor.rawValue:
             parts.append(XORPart(position: position, edges: header.gridEdges, layer: index.gridLayer))
-            position += 1 + 6 * header.gridEdges
+            position += 1 + EdgeWord.count * header.gridEdges
         case RecordHeader.Kind.parity.rawValue: position += lattice.parityLength(position)
         default: break
         }
@@ -55,7 +55,7 @@ import TestSupport
         var points = (0..<8).map { _ in XY(random.uniform(left, right), random.uniform(bottom, top)) }
         points += [XY(left, bottom), XY(right, bottom), XY(left, top), XY(right.nextDown, top.nextDown)]
         for k in 0..<part.edges {
-            let edge = Int(lattice.records[part.position + 1 + 6 * k + 5] & EdgeFlags.indexMask)
+            let edge = Int(lattice.records[part.position + 1 + EdgeWord.count * k + EdgeWord.index])
             let a = Int(part.layer.edges[3 * edge]) * 2, b = Int(part.layer.edges[3 * edge + 1]) * 2
             let ax = part.layer.vertices[a], ay = part.layer.vertices[a + 1]
             let bx = part.layer.vertices[b], by = part.layer.vertices[b + 1]
@@ -108,6 +108,45 @@ import TestSupport
             }
         }
         #expect(tested > (coverage == "voronoi" ? 100_000 : 1_000), "\(tested) points tested")
+        #expect(mismatches == 0)
+    }
+
+    /// A batch finds a point's cell and sub-cell from one product and a single lookup from the
+    /// cell's own boundaries: on every sub-cell boundary of cells with edges, a last place
+    /// either side of it and a quarter of a sub-cell in, they agree. On squares, grid and micro-grid edges lie on those
+    /// boundaries too.
+    @Test(arguments: coverages)
+    func batchesAnswerAsSingleLookupsOnCellAndSubCellBoundaries(coverage: String) throws {
+        let index = try Self.coverage(coverage).index()
+        let lattice = index.lattice
+        let side = RecordHeader.subCells
+        // Each sub-cell boundary, a last place either side, and a quarter of a sub-cell in.
+        func lines(_ low: Double, _ high: Double) -> [Double] {
+            (0...side).flatMap { s -> [Double] in
+                let v = low + (high - low) * Double(s) / Double(side)
+                let quarter = (high - low) / Double(4 * side)
+                return [v, v.nextUp, v.nextDown, v - quarter, v + quarter]
+            }
+        }
+        let withRecords = (0..<lattice.cells.count).filter { lattice.cells[$0] & LatticeEntry.recordFlag != 0 }
+        // About 400 cells: 2,025 points each.
+        let step = max(1, withRecords.count / 400)
+        var points: [XY] = []
+        for cell in stride(from: 0, to: withRecords.count, by: step).map({ withRecords[$0] }) {
+            let column = cell % lattice.columns, row = cell / lattice.columns
+            let xs = lines(lattice.columnX[column], lattice.columnX[column + 1])
+            for y in lines(lattice.rowY[row], lattice.rowY[row + 1]) {
+                points += xs.map { XY($0, y) }
+            }
+        }
+        let single = points.map { index.locate($0) }
+        let batch = index.locate(points, concurrently: false)
+        var mismatches = 0
+        for (k, p) in points.enumerated() where batch[k] != single[k] {
+            mismatches += 1
+            if mismatches <= 5 { Issue.record("(\(p.x), \(p.y)): batch \(batch[k]), single \(single[k])") }
+        }
+        #expect(points.count > 10_000, "\(points.count) points")
         #expect(mismatches == 0)
     }
 

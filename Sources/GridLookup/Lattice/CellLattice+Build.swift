@@ -81,7 +81,7 @@ private struct RecordBuilder {
         if overlap == nil, range.count <= RecordHeader.maximumXOREdges,
            range.allSatisfy({ edge in
                let e = Int(layer.cellEdges.edges[edge])
-               return layer.topology.isMatched[e] && e <= EdgeFlags.largestIndex
+               return layer.topology.isMatched[e] && e <= EdgeWord.largestIndex
            }) {
             return .xor(corner: corner, range: range)
         }
@@ -241,6 +241,57 @@ private struct RecordBuilder {
         records.append(contentsOf: codes)
     }
 
+    /// The first five words of an edge of an XOR part (see `EdgeWord`) for the edge (ax, ay) –
+    /// (bx, by) in cell (column, row): Float32 numbers relative to the cell's bottom-right
+    /// corner, for the approximate tests of `CellLattice.crossesApproximately`.
+    ///
+    /// The edge is clipped to the cell grown by an eighth of a cell on every side. Only the part
+    /// of the edge in the cell meets a path of the cell (east along the point's row, south along
+    /// the east side), and an end the clipping makes is an eighth of a cell from every such
+    /// path, so the tests answer as on the whole edge. Clipped, every number is within 1.125
+    /// cells of the corner, which bounds its rounding to Float32 by one constant.
+    static func edgeWords(_ ax: Double, _ ay: Double, _ bx: Double, _ by: Double, column: Int, row: Int,
+                          lattice: Lattice) -> [UInt32] {
+        let left = lattice.columnX[column], right = lattice.columnX[column + 1]
+        let bottom = lattice.rowY[row], top = lattice.rowY[row + 1]
+        let grow = lattice.cellSize / 8
+        // The lower end first; relative to the corner.
+        let lowerIsA = ay <= by
+        let lx = (lowerIsA ? ax : bx) - right, ly = (lowerIsA ? ay : by) - bottom
+        let ux = (lowerIsA ? bx : ax) - right, uy = (lowerIsA ? by : ay) - bottom
+        // dx/dy along the edge: x(y) = lx + (y - ly) * inverseSlope. A horizontal edge never
+        // spans a row, so its slope is never used.
+        let inverseSlope = uy > ly ? (ux - lx) / (uy - ly) : 0
+        // Liang-Barsky: the parameters t in [0, 1] of the part inside the grown cell.
+        var t0 = 0.0, t1 = 1.0
+        let dx = ux - lx, dy = uy - ly
+        for (p, q) in [(-dx, lx - (left - right - grow)), (dx, grow - lx), (-dy, ly + grow), (dy, top - bottom + grow - ly)] {
+            if p == 0 {
+                if q < 0 { t0 = 1; t1 = 0 }
+            } else {
+                let t = q / p
+                if p < 0 { t0 = max(t0, t) } else { t1 = min(t1, t) }
+            }
+        }
+        var clipped = (lx: 0.0, ly: -lattice.cellSize, uy: -lattice.cellSize)
+        if t0 <= t1 {
+            clipped = (lx + t0 * dx, ly + t0 * dy, ly + t1 * dy)
+        }
+        // Where the edge crosses the east side (x = right + ε) above the nudged corner: its
+        // height there, when the south leg can meet it within the cell; +∞ when it never can.
+        var eastSideY = Double.infinity
+        if (ax > right) != (bx > right) {
+            let westIsA = ax < bx
+            let (wx, wy, ex, ey) = westIsA ? (ax, ay, bx, by) : (bx, by, ax, ay)
+            if PlanarLayer.isAbove(wx, wy, ex, ey, right, bottom) {
+                let height = (wy - bottom) + (right - wx) * ((ey - wy) / (ex - wx))
+                if height <= top - bottom + grow { eastSideY = max(height, 0) }
+            }
+        }
+        return [Float(clipped.ly).bitPattern, Float(clipped.uy).bitPattern, Float(clipped.lx).bitPattern,
+                Float(inverseSlope).bitPattern, Float(eastSideY).bitPattern]
+    }
+
     /// The sub-cells (bit sy * side + sx) whose rectangles, grown by `margin`, the segment may
     /// touch: a superset, as for the cells.
     static func subCellsTouched(_ ax: Double, _ ay: Double, _ bx: Double, _ by: Double, left: Double, bottom: Double,
@@ -280,25 +331,12 @@ private struct RecordBuilder {
         case .xor(let corner, let range):
             records.append(corner)
             let column = cell % lattice.columns, row = cell / lattice.columns
-            let right = lattice.columnX[column + 1], bottom = lattice.rowY[row]
             for k in range {
                 let edge = Int(layer.cellEdges.edges[k])
-                var (ax, ay, bx, by) = layer.topology.endpoints(edge)
-                if by < ay { swap(&ax, &bx); swap(&ay, &by) }
-                var flags: UInt32 = 0
-                if ax < bx { flags |= EdgeFlags.lowerIsWest }
-                if (ax > right) != (bx > right) {
-                    let westIsA = ax < bx
-                    if PlanarLayer.isAbove(westIsA ? ax : bx, westIsA ? ay : by, westIsA ? bx : ax, westIsA ? by : ay, right, bottom) {
-                        flags |= EdgeFlags.crossesEastSide
-                    }
-                }
-                records.append(Float(ax - right).bitPattern)
-                records.append(Float(ay - bottom).bitPattern)
-                records.append(Float(bx - right).bitPattern)
-                records.append(Float(by - bottom).bitPattern)
+                let (ax, ay, bx, by) = layer.topology.endpoints(edge)
+                records.append(contentsOf: Self.edgeWords(ax, ay, bx, by, column: column, row: row, lattice: lattice))
                 records.append(layer.topology.edges[3 * edge + 2])
-                records.append(UInt32(edge) | flags)
+                records.append(UInt32(edge))
             }
         case .parity(let holding, let range):
             var candidates = holding

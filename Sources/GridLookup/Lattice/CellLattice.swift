@@ -1,5 +1,3 @@
-import CPrefetch
-
 /// The fast path of a lookup: one uniform lattice of cells over the grids and micro-grids,
 /// where most points are answered by one cell entry and the rest by one record beside it.
 ///
@@ -40,9 +38,9 @@ final class CellLattice: Sendable {
     let cells: FrozenArray<UInt32>
     /// The records of cells that edges touch. See `RecordHeader`.
     let records: FrozenArray<UInt32>
-    /// The part of the Float32 filter's error bound that does not depend on an edge: the
-    /// rounding of a point's offset from its cell's corner.
-    let filterBase: Double
+    /// The margin of the Float32 edge tests: 2.5 times the most any number they compare can be
+    /// off (see `crossesApproximately`).
+    let filterMargin: Double
 
     init(lattice: Lattice, cells: [UInt32], records: [UInt32]) {
         columns = lattice.columns
@@ -55,7 +53,9 @@ final class CellLattice: Sendable {
         rowY = FrozenArray(lattice.rowY)
         self.cells = FrozenArray(cells)
         self.records = FrozenArray(records)
-        filterBase = lattice.cellSize * 0x1p-22
+        // A point's offset from its cell's corner is off by at most a cell's 2⁻²² (its rounding),
+        // a stored number (within 1.125 cells of the corner) by that and its Float32 rounding.
+        filterMargin = 2.5 * (2 * lattice.cellSize * 0x1p-22)
     }
 
     deinit {
@@ -107,28 +107,6 @@ final class CellLattice: Sendable {
     }
 }
 
-// MARK: - Prefetching
-
-extension CellLattice {
-    /// Starts loading the entry of cell (column, row) into the cache; see `GridIndex.locate`'s batches.
-    @inline(__always)
-    func prefetchEntry(_ column: Int, _ row: Int) {
-        gridweave_prefetch(cells.address(row &* columns &+ column))
-    }
-
-    /// Starts loading the first two cache lines of the record of `entry` (its header, sub-cell
-    /// table and codes, and the first edges).
-    @inline(__always)
-    func prefetchRecord(_ entry: UInt32) {
-        // Without a branch on the entry, whose kind the processor cannot guess: an entry
-        // without a record prefetches offset 0, which is harmless.
-        let offset = Int(entry & LatticeEntry.offsetMask) & (0 &- Int(entry >> 31))
-        let first = UnsafeRawPointer(records.address(offset))
-        gridweave_prefetch(first)
-        gridweave_prefetch(first + 64)
-    }
-}
-
 /// How a cell entry reads: the two high bits give the kind.
 enum LatticeEntry {
     /// `00`: the code of the micro-grid holding the whole cell (its grid is the micro-grid's);
@@ -149,9 +127,8 @@ enum LatticeEntry {
 /// - derived (grid part only, no words): the grid is the parent of the micro-grid found;
 /// - none (micro-grid part only, no words): the file has no micro-grids;
 /// - immediate: `[code]`, the face holding the whole cell (0 for none);
-/// - XOR: `[corner code]` then per edge six words: the lower end's x and y and the upper end's
-///   x and y as Float32 relative to the cell's bottom-right corner, the XOR of the edge's face
-///   codes, and the edge's index in its layer with two flags in the high bits (`EdgeFlags`);
+/// - XOR: `[corner code]` then per edge seven words (`EdgeWord`): five Float32 numbers for the
+///   approximate tests, the XOR of the edge's face codes, and the edge's index in its layer;
 /// - parity: `[k, n]`, then when k <= 64 the corner's parity bits (two words, low first), the k
 ///   candidate faces ascending, and per edge its index and the candidates it toggles (two
 ///   words); when k > 64, the k candidates and the n edge indexes (each candidate is then tested
@@ -197,15 +174,23 @@ struct RecordHeader {
     @inline(__always) var hasSubCells: Bool { word & Self.subCellFlag != 0 }
 }
 
-/// Flags kept with an edge of an XOR part (in the high bits of its index word).
-enum EdgeFlags {
-    /// The edge crosses the cell's east side (x = right + ε) north of the nudged corner: the
-    /// part of the south leg's test that does not depend on the point, decided exactly.
-    static let crossesEastSide: UInt32 = 1 << 28
-    /// The lower end is also the western one.
-    static let lowerIsWest: UInt32 = 1 << 29
-    static let indexMask: UInt32 = 0x0FFF_FFFF
-    static let largestIndex = Int(indexMask)
+/// How an edge of an XOR part reads: seven words. The numbers are Float32, relative to the
+/// cell's bottom-right corner, of the edge clipped to the cell grown by an eighth of a cell
+/// (`RecordBuilder.edgeWords`).
+enum EdgeWord {
+    static let count = 7
+    /// The lower end's y, the upper end's y, the lower end's x.
+    static let lowerY = 0, upperY = 1, lowerX = 2
+    /// dx/dy along the edge (0 for a horizontal edge).
+    static let inverseSlope = 3
+    /// The height at which the edge crosses the cell's east side above the nudged corner; +∞
+    /// when it does not, or only above the cell.
+    static let eastSideY = 4
+    /// The XOR of the codes of the faces on either side.
+    static let faces = 5
+    /// The edge's index in its layer, for the exact tests.
+    static let index = 6
+    static let largestIndex = Int(UInt32.max)
 }
 
 // MARK: - Reading records
@@ -225,12 +210,12 @@ extension CellLattice {
         var unsure: UInt32 = 0
         var word = position + 1
         for _ in 0..<count {
-            let ax = Double(Float(bitPattern: records[word])), ay = Double(Float(bitPattern: records[word + 1]))
-            let bx = Double(Float(bitPattern: records[word + 2])), by = Double(Float(bitPattern: records[word + 3]))
-            let test = Self.crossesApproximately(ax, ay, bx, by, qx, qy, records[word + 5], filterBase)
-            code ^= records[word + 4] & (0 &- test.crossing)
+            @inline(__always) func number(_ k: Int) -> Double { Double(Float(bitPattern: records[word &+ k])) }
+            let test = Self.crossesApproximately(number(EdgeWord.lowerY), number(EdgeWord.upperY), number(EdgeWord.lowerX),
+                                                 number(EdgeWord.inverseSlope), number(EdgeWord.eastSideY), qx, qy, filterMargin)
+            code ^= records[word &+ EdgeWord.faces] & (0 &- test.crossing)
             unsure |= test.unsure
-            word += 6
+            word &+= EdgeWord.count
         }
         if unsure != 0 { return exactXORFace(position, count, x, y, right, bottom, layer) }
         return Int32(bitPattern: code) &- 1
@@ -243,50 +228,40 @@ extension CellLattice {
         var code = records[position]
         var word = position + 1
         for _ in 0..<count {
-            let edge = Int(records[word + 5] & EdgeFlags.indexMask)
-            if layer.crosses(edge, x, y, right, bottom) { code ^= records[word + 4] }
-            word += 6
+            let edge = Int(records[word + EdgeWord.index])
+            if layer.crosses(edge, x, y, right, bottom) { code ^= records[word + EdgeWord.faces] }
+            word += EdgeWord.count
         }
         return Int32(bitPattern: code) &- 1
     }
 
     /// Whether an edge crosses the path from the nudged point q to the nudged corner (the
-    /// origin): `PlanarLayer.crosses` on coordinates relative to the corner, in Float32 with an
-    /// error bound. a is the lower end. Every coordinate here is within δ of its true value.
+    /// origin): `PlanarLayer.crosses` on the numbers of `EdgeWord`, each of which, like q, is
+    /// within half of `margin` of its true value.
+    ///
+    /// - East leg: the edge spans the point's height (lowerY < qy < upperY) and its x there,
+    ///   lowerX + (qy - lowerY) · inverseSlope, lies in (qx, 0]. That x is off by at most
+    ///   1.25 · margin · (1 + |inverseSlope|): the numbers' errors, the height's times the slope.
+    /// - South leg: the edge crosses the east side below the point: eastSideY < qy.
     ///
     /// - Returns: `crossing` 1 when it crosses and 0 when not, valid when `unsure` is 0; `unsure`
-    ///   1 when a test is too close to call.
+    ///   1 when a test is too close to call (not finite numbers included).
     @inline(__always)
-    static func crossesApproximately(_ ax: Double, _ ay: Double, _ bx: Double, _ by: Double, _ qx: Double, _ qy: Double,
-                                     _ flags: UInt32, _ base: Double) -> (crossing: UInt32, unsure: UInt32) {
-        let delta = base + max(max(abs(ax), abs(ay)), max(abs(bx), abs(by))) * 0x1p-22
-        let margin = 2 * delta
-        let minX = min(ax, bx), maxX = max(ax, bx)
-        // The orientations of (a, b, q) and of (a, b, (0, qy)): 1 in `left` when certainly
-        // positive (the point is left of the upward edge), 1 in `right` when certainly negative.
-        let pointSide = orientationSigns(ax, ay, bx, by, qx, qy, delta)
-        let eastSide = orientationSigns(ax, ay, bx, by, 0, qy, delta)
-        // East leg, at height qy: the edge spans it when exactly one end is above.
-        let da = ay - qy, db = by - qy
-        let spans = bit(da < -margin) & bit(db > margin)
-        let spansUnsure = ~(bit(da > margin) | bit(db < -margin) | spans) & 1
-        // x(qy) > qx, or x(qy) < qx; x(qy) <= 0, or x(qy) > 0.
-        let west = bit(minX > qx + margin) | pointSide.left
-        let notWest = bit(maxX < qx - margin) | pointSide.right
-        let notBeyond = bit(maxX < -margin) | eastSide.right
-        let beyond = bit(minX > margin) | eastSide.left
-        let east = spans & west & notBeyond
-        let eastUnsure = spansUnsure
-            | spans & ((~(west | notWest) & ~beyond) | (~(notBeyond | beyond) & ~notWest)) & 1
-        // South leg: crosses the east side above the corner (decided exactly when the record
-        // was built) and below the point: y(0) < qy. From the west end, that is (0, qy) left of
-        // the edge; a is the west end when the lower end is also the western one.
-        let flagged = flags >> 28 & 1
-        let lowerIsWest = flags >> 29 & 1
-        let below = bit(by < qy - margin) | (eastSide.left & lowerIsWest) | (eastSide.right & ~lowerIsWest & 1)
-        let above = bit(ay > qy + margin) | (eastSide.right & lowerIsWest) | (eastSide.left & ~lowerIsWest & 1)
-        let south = flagged & below
-        let southUnsure = flagged & ~(below | above) & 1
+    static func crossesApproximately(_ lowerY: Double, _ upperY: Double, _ lowerX: Double, _ inverseSlope: Double,
+                                     _ eastSideY: Double, _ qx: Double, _ qy: Double, _ margin: Double)
+        -> (crossing: UInt32, unsure: UInt32) {
+        let below = lowerY - qy, above = upperY - qy
+        let spans = bit(below < -margin) & bit(above > margin)
+        let outsideRow = bit(below > margin) | bit(above < -margin)
+        let xAtRow = lowerX + (qy - lowerY) * inverseSlope
+        let slack = 1.25 * margin * (1 + abs(inverseSlope))
+        // x(qy) > qx (the point is west of the edge) and x(qy) <= 0 (not beyond the east side).
+        let within = bit(xAtRow > qx + slack) & bit(xAtRow < -slack)
+        let outsideLeg = bit(xAtRow < qx - slack) | bit(xAtRow > slack)
+        let east = spans & within
+        let eastUnsure = ~(east | outsideRow | outsideLeg) & 1
+        let south = bit(eastSideY < qy - margin)
+        let southUnsure = ~(south | bit(eastSideY > qy + margin)) & 1
         return (east ^ south, eastUnsure | southUnsure)
     }
 
@@ -294,20 +269,6 @@ extension CellLattice {
     @inline(__always)
     static func bit(_ condition: Bool) -> UInt32 {
         condition ? 1 : 0
-    }
-
-    /// The sign of the orientation of (l, u, q) when every coordinate may be off by `delta`, as
-    /// two bits: `left` 1 when certainly positive, `right` 1 when certainly negative, both 0
-    /// when too close to call.
-    @inline(__always)
-    static func orientationSigns(_ lx: Double, _ ly: Double, _ ux: Double, _ uy: Double, _ qx: Double, _ qy: Double,
-                                 _ delta: Double) -> (left: UInt32, right: UInt32) {
-        let d1x = lx - qx, d1y = ly - qy, d2x = ux - qx, d2y = uy - qy
-        let det = d1x * d2y - d1y * d2x
-        // Each difference is off by at most 2δ, so each product by 2δ times the other factor
-        // (and 4δ²); the slack covers the rounding of the products and of the bound itself.
-        let bound = 2.5 * delta * (abs(d1x) + abs(d1y) + abs(d2x) + abs(d2y)) + 32 * delta * delta
-        return (bit(det > bound), bit(det < -bound))
     }
 
     /// The face of a parity part at `position` for (x, y); -1 for none. Only faces `filter`
