@@ -123,7 +123,11 @@ final class LocateChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
             context.write(wrapOutboundOut(.body(context.channel.allocator.buffer(bytes: body))), promise: nil)
             written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         }
-        if closing { written.whenComplete { _ in context.close(promise: nil) } }
+        if closing {
+            // The channel, not the context: the callback is @Sendable, and a channel is.
+            let channel = context.channel
+            written.whenComplete { _ in channel.close(promise: nil) }
+        }
         responder.record(method: .get, path: path, route: .locate, status: status.code, started: started, lookups: lookups)
     }
 }
