@@ -313,7 +313,7 @@ public final class GridIndex: Sendable {
                     var micro = LatticeReader.needsGeneralPath
                     if place.column >= 0 {
                         micro = reader.quickMicroGrid(place)
-                        if micro == LatticeReader.needsEdgeTests { micro = edgeTestedMicroGrid(p.x, p.y, place) }
+                        if micro == LatticeReader.needsEdgeTests { micro = reader.edgeTestedMicroGrid(p.x, p.y, place) }
                     }
                     let grid = micro >= 0 ? reader.parents[Int(micro)] : -1
                     if grid >= 0 {
@@ -324,17 +324,6 @@ public final class GridIndex: Sendable {
                 }
             }
         }
-    }
-
-    /// The micro-grid of a point in a common record's sub-cell that edges touch (see
-    /// `LatticeReader.quickMicroGrid`), by the record's edge tests; -1 for none.
-    @inline(never)
-    private func edgeTestedMicroGrid(_ x: Double, _ y: Double, _ place: LatticeReader.Place) -> Int32 {
-        let offset = Int(place.entry & LatticeEntry.offsetMask)
-        let column = Int(place.column), row = Int(place.row)
-        let header = RecordHeader(word: lattice.records[offset])
-        return lattice.xorFace(offset + 1 + RecordHeader.subCellWords, header.microEdges, x, y, lattice.columnX[column + 1],
-                               lattice.rowY[row], microGridLayer)
     }
 
     /// The answer for a point that the common cases do not settle: `locate(_:tolerance:)`'s,

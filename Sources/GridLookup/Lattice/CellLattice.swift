@@ -205,20 +205,33 @@ extension CellLattice {
     @inline(__always)
     func xorFace(_ position: Int, _ count: Int, _ x: Double, _ y: Double, _ right: Double, _ bottom: Double,
                  _ layer: PlanarLayer) -> Int32 {
-        let qx = x - right, qy = y - bottom
-        var code = records[position]
+        let test = Self.approximateXORCode(records.address(position), count, x - right, y - bottom, filterMargin)
+        if test.unsure != 0 { return exactXORFace(position, count, x, y, right, bottom, layer) }
+        return Int32(bitPattern: test.code) &- 1
+    }
+
+    /// The code of an XOR part starting at `part` with `count` edges, for the point at (qx, qy)
+    /// from the cell's bottom-right corner, by the Float32 tests; valid when `unsure` is 0.
+    @inline(__always)
+    static func approximateXORCode(_ part: UnsafePointer<UInt32>, _ count: Int, _ qx: Double, _ qy: Double,
+                                   _ margin: Double) -> (code: UInt32, unsure: UInt32) {
+        var code = part[0]
         var unsure: UInt32 = 0
-        var word = position + 1
+        var edge = part + 1
         for _ in 0..<count {
-            @inline(__always) func number(_ k: Int) -> Double { Double(Float(bitPattern: records[word &+ k])) }
-            let test = Self.crossesApproximately(number(EdgeWord.lowerY), number(EdgeWord.upperY), number(EdgeWord.lowerX),
-                                                 number(EdgeWord.inverseSlope), number(EdgeWord.eastSideY), qx, qy, filterMargin)
-            code ^= records[word &+ EdgeWord.faces] & (0 &- test.crossing)
+            // Two vector loads: the faces' word arrives with the east side's height, so the
+            // compiler cannot turn the masked XOR below into a branch around a load of its own
+            // (it did, and the branch, as good as random, was mispredicted half the time).
+            let numbers = UnsafeRawPointer(edge).loadUnaligned(as: SIMD4<Float>.self)
+            let tail = UnsafeRawPointer(edge + EdgeWord.eastSideY).loadUnaligned(as: SIMD2<UInt32>.self)
+            let test = crossesApproximately(Double(numbers[EdgeWord.lowerY]), Double(numbers[EdgeWord.upperY]),
+                                            Double(numbers[EdgeWord.lowerX]), Double(numbers[EdgeWord.inverseSlope]),
+                                            Double(Float(bitPattern: tail[0])), qx, qy, margin)
+            code ^= tail[EdgeWord.faces - EdgeWord.eastSideY] & (0 &- test.crossing)
             unsure |= test.unsure
-            word &+= EdgeWord.count
+            edge += EdgeWord.count
         }
-        if unsure != 0 { return exactXORFace(position, count, x, y, right, bottom, layer) }
-        return Int32(bitPattern: code) &- 1
+        return (code, unsure)
     }
 
     /// The same, every edge tested exactly on its double coordinates.

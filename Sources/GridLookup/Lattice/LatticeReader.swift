@@ -22,6 +22,7 @@ struct LatticeReader {
     let subCellsPerY: Double
     let subCellColumns: Int
     let subCellRows: Int
+    let filterMargin: Double
 
     init(_ lattice: CellLattice, parents: FrozenArray<Int32>) {
         cells = lattice.cells.address(0)
@@ -37,6 +38,7 @@ struct LatticeReader {
         subCellsPerY = lattice.inverseCellHeight * Double(RecordHeader.subCells)
         subCellColumns = lattice.columns * RecordHeader.subCells
         subCellRows = lattice.rows * RecordHeader.subCells
+        filterMargin = lattice.filterMargin
     }
 
     /// Where a point lies in the lattice: its cell, the sub-cell of it (row-major from the
@@ -140,6 +142,18 @@ struct LatticeReader {
         guard code != 3 else { return Self.needsEdgeTests }
         let micro = Int32(bitPattern: records[table &+ RecordHeader.subCellTableWords &+ code]) &- 1
         return micro >= 0 ? micro : Self.needsGeneralPath
+    }
+
+    /// The micro-grid of a point at `place` that `quickMicroGrid` sent to the edge tests, by
+    /// the record's Float32 tests: `needsGeneralPath` when one is too close to call (or the
+    /// point is in no micro-grid).
+    @inline(never)
+    func edgeTestedMicroGrid(_ x: Double, _ y: Double, _ place: Place) -> Int32 {
+        let offset = Int(place.entry & LatticeEntry.offsetMask)
+        let edges = RecordHeader(word: records[offset]).microEdges
+        let test = CellLattice.approximateXORCode(records + (offset &+ 1 &+ RecordHeader.subCellWords), edges,
+                                                  x - columnX[Int(place.column) &+ 1], y - rowY[Int(place.row)], filterMargin)
+        return test.unsure == 0 && test.code != 0 ? Int32(bitPattern: test.code) &- 1 : Self.needsGeneralPath
     }
 
     static let needsEdgeTests: Int32 = -2
