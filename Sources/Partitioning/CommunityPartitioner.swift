@@ -16,6 +16,12 @@ struct CommunityPartitioner {
     let input: CommunityInput
     let options: PartitionOptions
 
+    /// How much of a boundary along a street (not an arterial) counts as shared when regions
+    /// grow and cuts are compared: on the OSM samples and the generated districts, 0.25 puts
+    /// 5-20 % fewer street metres inside grids than 1 (no preference) and grids are as compact
+    /// or more; 0.5 keeps more streets inside, 0 leaves micro-grids less balanced.
+    static let streetTie = 0.25
+
     /// One building (or slice) inside a piece: a piece is one cell or slice, or a block without buildings.
     private struct Member {
         var building: Int
@@ -72,7 +78,11 @@ struct CommunityPartitioner {
         // The graph of pieces, from the faces.
         var faceGraph = UnitGraph(weight: faces.map { _ in 0 }, area: faces.map(\.area), perimeter: faces.map(\.perimeter),
                                   centroid: faces.map(\.centroid), neighbours: [], barrierNeighbours: [])
-        faceGraph.neighbours = faces.indices.map { f in tessellation.edges[f].filter { $0.arterial <= $0.length / 2 }.map { (node: $0.face, length: $0.length) } }
+        // Across a street two faces count as sharing a quarter of their boundary: regions grow
+        // within a street block before they cross into the next, and cuts fall on streets.
+        faceGraph.neighbours = faces.indices.map { f in
+            tessellation.edges[f].filter { $0.arterial <= $0.length / 2 }.map { (node: $0.face, length: $0.length - (1 - Self.streetTie) * $0.street) }
+        }
         faceGraph.barrierNeighbours = faces.indices.map { f in tessellation.edges[f].filter { $0.arterial > $0.length / 2 }.map { (node: $0.face, length: $0.length) } }
         let facePiece = faces.map { face -> Int in
             if case .site = face.owner { return -1 }

@@ -7,7 +7,8 @@ struct UnitGraph {
     var area: [Double]
     var perimeter: [Double]
     var centroid: [XY]
-    /// Edges a region may grow across, sorted by neighbour.
+    /// Edges a region may grow across, sorted by neighbour; `length` is how much boundary
+    /// counts as shared (a street's at `CommunityPartitioner.streetTie`).
     var neighbours: [[(node: Int, length: Double)]]
     /// Edges across arterial roads: used only to attach land without households.
     var barrierNeighbours: [[(node: Int, length: Double)]]
@@ -205,9 +206,12 @@ struct RegionBalancer {
             var progressed = false
             var still: [Int] = []
             for node in pending {
+                // Across an arterial only where nothing else touches it.
                 var best: (region: Int, length: Double)?
-                for edge in graph.neighbours[node] + graph.barrierNeighbours[node] where region[edge.node] >= 0 {
-                    if best == nil || edge.length > best!.length { best = (region[edge.node], edge.length) }
+                for lists in [graph.neighbours, graph.barrierNeighbours] where best == nil {
+                    for edge in lists[node] where region[edge.node] >= 0 {
+                        if best == nil || edge.length > best!.length { best = (region[edge.node], edge.length) }
+                    }
                 }
                 if let best {
                     region[node] = best.region
