@@ -164,6 +164,9 @@ struct CommunityPartitioner {
             var microPieces: [[Int]] = []
             var microGroupWeights: [Int] = []
             var tooManyMicroGrids: Int?
+            // Whether trying every cut showed that the grid's buildings, as they lie, make no
+            // micro-grids that are each one piece and within the bounds.
+            var unsplittable = false
             if draft.kind == .dedicated || draft.pieces.isEmpty {
                 microFaces = [draft.faces]
                 microPieces = [draft.pieces]
@@ -181,7 +184,14 @@ struct CommunityPartitioner {
                     bounds = HouseholdBounds(min: max(bounds.min, target * 3 / 4), target: target, max: max(bounds.max, target * 5 / 4))
                     tooManyMicroGrids = target
                 }
-                let regions = RegionBalancer(graph: groupGraph, bounds: bounds).regions()
+                let balancer = RegionBalancer(graph: groupGraph, bounds: bounds)
+                let regions = balancer.regions()
+                var regionWeights: [Int: Int] = [:]
+                for (node, r) in regions.enumerated() { regionWeights[r, default: 0] += groupGraph.weight[node] }
+                if regionWeights.values.contains(where: { !bounds.contains($0) }) {
+                    let search = balancer.exhaustiveSearch()
+                    unsplittable = search.complete && search.regions == nil
+                }
                 let count = (regions.max() ?? 0) + 1
                 for m in 0..<count {
                     let pieces = draft.pieces.indices.filter { regions[groups.group[$0]] == m }.map { draft.pieces[$0] }
@@ -243,7 +253,7 @@ struct CommunityPartitioner {
                         let reason = tooManyMicroGrids.map {
                             "the grid's \(draft.households) households would need more than 99 micro-grids, the most a 2-digit code numbers: micro-grids of about \($0) households instead"
                         } ?? microReason(households: households, pieces: microPieces[m], members: members, gridHouseholds: draft.households,
-                                         groupWeights: microGroupWeights)
+                                         groupWeights: microGroupWeights, unsplittable: unsplittable)
                         if !reason.hasPrefix("could not") { outcome.statistics.microGridsOutOfBoundsByData += 1 }
                         outcome.findings.append(PartitionFinding(.microGridOutOfBounds, featureID: microCode,
                                                                  detail: "\(households) households (bounds \(options.microMin)-\(options.microMax)): \(reason)"))
@@ -473,7 +483,8 @@ struct CommunityPartitioner {
         return households == 0 || k * bounds.min <= households
     }
 
-    private func microReason(households: Int, pieces: [Int], members: [[Member]], gridHouseholds: Int, groupWeights: [Int]) -> String {
+    private func microReason(households: Int, pieces: [Int], members: [[Member]], gridHouseholds: Int, groupWeights: [Int],
+                             unsplittable: Bool) -> String {
         if gridHouseholds < options.microMin { return "the grid holds only \(gridHouseholds) households" }
         if !Self.divisible(gridHouseholds, options.microBounds) {
             return "the grid's \(gridHouseholds) households are divided within the bounds by no number of micro-grids"
@@ -491,6 +502,9 @@ struct CommunityPartitioner {
                         : "an indivisible building of \(member.households) households with no entrance units to cut along (building \(building.id))"
                 }
             }
+        }
+        if unsplittable {
+            return "the grid's buildings, as they lie, make no micro-grids within the bounds that are each one piece (every grouping tried)"
         }
         return "could not be balanced with its neighbours"
     }

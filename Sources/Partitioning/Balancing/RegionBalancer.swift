@@ -72,6 +72,11 @@ struct RegionBalancer {
     var forcedRegions: Int? = nil
     /// Whether to repair regions still out of bounds by re-cutting them with their neighbours.
     var repairs = true
+    /// Answers of `splitsBadly`, shared by every start tried.
+    let known = Answers()
+    final class Answers {
+        var answers: [[Int]: Bool] = [:]
+    }
 
     /// Where growth starts and when a region stops growing.
     struct Strategy {
@@ -107,6 +112,11 @@ struct RegionBalancer {
                     if score < best!.score { best = (region, score) }
                 }
             }
+        }
+        // A small graph (a grid's buildings, to be micro-grids) is searched exhaustively.
+        if best!.score.0 > 0, let exact = exhaustiveSearch().regions {
+            let score = evaluate(exact)
+            if score < best!.score { best = (exact, score) }
         }
         guard repairs, best!.score.0 > 0 else { return best!.region }
         return repaired(best!.region)
@@ -159,6 +169,20 @@ struct RegionBalancer {
         return renumbered(region)
     }
 
+    /// Whether a region whose nodes are its parts (none holds two) provably cannot be cut into
+    /// connected sub-regions within `partBounds`, as they lie (answers are kept in `known`).
+    private func splitsBadly(region r: Int, in region: [Int], partBounds: HouseholdBounds) -> Bool {
+        let nodes = (0..<graph.count).filter { region[$0] == r }
+        guard nodes.count <= Self.exhaustiveNodes, let parts,
+              nodes.allSatisfy({ parts[$0].filter { $0 > 0 }.count <= 1 }) else { return false }
+        if let answer = known.answers[nodes] { return answer }
+        let sub = CommunityPartitioner.induced(graph, nodes: nodes)
+        let search = RegionBalancer(graph: sub, bounds: partBounds).exhaustiveSearch(steps: 20_000)
+        let answer = search.complete && search.regions == nil
+        known.answers[nodes] = answer
+        return answer
+    }
+
     private func evaluate(_ region: [Int]) -> (Int, Int, Double) {
         var weight: [Int: Int] = [:]
         for node in 0..<graph.count { weight[region[node], default: 0] += graph.weight[node] }
@@ -174,7 +198,11 @@ struct RegionBalancer {
             for r in members.keys.sorted() {
                 let weights = members[r]!.filter { $0 > 0 }.sorted(by: >)
                 guard weights.count <= 10, violation(weight[r] ?? 0) == 0 else { continue }
-                if CommunityPartitioner.packs(weights, into: partBounds) == false { excess += bounds.max }
+                if CommunityPartitioner.packs(weights, into: partBounds) == false {
+                    excess += bounds.max
+                } else if splitsBadly(region: r, in: region, partBounds: partBounds) {
+                    excess += bounds.max / 2
+                }
             }
         }
         var cut = 0.0
@@ -319,6 +347,106 @@ struct RegionBalancer {
     }
 
     private func key(_ node: Int, _ strategy: Strategy) -> Double { graph.centroid[node].x * strategy.sx + graph.centroid[node].y * strategy.sy }
+
+    // MARK: Exhaustive search
+
+    /// Graphs up to this many nodes are searched exhaustively when the heuristics leave a
+    /// region out of bounds, within `searchSteps` steps.
+    static let exhaustiveNodes = 20
+    static let searchSteps = 200_000
+
+    /// The cut of the whole graph into connected regions all within the bounds with the
+    /// shortest boundary between them, found by trying every one: `regions` nil when there is
+    /// none or the search could not tell; `complete` when it tried every cut (so nil means none).
+    func exhaustiveSearch(steps limit: Int = RegionBalancer.searchSteps) -> (regions: [Int]?, complete: Bool) {
+        let n = graph.count
+        guard n >= 1, n <= Self.exhaustiveNodes else { return (nil, false) }
+        var adjacent = [UInt32](repeating: 0, count: n)
+        for node in 0..<n { for edge in graph.neighbours[node] where edge.node != node { adjacent[node] |= 1 << UInt32(edge.node) } }
+        let weight = graph.weight
+        func weightOf(_ set: UInt32) -> Int {
+            var total = 0, rest = set
+            while rest != 0 { total += weight[rest.trailingZeroBitCount]; rest &= rest - 1 }
+            return total
+        }
+        /// Whether every connected part of `set` holds households some number of regions divides within the bounds.
+        func divisible(_ set: UInt32) -> Bool {
+            var rest = set
+            while rest != 0 {
+                var part: UInt32 = rest & (~rest + 1), frontier = part
+                while frontier != 0 {
+                    var grown: UInt32 = 0, f = frontier
+                    while f != 0 { grown |= adjacent[f.trailingZeroBitCount]; f &= f - 1 }
+                    frontier = grown & rest & ~part
+                    part |= frontier
+                }
+                let w = weightOf(part)
+                let k = (w + bounds.max - 1) / bounds.max
+                if w == 0 || k * bounds.min > w { return false }
+                rest &= ~part
+            }
+            return true
+        }
+        var cutLength = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
+        for node in 0..<n { for edge in graph.neighbours[node] { cutLength[node][edge.node] += edge.length } }
+        func cut(_ regions: [UInt32]) -> Double {
+            var total = 0.0
+            for (i, region) in regions.enumerated() {
+                for other in regions[(i + 1)...] {
+                    var a = region
+                    while a != 0 {
+                        let u = a.trailingZeroBitCount
+                        var b = other & adjacent[u]
+                        while b != 0 { total += cutLength[u][b.trailingZeroBitCount]; b &= b - 1 }
+                        a &= a - 1
+                    }
+                }
+            }
+            return total
+        }
+        var steps = 0
+        var best: (regions: [UInt32], cut: Double)?
+        var chosen: [UInt32] = []
+        // Regions are found in order of their lowest node; each region is grown as a connected
+        // set by deciding, node by node along its frontier, whether it joins.
+        func place(_ remaining: UInt32) {
+            if remaining == 0 {
+                let length = cut(chosen)
+                if best == nil || length < best!.cut { best = (chosen, length) }
+                return
+            }
+            let first = UInt32(remaining.trailingZeroBitCount)
+            grow(1 << first, weight[Int(first)], adjacent[Int(first)] & remaining, excluded: 0, remaining: remaining)
+        }
+        func grow(_ set: UInt32, _ total: Int, _ frontier: UInt32, excluded: UInt32, remaining: UInt32) {
+            steps += 1
+            guard steps <= limit else { return }
+            let open = frontier & ~excluded & ~set
+            if open == 0 {
+                guard bounds.contains(total), divisible(remaining & ~set) || remaining == set else { return }
+                chosen.append(set)
+                place(remaining & ~set)
+                chosen.removeLast()
+                return
+            }
+            let node = open.trailingZeroBitCount
+            let bit: UInt32 = 1 << UInt32(node)
+            if total + weight[node] <= bounds.max {
+                grow(set | bit, total + weight[node], (frontier | adjacent[node]) & remaining, excluded: excluded, remaining: remaining)
+            }
+            grow(set, total, frontier, excluded: excluded | bit, remaining: remaining)
+        }
+        let everything: UInt32 = (1 << UInt32(n)) - 1
+        guard divisible(everything) else { return (nil, true) }
+        place(everything)
+        guard let best else { return (nil, steps <= limit) }
+        var region = [Int](repeating: -1, count: n)
+        for (index, set) in best.regions.enumerated() {
+            var rest = set
+            while rest != 0 { region[rest.trailingZeroBitCount] = index; rest &= rest - 1 }
+        }
+        return (renumbered(region), steps <= limit)
+    }
 
     // MARK: Rebalancing
 
