@@ -189,7 +189,7 @@ struct CommunityPartitioner {
                 var regionWeights: [Int: Int] = [:]
                 for (node, r) in regions.enumerated() { regionWeights[r, default: 0] += groupGraph.weight[node] }
                 if regionWeights.values.contains(where: { !bounds.contains($0) }) {
-                    let search = balancer.exhaustiveSearch()
+                    let search = balancer.searchedExhaustively()
                     unsplittable = search.complete && search.regions == nil
                 }
                 let count = (regions.max() ?? 0) + 1

@@ -1,6 +1,7 @@
 import GeometryEngine
 @testable import Partitioning
 import Testing
+import TestSupport
 
 /// `RegionBalancer.exhaustiveSearch` against a brute-force oracle: every way to label the
 /// nodes of a small graph, kept when each label is one connected region within the bounds.
@@ -9,14 +10,8 @@ import Testing
 
     /// A graph on a 3 x 3 lattice less one corner: lattice edges kept at random, weights 0-60.
     static func randomGraph(seed: UInt64) -> UnitGraph {
-        var state = seed
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var random = SplitMix64(seed: seed)
+        func next() -> UInt64 { random.next() }
         let n = 8
         var neighbours = [[(node: Int, length: Double)]](repeating: [], count: n)
         for a in 0..<n {

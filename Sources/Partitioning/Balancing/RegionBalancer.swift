@@ -72,10 +72,11 @@ struct RegionBalancer {
     var forcedRegions: Int? = nil
     /// Whether to repair regions still out of bounds by re-cutting them with their neighbours.
     var repairs = true
-    /// Answers of `splitsBadly`, shared by every start tried.
+    /// Answers of `splitsBadly`, shared by every start tried, and of `searchedExhaustively`.
     let known = Answers()
     final class Answers {
         var answers: [[Int]: Bool] = [:]
+        var search: (regions: [Int]?, complete: Bool)?
     }
 
     /// Where growth starts and when a region stops growing.
@@ -114,7 +115,7 @@ struct RegionBalancer {
             }
         }
         // A small graph (a grid's buildings, to be micro-grids) is searched exhaustively.
-        if best!.score.0 > 0, let exact = exhaustiveSearch().regions {
+        if best!.score.0 > 0, let exact = searchedExhaustively().regions {
             let score = evaluate(exact)
             if score < best!.score { best = (exact, score) }
         }
@@ -355,6 +356,14 @@ struct RegionBalancer {
     static let exhaustiveNodes = 20
     static let searchSteps = 200_000
 
+    /// `exhaustiveSearch()` with the default steps, searched once per balancer.
+    func searchedExhaustively() -> (regions: [Int]?, complete: Bool) {
+        if let search = known.search { return search }
+        let search = exhaustiveSearch()
+        known.search = search
+        return search
+    }
+
     /// The cut of the whole graph into connected regions all within the bounds with the
     /// shortest boundary between them, found by trying every one: `regions` nil when there is
     /// none or the search could not tell; `complete` when it tried every cut (so nil means none).
@@ -381,8 +390,7 @@ struct RegionBalancer {
                     part |= frontier
                 }
                 let w = weightOf(part)
-                let k = (w + bounds.max - 1) / bounds.max
-                if w == 0 || k * bounds.min > w { return false }
+                if w == 0 || !CommunityPartitioner.divisible(w, bounds) { return false }
                 rest &= ~part
             }
             return true
@@ -423,7 +431,7 @@ struct RegionBalancer {
             guard steps <= limit else { return }
             let open = frontier & ~excluded & ~set
             if open == 0 {
-                guard bounds.contains(total), divisible(remaining & ~set) || remaining == set else { return }
+                guard bounds.contains(total), divisible(remaining & ~set) else { return }
                 chosen.append(set)
                 place(remaining & ~set)
                 chosen.removeLast()
