@@ -47,8 +47,10 @@ public enum Partitioner {
     /// community reported, and every geometry brought back to the district's CRS.
     /// - Parameters:
     ///   - metric: `district` in the working CRS; `survey` its survey.
+    ///   - removesZeroWidth: whether spikes of no width are taken out (in metres, before the
+    ///     geometry goes back to the district's CRS). See `Partition.removeZeroWidthParts`.
     static func assemble(_ outcomes: [CommunityOutcome], district: District, metric: District, survey: DistrictSurvey,
-                         working: Int) throws -> Partition {
+                         working: Int, removesZeroWidth: Bool = true) throws -> Partition {
         var partition = Partition(epsg: working, grids: [], assignments: [], findings: [], statistics: PartitionStatistics())
         var polsbyPopper: [Double] = []
         for outcome in outcomes {
@@ -64,6 +66,7 @@ public enum Partitioner {
         }
         partition.statistics.meanPolsbyPopper = polsbyPopper.isEmpty ? 0 : polsbyPopper.reduce(0, +) / Double(polsbyPopper.count)
         let threads = ProcessInfo.processInfo.activeProcessorCount
+        if removesZeroWidth { partition.removeZeroWidthParts(width: Partition.noWidth) }
         ServiceArea.attachRoads(metric.roads, to: &partition, threads: threads)
         let metricGrids = partition.grids
         let anchors = BoundaryAnchors(metric: metric.communities.map(\.geometry), original: district.communities.map(\.geometry))

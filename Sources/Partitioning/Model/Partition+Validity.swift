@@ -17,6 +17,64 @@ extension Partition {
         }
     }
 
+    /// Distance under which two boundaries of a grid are one (metres): a thousand times the
+    /// rounding of a reprojection (about a nanometre), and small enough that what is taken out
+    /// stays far within a billionth of a grid's area.
+    static let noWidth = 1e-6
+
+    /// Takes out of every grid and micro-grid what has no width: a spike or a notch whose two
+    /// sides run within `width` (in the partition's CRS units) of each other. Noding two nearly
+    /// coincident lines (a road along the community's edge) leaves a face of no area between
+    /// them; the grid it falls to carries it as a spike, valid as computed but a
+    /// self-intersection once a reprojection rounds its vertices. What is taken out has an area
+    /// under `width` times its length: the grids still tile their community.
+    mutating func removeZeroWidthParts(width: Double) {
+        for g in grids.indices {
+            grids[g].geometry = Self.withoutZeroWidthParts(grids[g].geometry, width: width)
+            for m in grids[g].microGrids.indices {
+                grids[g].microGrids[m].geometry = Self.withoutZeroWidthParts(grids[g].microGrids[m].geometry, width: width)
+            }
+        }
+    }
+
+    static func withoutZeroWidthParts(_ geometry: Geometry, width: Double) -> Geometry {
+        guard case .polygon(let polygon) = geometry else { return geometry }
+        var rings: [[XY]] = []
+        for ring in polygon.rings {
+            guard let cleaned = withoutZeroWidthParts(ring: ring, width: width) else { return geometry }
+            rings.append(cleaned)
+        }
+        return .polygon(Polygon(rings: rings))
+    }
+
+    /// `ring` (closed) without spikes and notches narrower than `width`; nil when too little is
+    /// left. A vertex is taken out where the boundary turns back along itself: both sides longer
+    /// than `width`, the end of the shorter within `width` of the longer's line.
+    static func withoutZeroWidthParts(ring: [XY], width: Double) -> [XY]? {
+        guard ring.count > 3 else { return ring }
+        var points = Array(ring.dropLast())
+        var changed = true
+        while changed && points.count > 3 {
+            changed = false
+            var i = 0
+            while i < points.count && points.count > 3 {
+                let a = points[(i + points.count - 1) % points.count], b = points[i], c = points[(i + 1) % points.count]
+                let ab = XY(b.x - a.x, b.y - a.y), bc = XY(c.x - b.x, c.y - b.y)
+                let shorter = min(PlaneMath.distance(a, b), PlaneMath.distance(b, c))
+                let longer = max(PlaneMath.distance(a, b), PlaneMath.distance(b, c))
+                let turnsBack = shorter > width && ab.x * bc.x + ab.y * bc.y < 0 && abs(ab.x * bc.y - ab.y * bc.x) < width * longer
+                if a == b || turnsBack {
+                    points.remove(at: i)
+                    changed = true
+                } else {
+                    i += 1
+                }
+            }
+        }
+        guard points.count >= 3 else { return nil }
+        return points + [points[0]]
+    }
+
     /// `geometry`, or its one real piece when it is invalid only by pieces of no area.
     static func withoutDust(_ geometry: Geometry, context: GEOSContext) throws -> Geometry {
         guard case .polygon = geometry else { return geometry }

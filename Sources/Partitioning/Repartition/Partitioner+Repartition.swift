@@ -101,7 +101,11 @@ extension Partitioner {
             }
         }
         let outcomes = try results.all().map { try $0.get() }
-        var partition = try assemble(outcomes.map(\.outcome), district: district, metric: metric, survey: survey, working: working)
+        // Spikes of no width stay where re-built grids are snapped onto kept ones: the snapping
+        // gives a spike's tip the width the kept outline has there, and a re-built grid without
+        // it would no longer tile with its micro-grids.
+        var partition = try assemble(outcomes.map(\.outcome), district: district, metric: metric, survey: survey, working: working,
+                                     removesZeroWidth: working == district.epsg)
 
         // Kept grids and micro-grids: the previous file's geometry, byte for byte.
         var oldGeometry: [String: Geometry] = [:]

@@ -245,13 +245,25 @@ struct CommunityTessellation {
     /// passes fall on one point and the grid holding the face is no longer one valid polygon.
     /// The two pieces keep every vertex, so they still share their edges with their neighbours;
     /// between them is a segment of (almost) no length (added to `pinches`), which is no
-    /// adjacency. A loop turning the other way is a hole touching the shell at a point, which is
-    /// valid: it stays.
+    /// adjacency; the face's holes go with the piece they lie in. A loop turning the other way
+    /// is a hole touching the shell at a point, which is valid: it stays.
     static func splitAtPinches(_ polygon: Polygon, pinches: inout Set<SegmentKey>) -> [Polygon] {
-        guard polygon.rings.count == 1 else { return [polygon] }
-        let ring = polygon.exterior
+        let pieces = splitAtPinches(exterior: polygon.exterior, pinches: &pinches)
+        guard pieces.count > 1 else { return [polygon] }
+        // Each hole goes with the piece it lies in, by a vertex of it that is none of the shell's.
+        let shellVertices = Set(polygon.exterior.map { SIMD2($0.x, $0.y) })
+        var result = pieces.map { Polygon(exterior: $0) }
+        for hole in polygon.holes {
+            let probe = hole.first { !shellVertices.contains(SIMD2($0.x, $0.y)) } ?? hole[0]
+            let owner = pieces.firstIndex { PlaneMath.isInside(probe, ring: $0) } ?? 0
+            result[owner].rings.append(hole)
+        }
+        return result
+    }
+
+    private static func splitAtPinches(exterior ring: [XY], pinches: inout Set<SegmentKey>) -> [[XY]] {
         let last = ring.count - 1   // ring[last] == ring[0]
-        guard last > 5 else { return [polygon] }
+        guard last > 5 else { return [ring] }
         var seen: [SIMD2<Int64>: Int] = [:]
         for j in 0..<last {
             let key = SIMD2(Int64((ring[j].x * 1e6).rounded()), Int64((ring[j].y * 1e6).rounded()))
@@ -261,12 +273,12 @@ struct CommunityTessellation {
                 if (PlaneMath.signedArea(loop) > 0) == (PlaneMath.signedArea(ring) > 0) {
                     let rest = Array(ring[j...last]) + Array(ring[1...i]) + [ring[j]]
                     pinches.insert(SegmentKey(ring[i], ring[j]))
-                    return splitAtPinches(Polygon(exterior: rest), pinches: &pinches) + splitAtPinches(Polygon(exterior: loop), pinches: &pinches)
+                    return splitAtPinches(exterior: rest, pinches: &pinches) + splitAtPinches(exterior: loop, pinches: &pinches)
                 }
             }
             seen[key] = j
         }
-        return [polygon]
+        return [ring]
     }
 
     /// Shared boundaries, from edges that appear in two faces (polygonize output shares them exactly).

@@ -12,6 +12,19 @@ enum PlaneMath {
         return sum / 2
     }
 
+    /// Whether `point` lies inside the closed `ring` (crossing number; a point on it may go either way).
+    static func isInside(_ point: XY, ring: [XY]) -> Bool {
+        var inside = false
+        for i in 0..<max(0, ring.count - 1) {
+            let a = ring[i], b = ring[i + 1]
+            if (a.y > point.y) != (b.y > point.y),
+               point.x < a.x + (point.y - a.y) / (b.y - a.y) * (b.x - a.x) {
+                inside.toggle()
+            }
+        }
+        return inside
+    }
+
     /// Area of a polygon (holes subtracted).
     static func area(_ polygon: Polygon) -> Double {
         guard let exterior = polygon.rings.first else { return 0 }
