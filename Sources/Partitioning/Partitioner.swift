@@ -47,10 +47,10 @@ public enum Partitioner {
     /// community reported, and every geometry brought back to the district's CRS.
     /// - Parameters:
     ///   - metric: `district` in the working CRS; `survey` its survey.
-    ///   - removesZeroWidth: whether spikes of no width are taken out (in metres, before the
-    ///     geometry goes back to the district's CRS). See `Partition.removeZeroWidthParts`.
+    ///   - outlines: outlines whose vertices go back exactly where the input has them, before the
+    ///     communities' (a re-partition's kept grids), in the working CRS and in the district's.
     static func assemble(_ outcomes: [CommunityOutcome], district: District, metric: District, survey: DistrictSurvey,
-                         working: Int, removesZeroWidth: Bool = true) throws -> Partition {
+                         working: Int, outlines: (metric: [Geometry], original: [Geometry]) = ([], [])) throws -> Partition {
         var partition = Partition(epsg: working, grids: [], assignments: [], findings: [], statistics: PartitionStatistics())
         var polsbyPopper: [Double] = []
         for outcome in outcomes {
@@ -66,10 +66,11 @@ public enum Partitioner {
         }
         partition.statistics.meanPolsbyPopper = polsbyPopper.isEmpty ? 0 : polsbyPopper.reduce(0, +) / Double(polsbyPopper.count)
         let threads = ProcessInfo.processInfo.activeProcessorCount
-        if removesZeroWidth { partition.removeZeroWidthParts(width: Partition.noWidth) }
+        partition.removeZeroWidthParts(width: Partition.noWidth)
         ServiceArea.attachRoads(metric.roads, to: &partition, threads: threads)
         let metricGrids = partition.grids
-        let anchors = BoundaryAnchors(metric: metric.communities.map(\.geometry), original: district.communities.map(\.geometry))
+        let anchors = BoundaryAnchors(metric: outlines.metric + metric.communities.map(\.geometry),
+                                      original: outlines.original + district.communities.map(\.geometry))
         try partition.transform(to: district.epsg, threads: threads, anchors: anchors)
         try partition.removeDust()
         try ServiceArea.attachShops(district.shops, metricShops: metric.shops, to: &partition, metricGrids: metricGrids)

@@ -28,10 +28,10 @@ extension Partition {
     /// them; the grid it falls to carries it as a spike, valid as computed but a
     /// self-intersection once a reprojection rounds its vertices. What is taken out has an area
     /// under `width` times its length: the grids still tile their community.
-    mutating func removeZeroWidthParts(width: Double) {
+    mutating func removeZeroWidthParts(width: Double, except kept: Set<String> = []) {
         for g in grids.indices {
-            grids[g].geometry = Self.withoutZeroWidthParts(grids[g].geometry, width: width)
-            for m in grids[g].microGrids.indices {
+            if !kept.contains(grids[g].code) { grids[g].geometry = Self.withoutZeroWidthParts(grids[g].geometry, width: width) }
+            for m in grids[g].microGrids.indices where !kept.contains(grids[g].microGrids[m].code) {
                 grids[g].microGrids[m].geometry = Self.withoutZeroWidthParts(grids[g].microGrids[m].geometry, width: width)
             }
         }

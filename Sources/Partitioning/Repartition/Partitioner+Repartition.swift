@@ -101,19 +101,24 @@ extension Partitioner {
             }
         }
         let outcomes = try results.all().map { try $0.get() }
-        // Spikes of no width stay where re-built grids are snapped onto kept ones: the snapping
-        // gives a spike's tip the width the kept outline has there, and a re-built grid without
-        // it would no longer tile with its micro-grids.
-        var partition = try assemble(outcomes.map(\.outcome), district: district, metric: metric, survey: survey, working: working,
-                                     removesZeroWidth: working == district.epsg)
-
-        // Kept grids and micro-grids: the previous file's geometry, byte for byte.
+        // Kept grids and micro-grids: the previous file's geometry, byte for byte; the vertices
+        // re-built ones share with them go back onto the previous file's outlines.
         var oldGeometry: [String: Geometry] = [:]
         for grid in previous.grids {
             oldGeometry[grid.code] = grid.geometry
             for micro in grid.microGrids { oldGeometry[micro.code] = micro.geometry }
         }
         let kept = outcomes.reduce(into: Set<String>()) { $0.formUnion($1.keptGeometry) }
+        var outlines: (metric: [Geometry], original: [Geometry]) = ([], [])
+        for grid in outcomes.flatMap(\.outcome.grids) {
+            for (code, geometry) in [(grid.code, grid.geometry)] + grid.microGrids.map({ ($0.code, $0.geometry) }) where kept.contains(code) {
+                guard let original = oldGeometry[code] else { continue }
+                outlines.metric.append(geometry)
+                outlines.original.append(original)
+            }
+        }
+        var partition = try assemble(outcomes.map(\.outcome), district: district, metric: metric, survey: survey, working: working,
+                                     outlines: outlines)
         for g in partition.grids.indices {
             if kept.contains(partition.grids[g].code), let geometry = oldGeometry[partition.grids[g].code] { partition.grids[g].geometry = geometry }
             for m in partition.grids[g].microGrids.indices {
@@ -121,10 +126,25 @@ extension Partitioner {
                 if kept.contains(code), let geometry = oldGeometry[code] { partition.grids[g].microGrids[m].geometry = geometry }
             }
         }
-        if working != district.epsg { try snapRebuilt(&partition, kept: kept, oldGeometry: oldGeometry, metric: metric, working: working) }
+        if working != district.epsg {
+            try snapRebuilt(&partition, kept: kept, oldGeometry: oldGeometry, metric: metric, working: working)
+            // Snapping can bring both sides of a narrow spike onto one outline: no width left.
+            partition.removeZeroWidthParts(width: try zeroWidth(metric: metric, working: working, epsg: district.epsg), except: kept)
+        }
         let report = RepartitionReport(previous: previous, partition: partition, mode: mode,
                                        rebuiltMicroGrids: outcomes.reduce(into: Set<String>()) { $0.formUnion($1.rebuiltMicroGrids) })
         return Repartition(partition: partition, report: report)
+    }
+
+    /// `Partition.noWidth` in the units of `epsg`, at the district's centre (the smaller of the
+    /// two axes' scales, for degrees).
+    private static func zeroWidth(metric: District, working: Int, epsg: Int) throws -> Double {
+        guard let center = metric.envelope?.center else { return Partition.noWidth }
+        let back = try CoordinateTransformer(from: working, to: epsg)
+        let origin = try back.transform(center)
+        let east = try back.transform(XY(center.x + 1, center.y)), north = try back.transform(XY(center.x, center.y + 1))
+        let scale = min(PlaneMath.distance(origin, east), PlaneMath.distance(origin, north))
+        return scale > 0 ? Partition.noWidth * scale : Partition.noWidth
     }
 
     /// Re-built grids and micro-grids of each community snapped onto the outlines of its kept
