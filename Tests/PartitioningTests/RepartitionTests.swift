@@ -189,12 +189,12 @@ import TestSupport
         try Fixture.expectInvariants(result.partition, of: edited, outside: outside, tolerance: 1e-8, checksValidity: false)
     }
 
-    /// Re-built grids come back from the working CRS valid, and all but a few micro-grids: 11
-    /// of 50 and 13 of 54 re-built micro-grids were invalid here (spikes of no width, two vertices
+    /// Re-built grids come back from the working CRS valid, and all but one micro-grid: 10 of 50
+    /// and 13 of 54 re-built micro-grids were invalid here (spikes of no width, two vertices
     /// snapped onto one point of a kept outline) before vertices on kept outlines went back onto
-    /// them exactly and spikes were taken out before and after the snapping. Known issue: a
-    /// micro-grid that reaches another part of itself along a kept outline through a corridor
-    /// of no width (1 and 2 here).
+    /// them exactly, and spikes, repeated points and self-touching rings round a hole were
+    /// repaired after the snapping. Known issue: a micro-grid with a part joined to the rest at
+    /// one point on a kept outline (1 each here).
     @Test(arguments: [4, 8] as [UInt64])
     func inLonLatRebuiltGridsAreValid(seed: UInt64) throws {
         let (_, result, _, _) = try Self.lonLatRepartition(seed: seed)
@@ -204,7 +204,7 @@ import TestSupport
             #expect(try grid.geometry.isValid(), "grid \(grid.code): \(reason)")
             for micro in grid.microGrids where try !micro.geometry.isValid() { invalidMicroGrids.append(micro.code) }
         }
-        #expect(invalidMicroGrids.count <= 2, "invalid micro-grids: \(invalidMicroGrids)")
+        #expect(invalidMicroGrids.count <= 1, "invalid micro-grids: \(invalidMicroGrids)")
     }
 
     @Test func aBadPreviousFileIsNamedByFileLayerFeatureAndField() throws {

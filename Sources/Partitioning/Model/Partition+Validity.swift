@@ -7,11 +7,11 @@ extension Partition {
     /// the polygon and crumbs of (almost) no area; the polygon replaces it. A polygon whose
     /// repair leaves two real pieces is left as it is (the coverage check reports it).
     /// - Throws: `GeometryError` when GEOS fails.
-    mutating func removeDust() throws {
+    mutating func removeDust(except kept: Set<String> = []) throws {
         let context = GEOSContext()
         for g in grids.indices {
-            grids[g].geometry = try Self.withoutDust(grids[g].geometry, context: context)
-            for m in grids[g].microGrids.indices {
+            if !kept.contains(grids[g].code) { grids[g].geometry = try Self.withoutDust(grids[g].geometry, context: context) }
+            for m in grids[g].microGrids.indices where !kept.contains(grids[g].microGrids[m].code) {
                 grids[g].microGrids[m].geometry = try Self.withoutDust(grids[g].microGrids[m].geometry, context: context)
             }
         }
@@ -28,20 +28,25 @@ extension Partition {
     /// them; the grid it falls to carries it as a spike, valid as computed but a
     /// self-intersection once a reprojection rounds its vertices. What is taken out has an area
     /// under `width` times its length: the grids still tile their community.
-    mutating func removeZeroWidthParts(width: Double, except kept: Set<String> = []) {
+    /// - Parameter mergesNearPoints: whether two consecutive vertices within `width` of each
+    ///   other become one (after snapping, where no neighbour shares them any more).
+    mutating func removeZeroWidthParts(width: Double, except kept: Set<String> = [], mergesNearPoints: Bool = false) {
         for g in grids.indices {
-            if !kept.contains(grids[g].code) { grids[g].geometry = Self.withoutZeroWidthParts(grids[g].geometry, width: width) }
+            if !kept.contains(grids[g].code) {
+                grids[g].geometry = Self.withoutZeroWidthParts(grids[g].geometry, width: width, mergesNearPoints: mergesNearPoints)
+            }
             for m in grids[g].microGrids.indices where !kept.contains(grids[g].microGrids[m].code) {
-                grids[g].microGrids[m].geometry = Self.withoutZeroWidthParts(grids[g].microGrids[m].geometry, width: width)
+                grids[g].microGrids[m].geometry = Self.withoutZeroWidthParts(grids[g].microGrids[m].geometry, width: width,
+                                                                            mergesNearPoints: mergesNearPoints)
             }
         }
     }
 
-    static func withoutZeroWidthParts(_ geometry: Geometry, width: Double) -> Geometry {
+    static func withoutZeroWidthParts(_ geometry: Geometry, width: Double, mergesNearPoints: Bool = false) -> Geometry {
         guard case .polygon(let polygon) = geometry else { return geometry }
         var rings: [[XY]] = []
         for ring in polygon.rings {
-            guard let cleaned = withoutZeroWidthParts(ring: ring, width: width) else { return geometry }
+            guard let cleaned = withoutZeroWidthParts(ring: ring, width: width, mergesNearPoints: mergesNearPoints) else { return geometry }
             rings.append(cleaned)
         }
         return .polygon(Polygon(rings: rings))
@@ -50,7 +55,7 @@ extension Partition {
     /// `ring` (closed) without spikes and notches narrower than `width`; nil when too little is
     /// left. A vertex is taken out where the boundary turns back along itself: both sides longer
     /// than `width`, the end of the shorter within `width` of the longer's line.
-    static func withoutZeroWidthParts(ring: [XY], width: Double) -> [XY]? {
+    static func withoutZeroWidthParts(ring: [XY], width: Double, mergesNearPoints: Bool = false) -> [XY]? {
         guard ring.count > 3 else { return ring }
         var points = Array(ring.dropLast())
         var changed = true
@@ -63,7 +68,7 @@ extension Partition {
                 let shorter = min(PlaneMath.distance(a, b), PlaneMath.distance(b, c))
                 let longer = max(PlaneMath.distance(a, b), PlaneMath.distance(b, c))
                 let turnsBack = shorter > width && ab.x * bc.x + ab.y * bc.y < 0 && abs(ab.x * bc.y - ab.y * bc.x) < width * longer
-                if a == b || turnsBack {
+                if a == b || turnsBack || (mergesNearPoints && PlaneMath.distance(a, b) < width) {
                     points.remove(at: i)
                     changed = true
                 } else {

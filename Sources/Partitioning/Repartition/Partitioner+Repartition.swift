@@ -128,8 +128,12 @@ extension Partitioner {
         }
         if working != district.epsg {
             try snapRebuilt(&partition, kept: kept, oldGeometry: oldGeometry, metric: metric, working: working)
-            // Snapping can bring both sides of a narrow spike onto one outline: no width left.
-            partition.removeZeroWidthParts(width: try zeroWidth(metric: metric, working: working, epsg: district.epsg), except: kept)
+            // Snapping can bring both sides of a narrow spike onto one outline (no width left),
+            // or two vertices within a rounding error of each other; a ring touching itself
+            // round a hole becomes a polygon with a hole touching its shell.
+            partition.removeZeroWidthParts(width: try zeroWidth(metric: metric, working: working, epsg: district.epsg), except: kept,
+                                           mergesNearPoints: true)
+            try partition.removeDust(except: kept)
         }
         let report = RepartitionReport(previous: previous, partition: partition, mode: mode,
                                        rebuiltMicroGrids: outcomes.reduce(into: Set<String>()) { $0.formUnion($1.rebuiltMicroGrids) })
