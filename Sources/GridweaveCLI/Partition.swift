@@ -164,7 +164,8 @@ struct Partition: ParsableCommand {
             if shown.count < outOfBounds.count { out.append("  ... and \(grouped(outOfBounds.count - shown.count)) more (--limit 0 lists all)") }
         }
         for (kind, title) in [(PartitionFinding.Kind.unassignedBuilding, "Buildings in no grid"),
-                              (.unassignedShop, "Shops in no grid"), (.unassignedRoad, "Roads with a stretch in no grid")] {
+                              (.unassignedShop, "Shops in no grid"), (.unassignedRoad, "Roads with a stretch in no grid"),
+                              (.invalidGeometry, "Not valid polygons as written (GIS tools may refuse them; `gridweave coverage` maps them)")] {
             let unassigned = partition.findings.filter { $0.kind == kind }
             guard !unassigned.isEmpty else { continue }
             out.append("\(title): \(grouped(unassigned.count))")

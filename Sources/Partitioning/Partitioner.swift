@@ -21,7 +21,9 @@ public enum Partitioner {
         let survey = try DistrictSurvey(metric)
         let inputs = try communityInputs(metric, survey: survey)
         let outcomes = try partitionCommunities(inputs, options: options, progress: progress)
-        return try assemble(outcomes, district: district, metric: metric, survey: survey, working: working)
+        var partition = try assemble(outcomes, district: district, metric: metric, survey: survey, working: working)
+        try partition.reportInvalidGeometry(threads: options.threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        return partition
     }
 
     /// Partitions each community of `inputs` (in the working CRS), on every core the options

@@ -205,6 +205,9 @@ import TestSupport
             for micro in grid.microGrids where try !micro.geometry.isValid() { invalidMicroGrids.append(micro.code) }
         }
         #expect(invalidMicroGrids.count <= 1, "invalid micro-grids: \(invalidMicroGrids)")
+        // ... and the summary names them.
+        let reported = result.partition.findings.filter { $0.kind == .invalidGeometry }.map(\.featureID)
+        #expect(Set(reported) == Set(invalidMicroGrids), "reported \(reported), invalid \(invalidMicroGrids)")
     }
 
     @Test func aBadPreviousFileIsNamedByFileLayerFeatureAndField() throws {

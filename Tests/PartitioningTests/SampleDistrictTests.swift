@@ -65,5 +65,6 @@ import TestSupport
             let metricReason = try metric.validityReason()
             #expect(try metric.isValid(), "\(what) of \(name) in metres: \(metricReason)")
         }
+        #expect(partition.findings.filter { $0.kind == .invalidGeometry }.isEmpty, "\(name): invalid geometry reported")
     }
 }

@@ -99,6 +99,8 @@ public struct PartitionFinding: Sendable, Hashable, CustomStringConvertible {
         public static let unassignedShop = Kind("unassigned_shop")
         /// A road, or a stretch of one, outside every community: in no grid.
         public static let unassignedRoad = Kind("unassigned_road")
+        /// A grid or micro-grid that is not one valid polygon as written (GEOS's reason).
+        public static let invalidGeometry = Kind("invalid_geometry")
         public var description: String { name }
     }
 

@@ -135,6 +135,7 @@ extension Partitioner {
                                            mergesNearPoints: true)
             try partition.removeDust(except: kept)
         }
+        try partition.reportInvalidGeometry(threads: options.threads ?? ProcessInfo.processInfo.activeProcessorCount)
         let report = RepartitionReport(previous: previous, partition: partition, mode: mode,
                                        rebuiltMicroGrids: outcomes.reduce(into: Set<String>()) { $0.formUnion($1.rebuiltMicroGrids) })
         return Repartition(partition: partition, report: report)
