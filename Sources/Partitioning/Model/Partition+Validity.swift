@@ -10,10 +10,15 @@ extension Partition {
     /// - Throws: `GeometryError` when GEOS fails.
     mutating func removeDust(except kept: Set<String> = []) throws {
         let context = GEOSContext()
+        try updateGeometries(except: kept) { try Self.withoutDust($0, context: context) }
+    }
+
+    /// Replaces the geometry of every grid and micro-grid whose code is not in `kept` by `body`'s.
+    private mutating func updateGeometries(except kept: Set<String>, _ body: (Geometry) throws -> Geometry) rethrows {
         for g in grids.indices {
-            if !kept.contains(grids[g].code) { grids[g].geometry = try Self.withoutDust(grids[g].geometry, context: context) }
+            if !kept.contains(grids[g].code) { grids[g].geometry = try body(grids[g].geometry) }
             for m in grids[g].microGrids.indices where !kept.contains(grids[g].microGrids[m].code) {
-                grids[g].microGrids[m].geometry = try Self.withoutDust(grids[g].microGrids[m].geometry, context: context)
+                grids[g].microGrids[m].geometry = try body(grids[g].microGrids[m].geometry)
             }
         }
     }
@@ -65,15 +70,7 @@ extension Partition {
     /// - Parameter mergesNearPoints: whether two consecutive vertices within `width` of each
     ///   other become one (after snapping, where no neighbour shares them any more).
     mutating func removeZeroWidthParts(width: Double, except kept: Set<String> = [], mergesNearPoints: Bool = false) {
-        for g in grids.indices {
-            if !kept.contains(grids[g].code) {
-                grids[g].geometry = Self.withoutZeroWidthParts(grids[g].geometry, width: width, mergesNearPoints: mergesNearPoints)
-            }
-            for m in grids[g].microGrids.indices where !kept.contains(grids[g].microGrids[m].code) {
-                grids[g].microGrids[m].geometry = Self.withoutZeroWidthParts(grids[g].microGrids[m].geometry, width: width,
-                                                                            mergesNearPoints: mergesNearPoints)
-            }
-        }
+        updateGeometries(except: kept) { Self.withoutZeroWidthParts($0, width: width, mergesNearPoints: mergesNearPoints) }
     }
 
     static func withoutZeroWidthParts(_ geometry: Geometry, width: Double, mergesNearPoints: Bool = false) -> Geometry {

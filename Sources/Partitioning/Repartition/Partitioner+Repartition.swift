@@ -144,12 +144,19 @@ extension Partitioner {
     /// `Partition.noWidth` in the units of `epsg`, at the district's centre (the smaller of the
     /// two axes' scales, for degrees).
     private static func zeroWidth(metric: District, working: Int, epsg: Int) throws -> Double {
-        guard let center = metric.envelope?.center else { return Partition.noWidth }
+        guard let (east, north) = try steps(of: 1, metric: metric, working: working, epsg: epsg) else { return Partition.noWidth }
+        let scale = min((east.x * east.x + east.y * east.y).squareRoot(), (north.x * north.x + north.y * north.y).squareRoot())
+        return scale > 0 ? Partition.noWidth * scale : Partition.noWidth
+    }
+
+    /// A step of `metres` east and one north from the district's centre, as moves in `epsg`
+    /// (nil for a district without an extent).
+    private static func steps(of metres: Double, metric: District, working: Int, epsg: Int) throws -> (east: XY, north: XY)? {
+        guard let center = metric.envelope?.center else { return nil }
         let back = try CoordinateTransformer(from: working, to: epsg)
         let origin = try back.transform(center)
-        let east = try back.transform(XY(center.x + 1, center.y)), north = try back.transform(XY(center.x, center.y + 1))
-        let scale = min(PlaneMath.distance(origin, east), PlaneMath.distance(origin, north))
-        return scale > 0 ? Partition.noWidth * scale : Partition.noWidth
+        let east = try back.transform(XY(center.x + metres, center.y)), north = try back.transform(XY(center.x, center.y + metres))
+        return (XY(east.x - origin.x, east.y - origin.y), XY(north.x - origin.x, north.y - origin.y))
     }
 
     /// Re-built grids and micro-grids of each community snapped onto the outlines of its kept
@@ -157,11 +164,8 @@ extension Partitioner {
     /// curvature a working-CRS edge has in degrees.
     private static func snapRebuilt(_ partition: inout Partition, kept: Set<String>, oldGeometry: [String: Geometry],
                                     metric: District, working: Int) throws {
-        guard let center = metric.envelope?.center else { return }
-        let back = try CoordinateTransformer(from: working, to: partition.epsg)
-        let origin = try back.transform(center)
-        let east = try back.transform(XY(center.x + 0.1, center.y)), north = try back.transform(XY(center.x, center.y + 0.1))
-        let tolerance = max(abs(east.x - origin.x) + abs(east.y - origin.y), abs(north.x - origin.x) + abs(north.y - origin.y))
+        guard let (east, north) = try steps(of: 0.1, metric: metric, working: working, epsg: partition.epsg) else { return }
+        let tolerance = max(abs(east.x) + abs(east.y), abs(north.x) + abs(north.y))
         guard tolerance > 0 else { return }
         var indices: [String: [Int]] = [:]
         for (g, grid) in partition.grids.enumerated() { indices[grid.communityCode, default: []].append(g) }
