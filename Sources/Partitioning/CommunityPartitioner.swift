@@ -201,10 +201,9 @@ struct CommunityPartitioner {
                 }
             }
             // Land the grid holds without its piece (a detached part of a cell, joined to this grid
-            // by joinDetachedParts) goes to the micro-grid beside it, just below.
+            // by joinDetachedParts) goes to the micro-grid beside it.
             let covered = Set(microFaces.joined())
-            let orphans = draft.faces.filter { !covered.contains($0) }
-            if !orphans.isEmpty, !microFaces.isEmpty { microFaces[0] += orphans }
+            Self.attachOrphans(draft.faces.filter { !covered.contains($0) }, to: &microFaces, tessellation: tessellation)
             if draft.kind != .dedicated,
                try Self.joinDetachedParts(&microFaces, &microPieces, weight: pieceWeight, facePiece: facePiece, tessellation: tessellation,
                                          context: context) {

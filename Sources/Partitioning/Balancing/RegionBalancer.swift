@@ -167,7 +167,7 @@ struct RegionBalancer {
                 }
             }
         }
-        return renumbered(region)
+        return renumbered(refined(region))
     }
 
     /// Whether a region whose nodes are its parts (none holds two) provably cannot be cut into
@@ -257,8 +257,86 @@ struct RegionBalancer {
                 pending.removeFirst()
             }
         }
-        return renumbered(region)
+        return renumbered(refined(region))
     }
+
+    // MARK: Refining
+
+    /// Makes regions more compact: a unit on a region's border moves to the neighbouring region
+    /// where that most raises the two regions' compactness (area over perimeter squared, as
+    /// Polsby-Popper, the perimeter counting streets as `neighbours` do), when neither region
+    /// ends further out of bounds, the one it leaves stays one piece, and (with `parts`) a
+    /// region whose parts made sub-regions within `partBounds` by weight still does; until no
+    /// move helps. Growth leaves arms and ragged edges (a region takes what its share needs,
+    /// wherever that is); these go to the region they belong with.
+    private func refined(_ start: [Int]) -> [Int] {
+        var region = start
+        let n = graph.count
+        let count = (region.max() ?? -1) + 1
+        guard count > 1 else { return region }
+        var weight = [Int](repeating: 0, count: count)
+        var size = [Int](repeating: 0, count: count)
+        var area = [Double](repeating: 0, count: count)
+        var perimeter = [Double](repeating: 0, count: count)
+        for node in 0..<n where region[node] >= 0 {
+            let r = region[node]
+            weight[r] += graph.weight[node]
+            size[r] += 1
+            area[r] += graph.area[node]
+            perimeter[r] += graph.perimeter[node]
+            for edge in graph.neighbours[node] where region[edge.node] == r { perimeter[r] -= edge.length }
+        }
+        func compactness(_ a: Double, _ p: Double) -> Double { p > 0 ? a / (p * p) : 0 }
+        func packs(_ r: Int, without removed: Int, adding added: Int?) -> Bool? {
+            guard let parts, let partBounds else { return true }
+            var weights = (0..<n).filter { region[$0] == r && $0 != removed }.flatMap { parts[$0] }
+            if let added { weights += parts[added] }
+            return CommunityPartitioner.packs(weights.filter { $0 > 0 }, into: partBounds)
+        }
+        for _ in 0..<(2 * n + 10) {
+            var moved = false
+            for node in 0..<n where region[node] >= 0 {
+                let from = region[node]
+                guard size[from] > 1 else { continue }
+                var lengths: [Int: Double] = [:]
+                for edge in graph.neighbours[node] where region[edge.node] >= 0 { lengths[region[edge.node], default: 0] += edge.length }
+                let own = lengths[from] ?? 0
+                let a = graph.area[node], p = graph.perimeter[node]
+                let before = compactness(area[from], perimeter[from])
+                let fromAfter = compactness(area[from] - a, perimeter[from] - p + 2 * own)
+                var best: (to: Int, gain: Double)?
+                for (to, length) in lengths.sorted(by: { $0.key < $1.key }) where to != from {
+                    let gain = fromAfter + compactness(area[to] + a, perimeter[to] + p - 2 * length) - before - compactness(area[to], perimeter[to])
+                    if gain > (best?.gain ?? Self.refineGain) { best = (to, gain) }
+                }
+                guard let to = best?.to else { continue }
+                let w = graph.weight[node]
+                if w > 0 {
+                    guard violation(weight[from] - w) <= violation(weight[from]), violation(weight[to] + w) <= violation(weight[to]) else { continue }
+                    if let parts, parts[node].contains(where: { $0 > 0 }) {
+                        if packs(from, without: -1, adding: nil) == true, packs(from, without: node, adding: nil) != true { continue }
+                        if packs(to, without: -1, adding: nil) == true, packs(to, without: -1, adding: node) != true { continue }
+                    }
+                }
+                guard isContiguous(region: from, without: node, in: region) else { continue }
+                perimeter[from] += 2 * own - p
+                perimeter[to] += p - 2 * lengths[to]!
+                area[from] -= a
+                area[to] += a
+                region[node] = to
+                weight[from] -= w
+                weight[to] += w
+                size[from] -= 1
+                size[to] += 1
+                moved = true
+            }
+            if !moved { break }
+        }
+        return region
+    }
+
+    /// How much a move must raise the compactness (area / perimeter², summed) of its two regions.
+    static let refineGain = 1e-12
 
     // MARK: Growing
 
