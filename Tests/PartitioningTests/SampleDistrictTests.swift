@@ -42,10 +42,10 @@ import TestSupport
         #expect(Double(microIn) >= microShare * Double(micro.count), "\(name): \(microIn) of \(micro.count) micro-grids in bounds")
     }
 
-    /// Grids are made more compact after growth (border units move where that raises
-    /// Polsby-Popper, `RegionBalancer.refined`). Floors at the figures reached; before: Helsinki
-    /// 0.30, Shanghai 0.45, Bubenec 0.37. The 0.5 is not reached on these samples.
-    @Test(arguments: [("helsinki.gpkg", 0.325), ("shanghai.gpkg", 0.455), ("bubenec.gpkg", 0.39)])
+    /// Grids are made more compact after growth (border units move, or two swap, where that
+    /// raises Polsby-Popper: `RegionBalancer.refined`). Floors at the figures reached; before:
+    /// Helsinki 0.30, Shanghai 0.45, Bubenec 0.37; single moves alone give Shanghai 0.46.
+    @Test(arguments: [("helsinki.gpkg", 0.325), ("shanghai.gpkg", 0.50), ("bubenec.gpkg", 0.39)])
     func gridsAreAsCompactAsReached(_ name: String, floor: Double) throws {
         let (_, partition) = try ServiceAreaTests.district(name)
         #expect(partition.statistics.meanPolsbyPopper >= floor, "\(name): mean Polsby-Popper \(partition.statistics.meanPolsbyPopper)")

@@ -266,9 +266,10 @@ struct RegionBalancer {
     /// where that most raises the two regions' compactness (area over perimeter squared, as
     /// Polsby-Popper, the perimeter counting streets as `neighbours` do), when neither region
     /// ends further out of bounds, the one it leaves stays one piece, and (with `parts`) a
-    /// region whose parts made sub-regions within `partBounds` by weight still does; until no
-    /// move helps. Growth leaves arms and ragged edges (a region takes what its share needs,
-    /// wherever that is); these go to the region they belong with.
+    /// region whose parts made sub-regions within `partBounds` by weight still does. A move
+    /// that would leave a region out of bounds is tried as a swap with a unit of the other
+    /// region on their border. Until neither helps. Growth leaves arms and ragged edges (a
+    /// region takes what its share needs, wherever that is); these go where they belong.
     private func refined(_ start: [Int]) -> [Int] {
         var region = start
         let n = graph.count
@@ -293,8 +294,29 @@ struct RegionBalancer {
             if let added { weights += parts[added] }
             return CommunityPartitioner.packs(weights.filter { $0 > 0 }, into: partBounds)
         }
+        /// Area and perimeter of region `r` with `out` taken out and `in` put in.
+        func shape(_ r: Int, out: Int, in added: Int) -> (area: Double, perimeter: Double) {
+            func member(_ node: Int) -> Bool { node == added || (node != out && region[node] == r) }
+            var a = 0.0, p = 0.0
+            for node in 0..<n where member(node) {
+                a += graph.area[node]
+                p += graph.perimeter[node]
+                for edge in graph.neighbours[node] where member(edge.node) { p -= edge.length }
+            }
+            return (a, p)
+        }
+        func connected(_ r: Int, out: Int, in added: Int) -> Bool {
+            func member(_ node: Int) -> Bool { node == added || (node != out && region[node] == r) }
+            var seen: Set<Int> = [added], stack = [added]
+            while let node = stack.popLast() {
+                for edge in graph.neighbours[node] where member(edge.node) && seen.insert(edge.node).inserted { stack.append(edge.node) }
+            }
+            return seen.count == size[r]
+        }
         for _ in 0..<(2 * n + 10) {
             var moved = false
+            // Moves that would raise compactness but leave a region out of bounds: tried as swaps.
+            var blocked: [(node: Int, to: Int)] = []
             for node in 0..<n where region[node] >= 0 {
                 let from = region[node]
                 guard size[from] > 1 else { continue }
@@ -312,7 +334,10 @@ struct RegionBalancer {
                 guard let to = best?.to else { continue }
                 let w = graph.weight[node]
                 if w > 0 {
-                    guard violation(weight[from] - w) <= violation(weight[from]), violation(weight[to] + w) <= violation(weight[to]) else { continue }
+                    guard violation(weight[from] - w) <= violation(weight[from]), violation(weight[to] + w) <= violation(weight[to]) else {
+                        blocked.append((node, to))
+                        continue
+                    }
                     if let parts, parts[node].contains(where: { $0 > 0 }) {
                         if packs(from, without: -1, adding: nil) == true, packs(from, without: node, adding: nil) != true { continue }
                         if packs(to, without: -1, adding: nil) == true, packs(to, without: -1, adding: node) != true { continue }
@@ -328,6 +353,39 @@ struct RegionBalancer {
                 weight[to] += w
                 size[from] -= 1
                 size[to] += 1
+                moved = true
+            }
+            if moved { continue }
+            // A swap: the blocked unit goes, a unit of the other region on their border comes
+            // back, when that keeps both in bounds, in one piece, and raises their compactness.
+            for (node, to) in blocked where region[node] != to {
+                let from = region[node]
+                let before = compactness(area[from], perimeter[from]) + compactness(area[to], perimeter[to])
+                var best: (other: Int, gain: Double, from: (area: Double, perimeter: Double), to: (area: Double, perimeter: Double))?
+                for other in 0..<n where region[other] == to && graph.neighbours[other].contains(where: { region[$0.node] == from }) {
+                    let delta = graph.weight[other] - graph.weight[node]
+                    guard violation(weight[from] + delta) <= violation(weight[from]), violation(weight[to] - delta) <= violation(weight[to]) else { continue }
+                    let newFrom = shape(from, out: node, in: other), newTo = shape(to, out: other, in: node)
+                    let gain = compactness(newFrom.area, newFrom.perimeter) + compactness(newTo.area, newTo.perimeter) - before
+                    guard gain > (best?.gain ?? Self.refineGain), connected(from, out: node, in: other), connected(to, out: other, in: node) else { continue }
+                    if let parts, let partBounds {
+                        func packsAfter(_ r: Int, out: Int, in added: Int) -> Bool? {
+                            let weights = (0..<n).filter { $0 != out && region[$0] == r }.flatMap { parts[$0] } + parts[added]
+                            return CommunityPartitioner.packs(weights.filter { $0 > 0 }, into: partBounds)
+                        }
+                        if packs(from, without: -1, adding: nil) == true, packsAfter(from, out: node, in: other) != true { continue }
+                        if packs(to, without: -1, adding: nil) == true, packsAfter(to, out: other, in: node) != true { continue }
+                    }
+                    best = (other, gain, newFrom, newTo)
+                }
+                guard let best else { continue }
+                let delta = graph.weight[best.other] - graph.weight[node]
+                region[node] = to
+                region[best.other] = from
+                weight[from] += delta
+                weight[to] -= delta
+                (area[from], perimeter[from]) = best.from
+                (area[to], perimeter[to]) = best.to
                 moved = true
             }
             if !moved { break }
