@@ -58,4 +58,18 @@ import Testing
         for piece in pieces { #expect(try Geometry.polygon(piece).isValid(), "\(piece)") }
         #expect(abs(PlaneMath.area(lobe) + PlaneMath.area(body) - (100 + 16 - (holeInLobe ? 1 : 4))) < 1e-6)
     }
+
+    /// A pinch at the ring's first vertex (the ring starts and ends at it) is split like any
+    /// other: the Helsinki re-partition after an edit crashed there (`ring[1...0]`).
+    @Test func aPinchAtTheFirstVertexIsSplit() throws {
+        let pinch = XY(10, 10), nearPinch = XY(10 - 1e-9, 10 + 1.2e-9)
+        // Counter-clockwise from the pinch: the lobe (10..14)^2, then round the body (0..10)^2.
+        let exterior = [pinch, XY(14, 10), XY(14, 14), XY(10, 14), nearPinch, XY(0, 10), XY(0, 0), XY(10, 0), pinch]
+        var pinches: Set<SegmentKey> = []
+        let pieces = CommunityTessellation.splitAtPinches(Polygon(exterior: exterior), pinches: &pinches)
+        try #require(pieces.count == 2, "not split: \(pieces)")
+        #expect(pinches.count == 1)
+        for piece in pieces { #expect(try Geometry.polygon(piece).isValid(), "\(piece)") }
+        #expect(abs(pieces.reduce(0) { $0 + PlaneMath.area($1) } - 116) < 1e-6)
+    }
 }

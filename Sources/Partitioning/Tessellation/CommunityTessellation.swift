@@ -271,7 +271,9 @@ struct CommunityTessellation {
                 let loop = Array(ring[i...j]) + [ring[i]]
                 // A loop turning the other way is a hole touching the shell: valid as it is.
                 if (PlaneMath.signedArea(loop) > 0) == (PlaneMath.signedArea(ring) > 0) {
-                    let rest = Array(ring[j...last]) + Array(ring[1...i]) + [ring[j]]
+                    // ring[last] is ring[0]: after it, the ring goes on from ring[1] to the pinch
+                    // (nowhere when the pinch is at its first vertex).
+                    let rest = Array(ring[j...last]) + Array(ring[1..<(i + 1)]) + [ring[j]]
                     pinches.insert(SegmentKey(ring[i], ring[j]))
                     return splitAtPinches(exterior: rest, pinches: &pinches) + splitAtPinches(exterior: loop, pinches: &pinches)
                 }
