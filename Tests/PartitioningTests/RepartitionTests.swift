@@ -189,25 +189,39 @@ import TestSupport
         try Fixture.expectInvariants(result.partition, of: edited, outside: outside, tolerance: 1e-8, checksValidity: false)
     }
 
-    /// Re-built grids come back from the working CRS valid, and all but one micro-grid: 10 of 50
-    /// and 13 of 54 re-built micro-grids were invalid here (spikes of no width, two vertices
-    /// snapped onto one point of a kept outline) before vertices on kept outlines went back onto
-    /// them exactly, and spikes, repeated points and self-touching rings round a hole were
-    /// repaired after the snapping. Known issue: a micro-grid with a part joined to the rest at
-    /// one point on a kept outline (1 each here).
-    @Test(arguments: [4, 8] as [UInt64])
+    /// Re-built grids and micro-grids come back from the working CRS valid. Before vertices on
+    /// kept outlines went back onto them exactly, and spikes, repeated points and self-touching
+    /// rings round a hole were repaired after the snapping, 10 of 50 and 13 of 54 re-built
+    /// micro-grids of seeds 4 and 8 were invalid; then seed 8 kept one with a loop of 10⁻⁶ of its
+    /// area (dust under a stricter threshold), and seed 10 one whose two parts the snapping left
+    /// touching at a point (now joined by a millimetre square).
+    @Test(arguments: [4, 8, 10] as [UInt64])
     func inLonLatRebuiltGridsAreValid(seed: UInt64) throws {
         let (_, result, _, _) = try Self.lonLatRepartition(seed: seed)
-        var invalidMicroGrids: [String] = []
         for grid in result.partition.grids {
             let reason = try grid.geometry.validityReason()
             #expect(try grid.geometry.isValid(), "grid \(grid.code): \(reason)")
-            for micro in grid.microGrids where try !micro.geometry.isValid() { invalidMicroGrids.append(micro.code) }
+            for micro in grid.microGrids {
+                let reason = try micro.geometry.validityReason()
+                #expect(try micro.geometry.isValid(), "micro-grid \(micro.code): \(reason)")
+            }
         }
-        #expect(invalidMicroGrids.count <= 1, "invalid micro-grids: \(invalidMicroGrids)")
-        // ... and the summary names them.
+    }
+
+    /// Known issue: a few re-built grids or micro-grids still come back invalid (seeds 2 and 9
+    /// of twelve: a grid and a micro-grid with a sliver crossing their own boundary, a micro-grid
+    /// whose parts lie apart). The summary names every one, and only those.
+    @Test(arguments: [2, 9] as [UInt64])
+    func inLonLatInvalidPolygonsAreReported(seed: UInt64) throws {
+        let (_, result, _, _) = try Self.lonLatRepartition(seed: seed)
+        var invalid: [String] = []
+        for grid in result.partition.grids {
+            if try !grid.geometry.isValid() { invalid.append(grid.code) }
+            for micro in grid.microGrids where try !micro.geometry.isValid() { invalid.append(micro.code) }
+        }
+        #expect(!invalid.isEmpty && invalid.count <= 2, "invalid: \(invalid)")
         let reported = result.partition.findings.filter { $0.kind == .invalidGeometry }.map(\.featureID)
-        #expect(Set(reported) == Set(invalidMicroGrids), "reported \(reported), invalid \(invalidMicroGrids)")
+        #expect(Set(reported) == Set(invalid), "reported \(reported), invalid \(invalid)")
     }
 
     @Test func aBadPreviousFileIsNamedByFileLayerFeatureAndField() throws {

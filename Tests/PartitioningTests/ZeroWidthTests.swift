@@ -72,4 +72,18 @@ import Testing
         for piece in pieces { #expect(try Geometry.polygon(piece).isValid(), "\(piece)") }
         #expect(abs(pieces.reduce(0) { $0 + PlaneMath.area($1) } - 116) < 1e-6)
     }
+
+    /// Two parts touching at a point (as snapping leaves a re-built micro-grid in lon/lat) are
+    /// joined by a square of side 2 × width there: one valid Polygon, area up by under 4 width².
+    @Test func partsTouchingAtAPointAreJoined() throws {
+        let ring = [XY(0, 0), XY(10, 0), XY(10, 10), XY(14, 10), XY(14, 14), XY(10, 14), XY(10, 10), XY(0, 10), XY(0, 0)]
+        let pinched = Geometry.polygon(Polygon(exterior: ring))
+        #expect(try !pinched.isValid())
+        let context = GEOSContext()
+        let joined = try Partition.bridged(pinched, width: 1e-3, reach: 0.1, context: context)
+        guard case .polygon(let polygon) = joined else { Issue.record("not one polygon: \(joined)"); return }
+        let reason = try joined.validityReason()
+        #expect(try joined.isValid(), "\(reason)")
+        #expect(PlaneMath.area(polygon) >= 116 && PlaneMath.area(polygon) < 116 + 4e-6)
+    }
 }

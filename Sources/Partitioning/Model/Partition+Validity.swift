@@ -13,6 +13,76 @@ extension Partition {
         try updateGeometries(except: kept) { try Self.withoutDust($0, context: context) }
     }
 
+    /// Makes one Polygon again of every grid and micro-grid (not in `kept`) that came back from
+    /// a reprojection as parts touching at a point or crossing by a hair: snapping a re-built
+    /// grid onto a kept outline in longitude/latitude can bring two vertices of a narrow neck
+    /// onto one point of it. The parts (GEOS's make-valid) are joined by a square of side
+    /// 2 × `width` round the gap where they come nearest, when that gap is under `reach`; a
+    /// polygon whose parts lie further apart is left as it is (and reported).
+    /// - Parameters:
+    ///   - width: half the side of the joining square beyond the gap (the partition's CRS units);
+    ///     what it adds overlaps the neighbours by at most (gap + 2 × width)².
+    ///   - reach: the widest gap joined.
+    /// - Throws: `GeometryError` when GEOS fails.
+    mutating func bridgePinches(width: Double, reach: Double, except kept: Set<String> = []) throws {
+        let context = GEOSContext()
+        try updateGeometries(except: kept) { try Self.bridged($0, width: width, reach: reach, context: context) }
+    }
+
+    /// `geometry`, or its parts joined into one valid Polygon (see `bridgePinches`).
+    static func bridged(_ geometry: Geometry, width: Double, reach: Double, context: GEOSContext) throws -> Geometry {
+        guard case .polygon = geometry else { return geometry }
+        let object = try GEOSObject(geometry, context: context)
+        guard try !object.isValid() else { return geometry }
+        let pieces = try object.makeValid().geometry().polygons
+        let total = pieces.reduce(0) { $0 + PlaneMath.area($1) }
+        var rest = pieces.filter { PlaneMath.area($0) > dustShare * total }
+        guard rest.count >= 2, rest.count <= 4 else { return geometry }
+        var joined = [rest.removeFirst()]
+        var squares: [Polygon] = []
+        while !rest.isEmpty {
+            var best: (index: Int, gap: (a: XY, b: XY, distance: Double))?
+            for (index, part) in rest.enumerated() {
+                for other in joined {
+                    let gap = nearestPoints(part, other)
+                    if best == nil || gap.distance < best!.gap.distance { best = (index, gap) }
+                }
+            }
+            guard let best, best.gap.distance <= reach else { return geometry }
+            let middle = XY((best.gap.a.x + best.gap.b.x) / 2, (best.gap.a.y + best.gap.b.y) / 2)
+            let half = best.gap.distance / 2 + width
+            squares.append(Polygon(exterior: [XY(middle.x - half, middle.y - half), XY(middle.x + half, middle.y - half),
+                                              XY(middle.x + half, middle.y + half), XY(middle.x - half, middle.y + half),
+                                              XY(middle.x - half, middle.y - half)]))
+            joined.append(rest.remove(at: best.index))
+        }
+        let union = try GEOSObject.collection(try (joined + squares).map { try GEOSObject(.polygon($0), context: context) },
+                                              type: .geometryCollection, context: context).unaryUnion()
+        guard try union.isValid(), case .polygon(let polygon) = try union.geometry() else { return geometry }
+        return .polygon(polygon)
+    }
+
+    /// The points where two polygons' boundaries come nearest: a vertex of one and the nearest
+    /// point to it on the other's boundary.
+    static func nearestPoints(_ p: Polygon, _ q: Polygon) -> (a: XY, b: XY, distance: Double) {
+        var best = (a: XY(0, 0), b: XY(0, 0), distance: Double.infinity)
+        for (from, to) in [(p, q), (q, p)] {
+            for ring in from.rings {
+                for vertex in ring {
+                    for target in to.rings where target.count > 1 {
+                        for i in 0..<(target.count - 1) {
+                            let (t, distance) = PlaneMath.project(vertex, onSegment: target[i], target[i + 1])
+                            guard distance < best.distance else { continue }
+                            let a = target[i], b = target[i + 1]
+                            best = (vertex, XY(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t), distance)
+                        }
+                    }
+                }
+            }
+        }
+        return best
+    }
+
     /// Replaces the geometry of every grid and micro-grid whose code is not in `kept` by `body`'s.
     private mutating func updateGeometries(except kept: Set<String>, _ body: (Geometry) throws -> Geometry) rethrows {
         for g in grids.indices {
@@ -111,6 +181,12 @@ extension Partition {
         return points + [points[0]]
     }
 
+    /// The share of a polygon's area under which a piece its repair splits off is dust. Snapping
+    /// a re-built grid onto a kept outline in longitude/latitude leaves loops of up to 2 × 10⁻⁶
+    /// of the grid (a few square centimetres) where its boundary crossed the outline back and
+    /// forth; a real part of a grid is a building's cell, many square metres.
+    static let dustShare = 1e-5
+
     /// `geometry`, or its one real piece when it is invalid only by pieces of no area.
     static func withoutDust(_ geometry: Geometry, context: GEOSContext) throws -> Geometry {
         guard case .polygon = geometry else { return geometry }
@@ -119,7 +195,7 @@ extension Partition {
         let repaired = try object.makeValid().geometry()
         let pieces = repaired.polygons.map { (polygon: $0, area: PlaneMath.area($0)) }
         let total = pieces.reduce(0) { $0 + $1.area }
-        let real = pieces.filter { $0.area > 1e-9 * total }
+        let real = pieces.filter { $0.area > Self.dustShare * total }
         guard real.count == 1 else { return geometry }
         return .polygon(real[0].polygon)
     }
