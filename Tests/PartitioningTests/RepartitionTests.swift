@@ -120,6 +120,33 @@ import TestSupport
         #expect(try Data(contentsOf: directory.url("a.gpkg")) == Data(contentsOf: directory.url("b.gpkg")))
     }
 
+    /// A tower cut into slices across several grids keeps, in each grid, micro-grids with land:
+    /// with --keep-grids its slices were cut along the whole footprint, those outside the grid
+    /// had no cell and rode with one inside, and Shanghai's tallest towers, their households
+    /// tripled, each left a micro-grid of hundreds of households on a sliver of no area.
+    @Test func aTowerAcrossGridsKeepsMicroGridsWithLand() throws {
+        let (district, before) = try ServiceAreaTests.district("shanghai.gpkg")
+        let directory = try TemporaryDirectory()
+        let previous = try Fixture.written(before, to: directory, name: "old.gpkg")
+        var gridsOfBuilding: [String: Set<String>] = [:]
+        for row in before.assignments { gridsOfBuilding[row.buildingID, default: []].insert(row.gridCode) }
+        var edited = district
+        var towers = 0
+        for b in edited.buildings.indices where (gridsOfBuilding[edited.buildings[b].id]?.count ?? 0) > 1 {
+            edited.buildings[b].households *= 3
+            towers += 1
+        }
+        try #require(towers > 0)
+        let result = try Partitioner.repartition(edited, previous: previous, mode: .keepGrids, options: PartitionOptions(threads: 2))
+        for grid in result.partition.grids {
+            let gridArea = try grid.geometry.area()
+            for micro in grid.microGrids where micro.households > 0 {
+                let area = try micro.geometry.area()
+                #expect(area > 1e-6 * gridArea, "micro-grid \(micro.code): \(micro.households) households on \(area / gridArea) of its grid")
+            }
+        }
+    }
+
     @Test func keepGridsKeepsEveryGridAndBuildsMicroGrids() throws {
         let directory = try TemporaryDirectory()
         let before = try Fixture.basePartition.get()

@@ -262,7 +262,8 @@ struct CommunityRepartitioner: Sendable {
         let union = try GEOSObject.collection(members.map { try objects[$0].clone() }, type: .multiPolygon, context: context).coverageUnion().geometry()
         var community = input.community
         community.geometry = union
-        return try CommunityPartitioner(input: pseudoInput(community, rows: members.flatMap { grids[$0].rows }), options: options).run(context: context)
+        return try CommunityPartitioner(input: pseudoInput(community, rows: members.flatMap { grids[$0].rows }, context: context),
+                                        options: options).run(context: context)
     }
 
     /// The community cut as a whole, its grids matched to `matching` for their codes.
@@ -274,17 +275,34 @@ struct CommunityRepartitioner: Sendable {
     }
 
     /// A pseudo-community of `community` (with another outline) holding the buildings of `rows`,
-    /// each with its households in those rows.
-    private func pseudoInput(_ community: Community, rows: [Row]) -> CommunityInput {
+    /// each with its households in those rows. A building that reaches beyond the outline (a
+    /// tower cut into slices across several grids) is cut to its part inside, so that its slices
+    /// are cut along that part: cut along the whole footprint, the slices outside had no cell
+    /// and rode with one inside, a micro-grid of hundreds of households on a sliver of no area.
+    private func pseudoInput(_ community: Community, rows: [Row], context: GEOSContext) throws -> CommunityInput {
         var households: [Int: Int] = [:]
         for row in rows { households[row.building, default: 0] += row.households }
-        let buildings = households.keys.sorted().map { b -> (index: Int, building: Building) in
+        let outline = try PreparedGeometry(GEOSObject(community.geometry, context: context))
+        let buildings = try households.keys.sorted().map { b -> (index: Int, building: Building) in
             var building = input.buildings[b].building
             building.households = households[b] ?? 0
+            let raw = try GEOSObject(building.geometry, context: context)
+            let footprint = try raw.isValid() ? raw : raw.makeValid()
+            if try !outline.covers(footprint) {
+                let inside = try footprint.intersection(outline.base).geometry()
+                let area = inside.polygons.reduce(0) { $0 + PlaneMath.area($1) }
+                if area > Self.smallestPart * (try footprint.area()) {
+                    building.geometry = inside.polygons.count == 1 ? .polygon(inside.polygons[0]) : .multiPolygon(inside.polygons)
+                }
+            }
             return (input.buildings[b].index, building)
         }
         return CommunityInput(community: community, buildings: buildings, roads: input.roads, sites: [])
     }
+
+    /// The share of a footprint under which its part inside a pseudo-community is too small to
+    /// stand for it (the building keeps its whole footprint).
+    static let smallestPart = 0.01
 
     /// A grid kept with its geometry and code; its micro-grids kept too, with their households now
     /// (a dedicated grid's one micro-grid takes every building of the grid).
@@ -331,7 +349,8 @@ struct CommunityRepartitioner: Sendable {
         let wide = max(total, options.gridMax, options.microMax)
         let wideOptions = PartitionOptions(gridMin: 1, gridTarget: wide, gridMax: wide, microMin: options.microMin, microMax: options.microMax,
                                            threads: 1, cutsUnits: options.cutsUnits)
-        let outcome = try CommunityPartitioner(input: pseudoInput(community, rows: grid.rows), options: wideOptions).run(context: context)
+        let outcome = try CommunityPartitioner(input: pseudoInput(community, rows: grid.rows, context: context), options: wideOptions)
+            .run(context: context)
         let code = grid.old.code
         var newMicros = outcome.grids.flatMap(\.microGrids)
         if newMicros.isEmpty {
