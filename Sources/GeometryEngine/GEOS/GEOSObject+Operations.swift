@@ -137,6 +137,12 @@ extension GEOSObject {
         try unary("GEOSTopologyPreserveSimplify_r") { GEOSTopologyPreserveSimplify_r($0, $1, tolerance) }
     }
 
+    /// This geometry with its vertices and segments snapped to `other`'s vertices within
+    /// `tolerance`. See `GEOSSnap_r`.
+    package func snapped(to other: GEOSObject, tolerance: Double) throws -> GEOSObject {
+        try binary(other, "GEOSSnap_r") { GEOSSnap_r($0, $1, $2, tolerance) }
+    }
+
     /// Snaps coordinates to a grid of `gridSize`, keeping polygons valid. See `GEOSGeom_setPrecision_r`.
     package func reducingPrecision(gridSize: Double) throws -> GEOSObject {
         try unary("GEOSGeom_setPrecision_r") { GEOSGeom_setPrecision_r($0, $1, gridSize, 0) }

@@ -61,6 +61,10 @@ struct CommunityTessellation {
     /// Per block, the dedicated site it lies in.
     var blockSite: [Int?] = []
 
+    /// Distance (metres) within which a road's vertices and segments are snapped onto the
+    /// community's edge: the reach of the re-partition's snapping onto kept outlines.
+    static let edgeSnap = 0.1
+
     /// Sampling distance along footprints, and inset from the wall, in metres.
     static let sampleStep = 3.0
     static let inset = 0.3
@@ -71,14 +75,19 @@ struct CommunityTessellation {
         let preparedCommunity = try PreparedGeometry(community)
 
         // Street blocks: the community's boundary, the roads in it and its dedicated sites.
-        var blockLines: [GEOSObject] = [try community.boundary()]
+        // A road within `edgeSnap` of the community's edge runs on it: between the two there
+        // would be a strip a few centimetres wide, which a grid carries as a neck or a spike
+        // that collapses once the grid is brought back to longitude/latitude and snapped onto
+        // the kept grids of a re-partition (their outlines are the edge there).
+        let outline = try community.boundary()
+        var blockLines: [GEOSObject] = [outline]
         var roadSegments: [(a: XY, b: XY, arterial: Bool)] = []
         // Footpaths and cycleways do not bound street blocks: a grid follows streets, and a
         // path across a block or beside a carriageway would cut it into strips and scraps.
         for road in input.roads where road.roadClass != .path {
             let line = try GEOSObject(road.geometry, context: context)
             guard try preparedCommunity.intersects(line) else { continue }
-            let inside = try line.intersection(community).geometry().lineStrings
+            let inside = try line.intersection(community).snapped(to: outline, tolerance: Self.edgeSnap).geometry().lineStrings
             guard !inside.isEmpty else { continue }
             blockLines.append(try GEOSObject(.multiLineString(inside), context: context))
             for points in inside where points.count > 1 {
