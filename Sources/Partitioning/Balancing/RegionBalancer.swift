@@ -368,13 +368,9 @@ struct RegionBalancer {
                     let newFrom = shape(from, out: node, in: other), newTo = shape(to, out: other, in: node)
                     let gain = compactness(newFrom.area, newFrom.perimeter) + compactness(newTo.area, newTo.perimeter) - before
                     guard gain > (best?.gain ?? Self.refineGain), connected(from, out: node, in: other), connected(to, out: other, in: node) else { continue }
-                    if let parts, let partBounds {
-                        func packsAfter(_ r: Int, out: Int, in added: Int) -> Bool? {
-                            let weights = (0..<n).filter { $0 != out && region[$0] == r }.flatMap { parts[$0] } + parts[added]
-                            return CommunityPartitioner.packs(weights.filter { $0 > 0 }, into: partBounds)
-                        }
-                        if packs(from, without: -1, adding: nil) == true, packsAfter(from, out: node, in: other) != true { continue }
-                        if packs(to, without: -1, adding: nil) == true, packsAfter(to, out: other, in: node) != true { continue }
+                    if parts != nil {
+                        if packs(from, without: -1, adding: nil) == true, packs(from, without: node, adding: other) != true { continue }
+                        if packs(to, without: -1, adding: nil) == true, packs(to, without: other, adding: node) != true { continue }
                     }
                     best = (other, gain, newFrom, newTo)
                 }

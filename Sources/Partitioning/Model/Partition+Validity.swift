@@ -31,13 +31,7 @@ extension Partition {
 
     /// `geometry`, or its parts joined into one valid Polygon (see `bridgePinches`).
     static func bridged(_ geometry: Geometry, width: Double, reach: Double, context: GEOSContext) throws -> Geometry {
-        guard case .polygon = geometry else { return geometry }
-        let object = try GEOSObject(geometry, context: context)
-        guard try !object.isValid() else { return geometry }
-        let pieces = try object.makeValid().geometry().polygons
-        let total = pieces.reduce(0) { $0 + PlaneMath.area($1) }
-        var rest = pieces.filter { PlaneMath.area($0) > dustShare * total }
-        guard rest.count >= 2, rest.count <= 4 else { return geometry }
+        guard var rest = try realPieces(of: geometry, context: context), rest.count >= 2, rest.count <= 4 else { return geometry }
         var joined = [rest.removeFirst()]
         var squares: [Polygon] = []
         while !rest.isEmpty {
@@ -189,14 +183,18 @@ extension Partition {
 
     /// `geometry`, or its one real piece when it is invalid only by pieces of no area.
     static func withoutDust(_ geometry: Geometry, context: GEOSContext) throws -> Geometry {
-        guard case .polygon = geometry else { return geometry }
+        guard let real = try realPieces(of: geometry, context: context), real.count == 1 else { return geometry }
+        return .polygon(real[0])
+    }
+
+    /// The pieces GEOS's make-valid splits an invalid polygon into, less those of no area (under
+    /// `dustShare` of the whole); nil for a valid polygon or another kind of geometry.
+    private static func realPieces(of geometry: Geometry, context: GEOSContext) throws -> [Polygon]? {
+        guard case .polygon = geometry else { return nil }
         let object = try GEOSObject(geometry, context: context)
-        guard try !object.isValid() else { return geometry }
-        let repaired = try object.makeValid().geometry()
-        let pieces = repaired.polygons.map { (polygon: $0, area: PlaneMath.area($0)) }
+        guard try !object.isValid() else { return nil }
+        let pieces = try object.makeValid().geometry().polygons.map { (polygon: $0, area: PlaneMath.area($0)) }
         let total = pieces.reduce(0) { $0 + $1.area }
-        let real = pieces.filter { $0.area > Self.dustShare * total }
-        guard real.count == 1 else { return geometry }
-        return .polygon(real[0].polygon)
+        return pieces.filter { $0.area > dustShare * total }.map(\.polygon)
     }
 }
