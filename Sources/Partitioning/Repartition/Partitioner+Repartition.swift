@@ -146,7 +146,7 @@ extension Partitioner {
 
     /// `Partition.noWidth` in the units of `epsg`, at the district's centre (the smaller of the
     /// two axes' scales, for degrees).
-    private static func zeroWidth(metric: District, working: Int, epsg: Int) throws -> Double {
+    static func zeroWidth(metric: District, working: Int, epsg: Int) throws -> Double {
         guard let (east, north) = try steps(of: 1, metric: metric, working: working, epsg: epsg) else { return Partition.noWidth }
         let scale = min((east.x * east.x + east.y * east.y).squareRoot(), (north.x * north.x + north.y * north.y).squareRoot())
         return scale > 0 ? Partition.noWidth * scale : Partition.noWidth
