@@ -74,14 +74,11 @@ public enum Partitioner {
         let anchors = BoundaryAnchors(metric: outlines.metric + metric.communities.map(\.geometry),
                                       original: outlines.original + district.communities.map(\.geometry))
         try partition.transform(to: district.epsg, threads: threads, anchors: anchors)
-        try partition.removeDust()
-        if working != district.epsg {
-            // Two parts of a grid that meet within a rounding error of one point in metres can
-            // meet at that point once brought back (a ring touching itself, invalid): joined by a
-            // square of a fifth of a millimetre where they come within a millimetre.
-            let micrometre = try zeroWidth(metric: metric, working: working, epsg: district.epsg)
-            try partition.bridgePinches(width: 100 * micrometre, reach: 1_000 * micrometre)
-        }
+        // Two parts of a grid that meet within a rounding error of one point in metres can meet
+        // at that point once brought back (a ring touching itself, invalid): joined by a square
+        // of a fifth of a millimetre where they come within a millimetre.
+        let micrometre = working != district.epsg ? try zeroWidth(metric: metric, working: working, epsg: district.epsg) : nil
+        try partition.removeDust(joining: micrometre.map { (width: 100 * $0, reach: 1_000 * $0) })
         try ServiceArea.attachShops(district.shops, metricShops: metric.shops, to: &partition, metricGrids: metricGrids)
         return partition
     }

@@ -2,36 +2,43 @@ import Foundation
 import GeometryEngine
 
 extension Partition {
-    /// Makes every grid and micro-grid a valid Polygon where all that stands in the way is
-    /// dust: a spike or a loop of no area, left by noding nearly parallel lines or by rounding
-    /// in the CRS the geometry was brought back to. GEOS's make-valid splits such a polygon into
-    /// the polygon and crumbs of (almost) no area; the polygon replaces it. A polygon whose
-    /// repair leaves two real pieces is left as it is (the coverage check reports it).
+    /// Makes every grid and micro-grid (not in `kept`) a valid Polygon where all that stands in
+    /// the way is dust: a spike or a loop of no area, left by noding nearly parallel lines or by
+    /// rounding in the CRS the geometry was brought back to. GEOS's make-valid splits such a
+    /// polygon into the polygon and crumbs of (almost) no area; the polygon replaces it.
+    ///
+    /// With `joining`, a polygon whose repair leaves two to four real parts touching at a point
+    /// or crossing by a hair (a reprojection, or snapping a re-built grid onto a kept outline in
+    /// longitude/latitude, brought two vertices of a narrow neck onto one point) is made one
+    /// again: the parts are joined by a square of side 2 × `width` round the gap where they come
+    /// nearest, when that gap is under `reach`. Any other polygon is left as it is (the summary
+    /// and the coverage check report it).
+    /// - Parameter joining: `width`, half the side of the joining square beyond the gap (the
+    ///   partition's CRS units; what it adds overlaps the neighbours by at most
+    ///   (gap + 2 × width)²), and `reach`, the widest gap joined; nil joins nothing.
     /// - Throws: `GeometryError` when GEOS fails.
-    mutating func removeDust(except kept: Set<String> = []) throws {
+    mutating func removeDust(except kept: Set<String> = [], joining: (width: Double, reach: Double)? = nil) throws {
         let context = GEOSContext()
-        try updateGeometries(except: kept) { try Self.withoutDust($0, context: context) }
+        try updateGeometries(except: kept) { geometry in
+            guard let real = try Self.realPieces(of: geometry, context: context) else { return geometry }
+            if real.count == 1 { return .polygon(real[0]) }
+            guard let joining else { return geometry }
+            return try Self.joined(real, width: joining.width, reach: joining.reach, context: context) ?? geometry
+        }
     }
 
-    /// Makes one Polygon again of every grid and micro-grid (not in `kept`) that came back from
-    /// a reprojection as parts touching at a point or crossing by a hair: snapping a re-built
-    /// grid onto a kept outline in longitude/latitude can bring two vertices of a narrow neck
-    /// onto one point of it. The parts (GEOS's make-valid) are joined by a square of side
-    /// 2 × `width` round the gap where they come nearest, when that gap is under `reach`; a
-    /// polygon whose parts lie further apart is left as it is (and reported).
-    /// - Parameters:
-    ///   - width: half the side of the joining square beyond the gap (the partition's CRS units);
-    ///     what it adds overlaps the neighbours by at most (gap + 2 × width)².
-    ///   - reach: the widest gap joined.
-    /// - Throws: `GeometryError` when GEOS fails.
-    mutating func bridgePinches(width: Double, reach: Double, except kept: Set<String> = []) throws {
-        let context = GEOSContext()
-        try updateGeometries(except: kept) { try Self.bridged($0, width: width, reach: reach, context: context) }
-    }
-
-    /// `geometry`, or its parts joined into one valid Polygon (see `bridgePinches`).
+    /// `geometry`, or its parts joined into one valid Polygon (see `removeDust(joining:)`).
     static func bridged(_ geometry: Geometry, width: Double, reach: Double, context: GEOSContext) throws -> Geometry {
-        guard var rest = try realPieces(of: geometry, context: context), rest.count >= 2, rest.count <= 4 else { return geometry }
+        guard let real = try realPieces(of: geometry, context: context) else { return geometry }
+        return try joined(real, width: width, reach: reach, context: context) ?? geometry
+    }
+
+    /// Two to four pieces joined into one valid Polygon by squares round their gaps (see
+    /// `removeDust(joining:)`); nil when they are more or fewer, a gap is over `reach`, or the
+    /// union is not one valid Polygon.
+    private static func joined(_ pieces: [Polygon], width: Double, reach: Double, context: GEOSContext) throws -> Geometry? {
+        guard pieces.count >= 2, pieces.count <= 4 else { return nil }
+        var rest = pieces
         var joined = [rest.removeFirst()]
         var squares: [Polygon] = []
         while !rest.isEmpty {
@@ -42,7 +49,7 @@ extension Partition {
                     if best == nil || gap.distance < best!.gap.distance { best = (index, gap) }
                 }
             }
-            guard let best, best.gap.distance <= reach else { return geometry }
+            guard let best, best.gap.distance <= reach else { return nil }
             let middle = XY((best.gap.a.x + best.gap.b.x) / 2, (best.gap.a.y + best.gap.b.y) / 2)
             let half = best.gap.distance / 2 + width
             squares.append(Polygon(exterior: [XY(middle.x - half, middle.y - half), XY(middle.x + half, middle.y - half),
@@ -52,7 +59,7 @@ extension Partition {
         }
         let union = try GEOSObject.collection(try (joined + squares).map { try GEOSObject(.polygon($0), context: context) },
                                               type: .geometryCollection, context: context).unaryUnion()
-        guard try union.isValid(), case .polygon(let polygon) = try union.geometry() else { return geometry }
+        guard try union.isValid(), case .polygon(let polygon) = try union.geometry() else { return nil }
         return .polygon(polygon)
     }
 
@@ -180,12 +187,6 @@ extension Partition {
     /// of the grid (a few square centimetres) where its boundary crossed the outline back and
     /// forth; a real part of a grid is a building's cell, many square metres.
     static let dustShare = 1e-5
-
-    /// `geometry`, or its one real piece when it is invalid only by pieces of no area.
-    static func withoutDust(_ geometry: Geometry, context: GEOSContext) throws -> Geometry {
-        guard let real = try realPieces(of: geometry, context: context), real.count == 1 else { return geometry }
-        return .polygon(real[0])
-    }
 
     /// The pieces GEOS's make-valid splits an invalid polygon into, less those of no area (under
     /// `dustShare` of the whole); nil for a valid polygon or another kind of geometry.

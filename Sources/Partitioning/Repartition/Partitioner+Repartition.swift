@@ -133,10 +133,9 @@ extension Partitioner {
             // round a hole becomes a polygon with a hole touching its shell.
             let micrometre = try zeroWidth(metric: metric, working: working, epsg: district.epsg)
             partition.removeZeroWidthParts(width: micrometre, except: kept, mergesNearPoints: true)
-            try partition.removeDust(except: kept)
             // Parts the snapping left touching at a point, or crossing by a hair, joined by a
             // millimetre square where the gap between them is under 10 cm (the snapping's reach).
-            try partition.bridgePinches(width: 1_000 * micrometre, reach: 100_000 * micrometre, except: kept)
+            try partition.removeDust(except: kept, joining: (width: 1_000 * micrometre, reach: 100_000 * micrometre))
         }
         try partition.reportInvalidGeometry(threads: options.threads ?? ProcessInfo.processInfo.activeProcessorCount)
         let report = RepartitionReport(previous: previous, partition: partition, mode: mode,
