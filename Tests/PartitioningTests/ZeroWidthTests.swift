@@ -73,6 +73,21 @@ import Testing
         #expect(abs(pieces.reduce(0) { $0 + PlaneMath.area($1) } - 116) < 1e-6)
     }
 
+    /// A face that comes back along one of its own segments 0.1 µm beside it (the Voronoi
+    /// Helsinki variant: a dedicated site's edge beside the community's) is two lobes and the
+    /// neck between them, which is a sliver; no vertex is added.
+    @Test func aNeckAlongASegmentIsSplitOff() throws {
+        let exterior = [XY(0, 0), XY(30, 0), XY(30, 10), XY(20, 10), XY(20, 1e-7), XY(10, 1e-7), XY(10, 10), XY(0, 10), XY(0, 0)]
+        var pinches: Set<SegmentKey> = []
+        let pieces = CommunityTessellation.splitAtPinches(Polygon(exterior: exterior), pinches: &pinches)
+        try #require(pieces.count == 3, "not split: \(pieces)")
+        let areas = pieces.map { PlaneMath.area($0) }.sorted()
+        #expect(areas[0] < 1e-5 && abs(areas[1] - 100) < 1e-5 && abs(areas[2] - 100) < 1e-5, "\(areas)")
+        let vertices = Set(exterior.map { SIMD2($0.x, $0.y) })
+        for piece in pieces { #expect(piece.exterior.allSatisfy { vertices.contains(SIMD2($0.x, $0.y)) }) }
+        for piece in pieces where PlaneMath.area(piece) > 1 { #expect(try Geometry.polygon(piece).isValid(), "\(piece)") }
+    }
+
     /// Two parts touching at a point (as snapping leaves a re-built micro-grid in lon/lat) are
     /// joined by a square of side 2 × width there: one valid Polygon, area up by under 4 width².
     @Test func partsTouchingAtAPointAreJoined() throws {

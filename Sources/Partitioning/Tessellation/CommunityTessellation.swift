@@ -245,7 +245,25 @@ struct CommunityTessellation {
         }
         blockSite = blocks.map(\.site)
         buildAdjacency(roadSegments: roadSegments, pinches: pinches)
+        absorbSlivers()
         attachDetachedFaces()
+    }
+
+    /// Faces thinner on average than this (area over perimeter, metres) are slivers.
+    static let sliverWidth = 1e-6
+
+    /// A sliver face (no width: where two lines polygonize meet within a rounding error run
+    /// side by side, as a dedicated site's edge along the community's) goes to the neighbour it
+    /// shares the longest edge with, whatever its block. Left to the building nearest it, it can
+    /// be all that links two parts of a grid: a corridor of no width, which collapses into a
+    /// ring that runs back over itself once the grid is brought back to the input's CRS.
+    private mutating func absorbSlivers() {
+        for index in faces.indices where faces[index].area < Self.sliverWidth * faces[index].perimeter {
+            guard let widest = edges[index].filter({ faces[$0.face].area >= Self.sliverWidth * faces[$0.face].perimeter })
+                .max(by: { ($0.length, -$0.face) < ($1.length, -$1.face) }) else { continue }
+            faces[index].owner = faces[widest.face].owner
+            faces[index].block = faces[widest.face].block
+        }
     }
 
     /// A face whose ring passes twice through (almost) the same point, as polygonize leaves
@@ -288,6 +306,55 @@ struct CommunityTessellation {
                 }
             }
             seen[key] = j
+        }
+        return splitAlongNeck(ring, pinches: &pinches)
+    }
+
+    /// A ring that comes back along one of its own segments within a micrometre (a neck of no
+    /// width: where a line polygonize meets, as a dedicated site's edge, runs beside the
+    /// community's edge without touching it) is three pieces: the two lobes on either side of
+    /// the neck, and the neck itself, a sliver (see `absorbSlivers`). No vertex is added: the
+    /// lobes are closed by chords from the segment's ends to the ends of the stretch that comes
+    /// back, a micrometre from the segment. Left whole, the face holds two lobes joined only by
+    /// the neck, which crosses itself once the grid is brought back to the input's CRS.
+    private static func splitAlongNeck(_ ring: [XY], pinches: inout Set<SegmentKey>) -> [[XY]] {
+        let m = ring.count - 1
+        guard m > 5 else { return [ring] }
+        let orientation = PlaneMath.signedArea(ring) > 0
+        func stretch(_ from: Int, _ to: Int) -> [XY] {
+            var points: [XY] = []
+            var t = from
+            while true {
+                points.append(ring[t])
+                if t == to { return points }
+                t = (t + 1) % m
+            }
+        }
+        for i in 0..<m {
+            let a = ring[i], b = ring[i + 1]
+            let length = PlaneMath.distance(a, b)
+            guard length > 1e-3 else { continue }
+            let minX = min(a.x, b.x) - 1e-6, maxX = max(a.x, b.x) + 1e-6, minY = min(a.y, b.y) - 1e-6, maxY = max(a.y, b.y) + 1e-6
+            func alongside(_ t: Int) -> Bool {
+                let p = ring[t]
+                guard p.x >= minX, p.x <= maxX, p.y >= minY, p.y <= maxY else { return false }
+                let (along, distance) = PlaneMath.project(p, onSegment: a, b)
+                return distance <= 1e-6 && along > 0 && along < 1
+            }
+            // The first vertex after the segment's end that runs beside it, and the run it starts.
+            var t = (i + 2) % m
+            while t != i, !alongside(t) { t = (t + 1) % m }
+            guard t != i else { continue }
+            let j = t
+            var k = j
+            while (k + 1) % m != i, alongside((k + 1) % m) { k = (k + 1) % m }
+            let lobeAfter = stretch((i + 1) % m, j) + [ring[i + 1]]
+            let lobeBefore = stretch(k, i) + [ring[k]]
+            let neck = [a, b] + stretch(j, k) + [a]
+            guard lobeAfter.count >= 4, lobeBefore.count >= 4,
+                  (PlaneMath.signedArea(lobeAfter) > 0) == orientation, (PlaneMath.signedArea(lobeBefore) > 0) == orientation,
+                  abs(PlaneMath.signedArea(neck)) < 1e-6 * PlaneMath.length(neck) else { continue }
+            return splitAtPinches(exterior: lobeBefore, pinches: &pinches) + splitAtPinches(exterior: lobeAfter, pinches: &pinches) + [neck]
         }
         return [ring]
     }
