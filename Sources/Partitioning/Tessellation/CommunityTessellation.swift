@@ -353,7 +353,7 @@ struct CommunityTessellation {
             let neck = [a, b] + stretch(j, k) + [a]
             guard lobeAfter.count >= 4, lobeBefore.count >= 4,
                   (PlaneMath.signedArea(lobeAfter) > 0) == orientation, (PlaneMath.signedArea(lobeBefore) > 0) == orientation,
-                  abs(PlaneMath.signedArea(neck)) < 1e-6 * PlaneMath.length(neck) else { continue }
+                  abs(PlaneMath.signedArea(neck)) < sliverWidth * PlaneMath.length(neck) else { continue }
             return splitAtPinches(exterior: lobeBefore, pinches: &pinches) + splitAtPinches(exterior: lobeAfter, pinches: &pinches) + [neck]
         }
         return [ring]
