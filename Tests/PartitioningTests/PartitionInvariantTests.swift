@@ -78,9 +78,21 @@ import TestSupport
         let reported = partition.findings.filter { $0.kind == .gridOutOfBounds || $0.kind == .microGridOutOfBounds }
         #expect(reported.count == stats.gridsOutOfBounds + stats.microGridsOutOfBounds)
         #expect(stats.arterialMetresCrossed == 0)
-        // Other streets preferably not: here 35% of the street metres between blocks lie inside
-        // a grid; 40% when regions grew across streets as readily as within a block.
-        #expect(stats.roadMetresCrossed <= 0.37 * stats.roadMetres, "\(stats.roadMetresCrossed) of \(stats.roadMetres) m")
+        // Other streets preferably not: here 38% of the street metres between blocks lie inside
+        // a grid (34% before building cells were fixed, see the next test).
+        #expect(stats.roadMetresCrossed <= 0.40 * stats.roadMetres, "\(stats.roadMetresCrossed) of \(stats.roadMetres) m")
+    }
+
+    /// Regions grow within a street block before they cross a street
+    /// (`CommunityPartitioner.streetTie`). On this district 22% of the street metres between
+    /// blocks lie inside a grid; 28% when regions grow across streets as readily as within a
+    /// block. (The 12,000-household district above no longer tells the two apart: 38% either
+    /// way since building cells follow their walls.)
+    @Test func gridsCrossFewStreets() throws {
+        let district = SyntheticCity.generate(SyntheticCity.Options(seed: 7, households: 30_000))
+        let stats = try Partitioner.partition(district).statistics
+        #expect(stats.arterialMetresCrossed == 0)
+        #expect(stats.roadMetresCrossed <= 0.25 * stats.roadMetres, "\(stats.roadMetresCrossed) of \(stats.roadMetres) m")
     }
 
     @Test func dedicatedSitesAndVillagesAreGridsOfTheirOwn() throws {

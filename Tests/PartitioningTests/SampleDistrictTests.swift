@@ -43,13 +43,57 @@ import TestSupport
     }
 
     /// Grids are made more compact after growth (border units move, or two swap, where that
-    /// raises Polsby-Popper: `RegionBalancer.refined`). Floors at the figures reached; before:
-    /// Helsinki 0.30, Shanghai 0.45, Bubenec 0.37; single moves alone give Shanghai 0.46 and
-    /// Bubenec 0.40.
-    @Test(arguments: [("helsinki.gpkg", 0.325), ("shanghai.gpkg", 0.48), ("bubenec.gpkg", 0.43)])
+    /// raises Polsby-Popper: `RegionBalancer.refined`), and building cells follow the walls
+    /// (each Voronoi cell goes to the sample inside it). Floors just under the figures reached
+    /// (Helsinki 0.449, Shanghai 0.510, Bubenec 0.575); with cells given to the sample nearest
+    /// their centroid: 0.33, 0.49, 0.45; before the refinement as well: 0.30, 0.45, 0.37.
+    @Test(arguments: [("helsinki.gpkg", 0.44), ("shanghai.gpkg", 0.50), ("bubenec.gpkg", 0.56)])
     func gridsAreAsCompactAsReached(_ name: String, floor: Double) throws {
         let (_, partition) = try ServiceAreaTests.district(name)
         #expect(partition.statistics.meanPolsbyPopper >= floor, "\(name): mean Polsby-Popper \(partition.statistics.meanPolsbyPopper)")
+    }
+
+    /// A building not cut into entrance units lies in the grid it is assigned to: a grid
+    /// boundary never runs through it. Its cell is the union of the Voronoi cells of points
+    /// sampled along its walls; each cell was given to the sample nearest the cell's centroid,
+    /// which for a long cell (samples along a straight wall, reaching into a courtyard) is
+    /// another building's, and the cell boundaries then ran through footprints: 113 of the 403
+    /// buildings checked in Helsinki had more than 1 % of their footprint in another grid, 18 of
+    /// Bubenec's 143, and 5 in Shanghai more than 5 % (one wholly). Left: a party wall's sample points on either side
+    /// do not face each other, so the boundary wanders about the wall by up to half a sample
+    /// step; and a footprint overlapping a dedicated site or another community is not counted.
+    @Test(arguments: ["helsinki.gpkg", "shanghai.gpkg", "bubenec.gpkg", "generated"])
+    func aWholeBuildingLiesInItsGrid(_ name: String) throws {
+        let (district, partition) = try ServiceAreaTests.district(name)
+        let working = try district.workingEPSG()
+        let metric = try district.projected(to: working)
+        let toMetres = try CoordinateTransformer(from: partition.epsg, to: working)
+        var grids: [String: (geometry: Geometry, community: String, kind: Grid.Kind)] = [:]
+        for grid in partition.grids { grids[grid.code] = (try toMetres.transform(grid.geometry), grid.communityCode, grid.kind) }
+        var communities: [String: Geometry] = [:]
+        for community in metric.communities {
+            communities[community.code] = try community.geometry.isValid() ? community.geometry : community.geometry.makeValid()
+        }
+        let sites = try Geometry.multiPolygon(grids.values.filter { $0.kind == .dedicated }.flatMap(\.geometry.polygons)).unaryUnion()
+        var rows: [String: [BuildingAssignment]] = [:]
+        for row in partition.assignments { rows[row.buildingID, default: []].append(row) }
+        var checked = 0, strayed: [(id: String, share: Double)] = []
+        for building in metric.buildings {
+            guard let assigned = rows[building.id], assigned.count == 1, let grid = grids[assigned[0].gridCode], grid.kind != .dedicated,
+                  let community = communities[grid.community] else { continue }
+            // The part in the grid's community (a building may straddle two) and in no dedicated site.
+            let valid = try building.geometry.isValid() ? building.geometry : building.geometry.makeValid()
+            let footprint = try valid.intersection(community).difference(sites)
+            let area = try footprint.area()
+            guard area > 1 else { continue }
+            checked += 1
+            let outside = try footprint.difference(grid.geometry).area()
+            if outside > 0.01 * area { strayed.append((building.id, outside / area)) }
+        }
+        #expect(checked > 100, "\(name): \(checked) buildings checked")
+        // At most one in a hundred strays past 1 % (Helsinki: 1 of 403, by 1.2 %), none past 5 %.
+        #expect(strayed.count * 100 <= checked, "\(name): \(strayed.count) of \(checked) buildings partly in another grid: \(strayed.prefix(10))")
+        #expect(strayed.allSatisfy { $0.share <= 0.05 }, "\(name): \(strayed.filter { $0.share > 0.05 })")
     }
 
     /// A grid that is not a valid polygon is named in the findings with GEOS's reason (the

@@ -195,7 +195,7 @@ struct CommunityTessellation {
             var kept: [[XY]] = []
             for cell in cells {
                 let ring = cell.exterior
-                guard ring.count > 3, let site = index.nearest(to: PlaneMath.centroid(cell)) else { continue }
+                guard ring.count > 3, let site = index.site(inside: ring) else { continue }
                 let owner = owners[site]
                 for i in 0..<(ring.count - 1) {
                     let key = SegmentKey(ring[i], ring[i + 1])

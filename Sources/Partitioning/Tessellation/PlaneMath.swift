@@ -126,4 +126,17 @@ struct SiteIndex {
             ring += 1
         }
     }
+
+    /// The index of the site inside `ring`: of a Voronoi cell, its generator. The site nearest
+    /// the cell's centroid is not always it: a long cell, as those of samples along a straight
+    /// wall reaching far into a courtyard, has its centroid nearer another site.
+    func site(inside ring: [XY]) -> Int? {
+        guard let envelope = Envelope(of: ring) else { return nil }
+        for r in row(envelope.minY)...row(envelope.maxY) {
+            for c in column(envelope.minX)...column(envelope.maxX) {
+                for index in buckets[r * columns + c] where PlaneMath.isInside(sites[index], ring: ring) { return index }
+            }
+        }
+        return nil
+    }
 }
