@@ -65,8 +65,12 @@ struct CommunityTessellation {
     /// community's edge: the reach of the re-partition's snapping onto kept outlines.
     static let edgeSnap = 0.1
 
-    /// Sampling distance along footprints, and inset from the wall, in metres.
-    static let sampleStep = 3.0
+    /// Sampling distance along footprints, and inset from the wall, in metres. Where two
+    /// buildings touch, their samples on either side of the wall do not face each other, and
+    /// the cell boundary wanders about the wall by up to half a step: 1 m against 3 m raised
+    /// the mean Polsby-Popper of ten OSM-based districts from 0.499 to 0.512 with service roads
+    /// inside blocks (0.474 -> 0.496 in Helsinki), at 50 % more time on 800,000 households.
+    static let sampleStep = 1.0
     static let inset = 0.3
 
     init(_ input: CommunityInput, microMin: Int, microMax: Int, cutsUnits: Bool, context: GEOSContext) throws {
@@ -84,7 +88,10 @@ struct CommunityTessellation {
         var roadSegments: [(a: XY, b: XY, arterial: Bool)] = []
         // Footpaths and cycleways do not bound street blocks: a grid follows streets, and a
         // path across a block or beside a carriageway would cut it into strips and scraps.
-        for road in input.roads where road.roadClass != .path {
+        // Nor do service roads (driveways, yard and parking aisles, the lane beside a
+        // carriageway): they serve the buildings of a block, and a strip between one and the
+        // street went whole to one grid as an arm (Helsinki's mean Polsby-Popper 0.449 -> 0.474).
+        for road in input.roads where road.roadClass != .path && road.roadClass != .service {
             let line = try GEOSObject(road.geometry, context: context)
             guard try preparedCommunity.intersects(line) else { continue }
             let inside = try line.intersection(community).snapped(to: outline, tolerance: Self.edgeSnap).geometry().lineStrings
