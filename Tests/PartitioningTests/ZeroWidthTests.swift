@@ -37,6 +37,26 @@ import Testing
         #expect(!cleaned.contains(XY(4, 5)), "the notch stays: \(cleaned)")
     }
 
+    /// A slit of no width into a grid from its shell (seen in a Helsinki variant with Voronoi
+    /// communities, along a community's edge through a dedicated site): the shell runs 4 m in
+    /// and back, and a hole of no area carries the slit 4 m further. GEOS calls it a
+    /// self-intersection, and its make-valid keeps the spike and the hole; `removeDust` takes
+    /// both out, and the grid is the 10 m square it always was.
+    @Test func aSlitIntoAGridIsTakenOut() throws {
+        let shell = [XY(0, 0), XY(10, 0), XY(10, 10), XY(0, 10), XY(0, 5), XY(4, 5), XY(1e-12, 5), XY(0, 0)]
+        let hole = [XY(4, 5), XY(8, 5), XY(8, 5 + 1e-12), XY(4, 5)]
+        let slit = Geometry.polygon(Polygon(rings: [shell, hole]))
+        #expect(try !slit.isValid())
+        var partition = Partition(epsg: 3857, grids: [Grid(code: "110101001001001", communityCode: "110101001001", kind: .residential,
+                                                           households: 200, buildings: 1, geometry: slit, microGrids: [])],
+                                  assignments: [], findings: [], statistics: PartitionStatistics())
+        try partition.removeDust()
+        let cleaned = partition.grids[0].geometry
+        #expect(try cleaned.isValid(), "\(cleaned)")
+        #expect(abs(try cleaned.area() - 100) < 1e-6)
+        #expect(cleaned.polygons.first?.holes.isEmpty == true)
+    }
+
     /// A face whose ring passes twice within a micrometre of one point is split there even when
     /// it has a hole, and the hole goes with the piece it lies in: polygonize leaves such faces
     /// round a courtyard, and the pinch left unsplit made its micro-grid two pieces in EPSG:3857.

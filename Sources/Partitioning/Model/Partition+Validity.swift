@@ -20,11 +20,26 @@ extension Partition {
     mutating func removeDust(except kept: Set<String> = [], joining: (width: Double, reach: Double)? = nil) throws {
         let context = GEOSContext()
         try updateGeometries(except: kept) { geometry in
+            let geometry = Self.withoutEmptyHoles(geometry)
             guard let real = try Self.realPieces(of: geometry, context: context) else { return geometry }
-            if real.count == 1 { return .polygon(real[0]) }
+            // What make-valid leaves of a slit: a spike and a hole of no width, both taken out.
+            if real.count == 1 { return Self.withoutEmptyHoles(Self.withoutZeroWidthParts(.polygon(real[0]), width: joining?.width ?? Self.noWidth)) }
             guard let joining else { return geometry }
             return try Self.joined(real, width: joining.width, reach: joining.reach, context: context) ?? geometry
         }
+    }
+
+    /// `geometry` without its holes of no area (under `dustShare` of the polygon's): a slit
+    /// into the polygon from a vertex of its shell, three vertices two of which fall within a
+    /// rounding error of each other, left where a sliver between a community's edge and a
+    /// dedicated site's went to the site. A hole of no area holds nothing: the polygon stays
+    /// the same set of points, and GEOS (3.11 as newer ones) reports it invalid.
+    static func withoutEmptyHoles(_ geometry: Geometry) -> Geometry {
+        guard case .polygon(let polygon) = geometry, polygon.rings.count > 1 else { return geometry }
+        let shell = abs(PlaneMath.signedArea(polygon.exterior))
+        let holes = polygon.holes.filter { abs(PlaneMath.signedArea($0)) > dustShare * shell }
+        guard holes.count < polygon.holes.count else { return geometry }
+        return .polygon(Polygon(rings: [polygon.exterior] + holes))
     }
 
     /// `geometry`, or its parts joined into one valid Polygon (see `removeDust(joining:)`).
