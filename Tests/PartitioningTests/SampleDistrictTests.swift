@@ -61,9 +61,10 @@ import TestSupport
     /// which for a long cell (samples along a straight wall, reaching into a courtyard) is
     /// another building's, and the cell boundaries then ran through footprints: 113 of the 403
     /// buildings checked in Helsinki had more than 1 % of their footprint in another grid, 18 of
-    /// Bubenec's 143, and 5 in Shanghai more than 5 % (one wholly). Left: a party wall's sample points on either side
-    /// do not face each other, so the boundary wanders about the wall by up to half a sample
-    /// step; and a footprint overlapping a dedicated site or another community is not counted.
+    /// Bubenec's 143, and 5 in Shanghai more than 5 % (one wholly). Left: a party wall's sample
+    /// points on either side do not face each other, so the boundary wanders about the wall by
+    /// up to half a sample step; and a footprint overlapping a dedicated site or another
+    /// community is not counted.
     @Test(arguments: ["helsinki.gpkg", "shanghai.gpkg", "bubenec.gpkg", "generated"])
     func aWholeBuildingLiesInItsGrid(_ name: String) throws {
         let (district, partition) = try ServiceAreaTests.district(name)

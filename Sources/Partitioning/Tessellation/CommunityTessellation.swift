@@ -190,10 +190,11 @@ struct CommunityTessellation {
             var points: [XY] = []
             var owners: [Int] = []
             // Dense samples only along buildings that touch or nearly touch another.
-            let envelopes = members.map { local in Envelope(of: input.buildings[local].building.geometry.polygons.flatMap(\.exterior)) }
+            let envelopes = members.map { input.buildings[$0].building.geometry.envelope }
             for (m, local) in members.enumerated() {
                 let near = envelopes[m].map { own in
-                    envelopes.indices.contains { $0 != m && (envelopes[$0]?.intersects(own.expanded(by: Self.touching)) ?? false) }
+                    let reach = own.expanded(by: Self.touching)
+                    return envelopes.indices.contains { $0 != m && (envelopes[$0]?.intersects(reach) ?? false) }
                 } ?? false
                 for point in Self.samples(input.buildings[local].building.geometry, step: near ? Self.sampleStep : Self.openSampleStep) {
                     points.append(point)
