@@ -41,7 +41,7 @@ struct CommunityPartitioner {
     }
 
     func run(context: GEOSContext) throws -> CommunityOutcome {
-        let tessellation = try CommunityTessellation(input, microMin: options.microMin, microMax: options.microMax, cutsUnits: options.cutsUnits, context: context)
+        let tessellation = try CommunityTessellation(input, microMin: options.microMin, microMax: options.microMax, gridMax: options.gridMax, cutsUnits: options.cutsUnits, context: context)
         let faces = tessellation.faces
         let code = input.community.code
 

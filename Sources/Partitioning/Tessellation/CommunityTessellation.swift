@@ -78,7 +78,7 @@ struct CommunityTessellation {
     static let touching = 1.0
     static let inset = 0.3
 
-    init(_ input: CommunityInput, microMin: Int, microMax: Int, cutsUnits: Bool, context: GEOSContext) throws {
+    init(_ input: CommunityInput, microMin: Int, microMax: Int, gridMax: Int, cutsUnits: Bool, context: GEOSContext) throws {
         let raw = try GEOSObject(input.community.geometry, context: context)
         let community = try raw.isValid() ? raw : raw.makeValid()
         let preparedCommunity = try PreparedGeometry(community)
@@ -166,68 +166,73 @@ struct CommunityTessellation {
             let count = slices[local]
             return (0..<count).map { households / count + ($0 < households % count ? 1 : 0) }
         }
-        var axes: [(origin: XY, direction: XY, length: Double)?] = Array(repeating: nil, count: input.buildings.count)
+        var fans: [SliceFan?] = Array(repeating: nil, count: input.buildings.count)
         var blockSites: [SiteIndex?] = Array(repeating: nil, count: blocks.count)
         var blockSiteOwners: [[Int]] = Array(repeating: [], count: blocks.count)
         for (blockIndex, members) in blockBuildings.enumerated() where blocks[blockIndex].site == nil && !members.isEmpty {
             let block = blocks[blockIndex].object.base
             guard let envelope = try block.envelope() else { continue }
             let margin = try block.mitredBuffer(0.01)
-            for local in members where slices[local] > 1 {
-                guard let axis = try Self.longAxis(of: footprints[local]) else { continue }
-                axes[local] = axis
-                let normal = XY(-axis.direction.y, axis.direction.x)
-                let half = envelope.width + envelope.height + 10
-                for k in 1..<slices[local] {
-                    let t = axis.length * Double(k) / Double(slices[local])
-                    let center = XY(axis.origin.x + axis.direction.x * t, axis.origin.y + axis.direction.y * t)
-                    let cut = Geometry.lineString([XY(center.x - normal.x * half, center.y - normal.y * half),
-                                                   XY(center.x + normal.x * half, center.y + normal.y * half)])
-                    cellLines.append(try GEOSObject(cut, context: context).intersection(margin))
-                }
-            }
-            guard members.count > 1 else { continue }
-            var points: [XY] = []
-            var owners: [Int] = []
-            // Dense samples only along buildings that touch or nearly touch another.
-            let envelopes = members.map { input.buildings[$0].building.geometry.envelope }
-            for (m, local) in members.enumerated() {
-                let near = envelopes[m].map { own in
-                    let reach = own.expanded(by: Self.touching)
-                    return envelopes.indices.contains { $0 != m && (envelopes[$0]?.intersects(reach) ?? false) }
-                } ?? false
-                for point in Self.samples(input.buildings[local].building.geometry, step: near ? Self.sampleStep : Self.openSampleStep) {
-                    points.append(point)
-                    owners.append(local)
-                }
-            }
-            let index = SiteIndex(points, cell: Self.sampleStep * 2)
-            blockSites[blockIndex] = index
-            blockSiteOwners[blockIndex] = owners
-            let expanded = envelope.expanded(by: 50)
-            let clip = try GEOSObject(.polygon(Polygon(exterior: [XY(expanded.minX, expanded.minY), XY(expanded.maxX, expanded.minY),
-                                                                   XY(expanded.maxX, expanded.maxY), XY(expanded.minX, expanded.maxY),
-                                                                   XY(expanded.minX, expanded.minY)])), context: context)
-            let cells = try GEOSObject(.multiPoint(points), context: context).voronoiDiagram(clip: clip).geometry().polygons
-            // Keep the Voronoi edges between cells of different buildings: the cell boundaries.
-            var firstOwner: [SegmentKey: Int] = [:]
-            var kept: [[XY]] = []
-            for cell in cells {
-                let ring = cell.exterior
-                guard ring.count > 3, let site = index.site(inside: ring) else { continue }
-                let owner = owners[site]
-                for i in 0..<(ring.count - 1) {
-                    let key = SegmentKey(ring[i], ring[i + 1])
-                    if let other = firstOwner[key] {
-                        if other != owner { kept.append([ring[i], ring[i + 1]]) }
-                    } else {
-                        firstOwner[key] = owner
+            // The vertices of each sliced building's cell, from its Voronoi cells (clamped to the block's envelope).
+            var cellPoints: [Int: [XY]] = [:]
+            if members.count > 1 {
+                var points: [XY] = []
+                var owners: [Int] = []
+                // Dense samples only along buildings that touch or nearly touch another.
+                let envelopes = members.map { input.buildings[$0].building.geometry.envelope }
+                for (m, local) in members.enumerated() {
+                    let near = envelopes[m].map { own in
+                        let reach = own.expanded(by: Self.touching)
+                        return envelopes.indices.contains { $0 != m && (envelopes[$0]?.intersects(reach) ?? false) }
+                    } ?? false
+                    for point in Self.samples(input.buildings[local].building.geometry, step: near ? Self.sampleStep : Self.openSampleStep) {
+                        points.append(point)
+                        owners.append(local)
                     }
                 }
+                let index = SiteIndex(points, cell: Self.sampleStep * 2)
+                blockSites[blockIndex] = index
+                blockSiteOwners[blockIndex] = owners
+                let expanded = envelope.expanded(by: 50)
+                let clip = try GEOSObject(.polygon(Polygon(exterior: [XY(expanded.minX, expanded.minY), XY(expanded.maxX, expanded.minY),
+                                                                       XY(expanded.maxX, expanded.maxY), XY(expanded.minX, expanded.maxY),
+                                                                       XY(expanded.minX, expanded.minY)])), context: context)
+                let cells = try GEOSObject(.multiPoint(points), context: context).voronoiDiagram(clip: clip).geometry().polygons
+                // Keep the Voronoi edges between cells of different buildings: the cell boundaries.
+                var firstOwner: [SegmentKey: Int] = [:]
+                var kept: [[XY]] = []
+                for cell in cells {
+                    let ring = cell.exterior
+                    guard ring.count > 3, let site = index.site(inside: ring) else { continue }
+                    let owner = owners[site]
+                    if slices[owner] > 1 { cellPoints[owner, default: []] += ring }
+                    for i in 0..<(ring.count - 1) {
+                        let key = SegmentKey(ring[i], ring[i + 1])
+                        if let other = firstOwner[key] {
+                            if other != owner { kept.append([ring[i], ring[i + 1]]) }
+                        } else {
+                            firstOwner[key] = owner
+                        }
+                    }
+                }
+                if !kept.isEmpty {
+                    let boundaries = try GEOSObject(.multiLineString(kept), context: context).lineMerge().simplify(tolerance: 0.5)
+                    cellLines.append(try boundaries.intersection(margin))
+                }
             }
-            guard !kept.isEmpty else { continue }
-            let boundaries = try GEOSObject(.multiLineString(kept), context: context).lineMerge().simplify(tolerance: 0.5)
-            cellLines.append(try boundaries.intersection(margin))
+            // Slices of big buildings: cuts square across the footprint, then straight on or fanned out (see `SliceFan`).
+            for local in members where slices[local] > 1 {
+                guard case .polygon(let rectangle) = try footprints[local].minimumRotatedRectangle().geometry(),
+                      let axis = Self.longAxis(of: rectangle.exterior) else { continue }
+                let cell = members.count == 1
+                    ? try block.geometry().polygons.flatMap(\.exterior)
+                    : (cellPoints[local] ?? []).map { XY(min(max($0.x, envelope.minX), envelope.maxX), min(max($0.y, envelope.minY), envelope.maxY)) }
+                let fan = SliceFan(axis: axis, count: slices[local], footprint: rectangle.exterior, cell: cell,
+                                   splits: input.buildings[local].building.households > 2 * gridMax)
+                fans[local] = fan
+                let reach = envelope.width + envelope.height + 10
+                cellLines.append(try GEOSObject(.multiLineString(fan.lines(reach: reach)), context: context).intersection(margin))
+            }
         }
 
         // The faces: one polygonize over everything, noded together.
@@ -251,10 +256,7 @@ struct CommunityTessellation {
                     local = blockSiteOwners[block][nearest]
                 }
                 var slice = 0
-                if let axis = axes[local], case .point(let p) = try point.geometry() {
-                    let t = ((p.x - axis.origin.x) * axis.direction.x + (p.y - axis.origin.y) * axis.direction.y) / axis.length
-                    slice = min(slices[local] - 1, max(0, Int(t * Double(slices[local]))))
-                }
+                if let fan = fans[local], case .point(let p) = try point.geometry() { slice = fan.slice(of: p) }
                 owner = .building(local, slice: slice)
             }
             for piece in Self.splitAtPinches(polygon, pinches: &pinches) {
@@ -515,10 +517,10 @@ struct CommunityTessellation {
         return points
     }
 
-    /// The long axis of a footprint's minimum rotated rectangle: a corner, the unit direction, the length.
-    static func longAxis(of footprint: GEOSObject) throws -> (origin: XY, direction: XY, length: Double)? {
-        guard case .polygon(let rectangle) = try footprint.minimumRotatedRectangle().geometry(), rectangle.exterior.count >= 4 else { return nil }
-        let p = rectangle.exterior
+    /// The long axis of a minimum rotated rectangle (its closed ring): a corner, the unit direction, the length.
+    static func longAxis(of rectangle: [XY]) -> (origin: XY, direction: XY, length: Double)? {
+        guard rectangle.count >= 4 else { return nil }
+        let p = rectangle
         let first = PlaneMath.distance(p[0], p[1]), second = PlaneMath.distance(p[1], p[2])
         let (origin, end, length) = first >= second ? (p[0], p[1], first) : (p[1], p[2], second)
         guard length > 0 else { return nil }
