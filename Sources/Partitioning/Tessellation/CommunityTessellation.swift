@@ -127,7 +127,15 @@ struct CommunityTessellation {
         for index in 0..<(try blockPolygons.partCount()) {
             let block = try blockPolygons.part(index)
             let point = try block.pointOnSurface()
-            guard try preparedCommunity.contains(point) else { continue }   // a hole, or outside
+            // A hole, or outside; unless most of the block is in the community, which happens
+            // when its point is not inside it: the point of a block with a spike of no width
+            // along the community's edge can lie off the block (a 41 m² block was dropped so,
+            // a gap in the grids). Blocks are cut from lines inside the community, so only holes
+            // come here, and few.
+            if try !preparedCommunity.contains(point) {
+                let inside = try block.intersection(community).area(), whole = try block.area()
+                guard inside > whole / 2 else { continue }
+            }
             let site = try sites.firstIndex { try $0?.contains(point) ?? false }
             blockTree.insert(block, index: blocks.count)
             blocks.append((try PreparedGeometry(block), site))
@@ -242,7 +250,20 @@ struct CommunityTessellation {
         for index in 0..<(try facePolygons.partCount()) {
             let object = try facePolygons.part(index)
             let point = try object.pointOnSurface()
-            guard let block = try blockOf(point), case .polygon(let polygon) = try object.geometry() else { continue }
+            var found = try blockOf(point)
+            if found == nil {
+                // The point of a face whose ring comes back along itself can fall on its edge and
+                // off every block (a 5.6 m² face was dropped so, a gap in the grids): the block
+                // holding most of the face, if any (faces in the community's holes have none).
+                let area = try object.area()
+                var best: (block: Int, area: Double)?
+                for candidate in blockTree.query(object) {
+                    let shared = try blocks[candidate].object.base.intersection(object).area()
+                    if shared > (best?.area ?? area / 2) { best = (candidate, shared) }
+                }
+                found = best?.block
+            }
+            guard let block = found, case .polygon(let polygon) = try object.geometry() else { continue }
             let owner: FaceOwner
             let members = blockBuildings[block]
             if let site = blocks[block].site {
