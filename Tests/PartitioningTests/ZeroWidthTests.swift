@@ -26,6 +26,19 @@ import TestSupport
         #expect(try Geometry.polygon(Polygon(exterior: cleaned)).isValid())
     }
 
+    /// The same spike with a second vertex a nanometre from its tip, as noding left one in a
+    /// Helsinki variant (valid in UTM, invalid once a reader brought it to EPSG:4326): the
+    /// twin hides the turn back from a test on three consecutive vertices unless it goes first.
+    @Test func aSpikeWithATwinAtItsTipIsTakenOut() throws {
+        var ring = Self.squareWithSpike(offset: 6e-9)
+        let tip = XY(5 - 0.066, 13.5)
+        let at = try #require(ring.firstIndex(of: tip))
+        ring.insert(XY(tip.x + 7e-10, tip.y + 6e-10), at: at + 1)
+        let cleaned = try #require(Partition.withoutZeroWidthParts(ring: ring, width: Partition.noWidth))
+        #expect(!cleaned.contains { PlaneMath.distance($0, tip) < 1e-3 }, "the spike's tip stays: \(cleaned)")
+        #expect(abs(abs(PlaneMath.signedArea(cleaned)) - 100) < 1e-3)
+    }
+
     @Test func aNarrowButRealSpikeStays() throws {
         let ring = Self.squareWithSpike(offset: 0.01)
         let cleaned = try #require(Partition.withoutZeroWidthParts(ring: ring, width: Partition.noWidth))
