@@ -88,7 +88,7 @@ extension CommunityPartitioner {
     /// (a Helsinki variant lost 1.1 ha so). Each sliver rides with the first part it touches.
     static func connectedParts(_ faces: [Int], tessellation: CommunityTessellation, context: GEOSContext) throws -> [[Int]] {
         var parts = tessellation.components(faces)
-        let slivers = Set(faces.filter { tessellation.faces[$0].area < CommunityTessellation.sliverWidth * tessellation.faces[$0].perimeter })
+        let slivers = Set(faces.filter { tessellation.faces[$0].isSliver })
         if !slivers.isEmpty, slivers.count < faces.count {
             var solid = tessellation.components(faces.filter { !slivers.contains($0) })
             if solid.count > parts.count {

@@ -38,6 +38,9 @@ struct CommunityTessellation {
         var centroid: XY
         var block: Int
         var owner: FaceOwner
+
+        /// Whether the face has no width: thinner on average than `sliverWidth`.
+        var isSliver: Bool { area < CommunityTessellation.sliverWidth * perimeter }
     }
 
     struct Edge {
@@ -300,8 +303,8 @@ struct CommunityTessellation {
     /// be all that links two parts of a grid: a corridor of no width, which collapses into a
     /// ring that runs back over itself once the grid is brought back to the input's CRS.
     private mutating func absorbSlivers() {
-        for index in faces.indices where faces[index].area < Self.sliverWidth * faces[index].perimeter {
-            guard let widest = edges[index].filter({ faces[$0.face].area >= Self.sliverWidth * faces[$0.face].perimeter })
+        for index in faces.indices where faces[index].isSliver {
+            guard let widest = edges[index].filter({ !faces[$0.face].isSliver })
                 .max(by: { ($0.length, -$0.face) < ($1.length, -$1.face) }) else { continue }
             faces[index].owner = faces[widest.face].owner
             faces[index].block = faces[widest.face].block

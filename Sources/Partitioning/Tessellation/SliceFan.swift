@@ -21,6 +21,8 @@ struct SliceFan {
     let across: XY
     let length: Double
     let count: Int
+    /// Where the cuts cross the axis: `cuts[k]` for k in 0...count, the footprint's ends included.
+    let cuts: [Double]
     let low: Double
     let high: Double
     /// Where the cell ends across the axis on either side.
@@ -50,6 +52,7 @@ struct SliceFan {
         across = XY(-axis.direction.y, axis.direction.x)
         length = axis.length
         self.count = count
+        cuts = (0...count).map { axis.length * Double($0) / Double(count) }
         var low = 0.0, high = 0.0
         for point in footprint {
             let s = (point.x - origin.x) * across.x + (point.y - origin.y) * across.y
@@ -74,7 +77,7 @@ struct SliceFan {
         }
         self.top = top
         self.bottom = bottom
-        let straight = (1..<Swift.max(count, 1)).map { axis.length * Double($0) / Double(count) }
+        let straight = Array(cuts[1..<Swift.max(count, 1)])
         guard splits, count >= 3, Swift.min(top - high, low - bottom) >= Self.splitDepth * axis.length else {
             split = nil
             topTargets = straight
@@ -99,7 +102,7 @@ struct SliceFan {
 
     /// Where cut `k` (1..<count) crosses the line `s` across the axis, along it.
     func cut(_ k: Int, at s: Double) -> Double {
-        let t = length * Double(k) / Double(count)
+        let t = cuts[k]
         if s > high { return t + (topTargets[k - 1] - t) * (s - high) / (top - high) }
         if s < low { return t + (bottomTargets[k - 1] - t) * (low - s) / (low - bottom) }
         return t
@@ -125,7 +128,6 @@ struct SliceFan {
             XY(origin.x + along.x * t + across.x * s, origin.y + along.y * t + across.y * s)
         }
         let upper = high + reach, lower = low - reach
-        let cuts = (0...count).map { length * Double($0) / Double(count) }
         guard let m = split else {
             return (1..<Swift.max(count, 1)).map { [point(cut($0, at: lower), lower), point(cuts[$0], low), point(cuts[$0], high), point(cut($0, at: upper), upper)] }
         }
