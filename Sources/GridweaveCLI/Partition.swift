@@ -12,7 +12,9 @@ struct Partition: ParsableCommand {
             one cell per building; grids are contiguous groups of cells of about --grid-target \
             households (never across an arterial road, a gated compound kept whole when it fits), \
             and each grid is cut the same way into micro-grids (微网格). Every dedicated site \
-            (school, mall, enterprise, hospital) is a grid of its own; a rural village is one grid. \
+            (school, mall, enterprise, hospital) is a grid of its own, with its cell of the \
+            blocks beside it as a building has, unless that would leave houses cut off or a grid \
+            out of bounds; a rural village is one grid. \
             The grids of a community tile it exactly, and so do the micro-grids of a grid.
 
             A building is never split, except one with more households than a micro-grid allows: \

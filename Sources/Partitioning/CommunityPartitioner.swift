@@ -41,102 +41,44 @@ struct CommunityPartitioner {
     }
 
     func run(context: GEOSContext) throws -> CommunityOutcome {
-        let tessellation = try CommunityTessellation(input, microMin: options.microMin, microMax: options.microMax, gridMax: options.gridMax, cutsUnits: options.cutsUnits, context: context)
-        let faces = tessellation.faces
+        var tessellation = try CommunityTessellation(input, microMin: options.microMin, microMax: options.microMax, gridMax: options.gridMax, cutsUnits: options.cutsUnits, context: context)
         let code = input.community.code
 
-        // Pieces: every owner but the dedicated sites.
-        var owners: [FaceOwner] = []
-        var pieceIndex: [FaceOwner: Int] = [:]
-        for face in faces {
-            if case .site = face.owner { continue }
-            if pieceIndex[face.owner] == nil { pieceIndex[face.owner] = 0; owners.append(face.owner) }
+        // A dedicated site's cells in the street blocks beside it (see `FaceOwner.siteCell`) go
+        // three ways, and the one leaving fewest grids out of bounds is kept, in this order:
+        // with the site, cut off from the graph as the site is, so that no grid wraps a ring
+        // round it; as land regions may pass through, which the site takes where a region stays
+        // one piece without it; to the buildings beside them, as if the site had no cell. A cell
+        // between two groups of buildings takes the way round the site from them, and the first
+        // can leave a building no neighbours to make a grid in bounds with.
+        var level = try gridLevel(tessellation, cellsJoinSites: true, context: context)
+        if level.hasCells {
+            var best = (tessellation: tessellation, level: level)
+            let connected = try gridLevel(tessellation, cellsJoinSites: false, context: context)
+            if connected.outOfBounds(options.gridBounds) < best.level.outOfBounds(options.gridBounds) { best = (tessellation, connected) }
+            var ring = tessellation
+            ring.giveSiteCellsToBuildings()
+            let ringLevel = try gridLevel(ring, cellsJoinSites: true, context: context)
+            if ringLevel.outOfBounds(options.gridBounds) < best.level.outOfBounds(options.gridBounds) { best = (ring, ringLevel) }
+            (tessellation, level) = best
         }
-        owners.sort()
-        for (index, owner) in owners.enumerated() { pieceIndex[owner] = index }
-        var members = [[Member]](repeating: [], count: owners.count)
-        for (index, owner) in owners.enumerated() {
-            if case .building(let b, let s) = owner { members[index].append(Member(building: b, slice: s, households: tessellation.sliceHouseholds[b][s])) }
-        }
-        // Buildings (or slices) left without a face of their own ride with their building's other
-        // slices, or with the cell nearest to them in their block.
-        var siteBuildings: [Int: [Int]] = [:]
-        for b in input.buildings.indices {
-            guard let block = tessellation.buildingSite[b] else { continue }
-            if let site = tessellation.blockSite[block] {
-                siteBuildings[site, default: []].append(b)
-                continue
-            }
-            for s in 0..<tessellation.slices[b] where pieceIndex[.building(b, slice: s)] == nil {
-                let host: Int? = (0..<tessellation.slices[b]).compactMap { pieceIndex[.building(b, slice: $0)] }.first
-                    ?? nearestPiece(to: input.buildings[b].building.geometry, block: block, faces: faces, pieceIndex: pieceIndex)
-                if let host { members[host].append(Member(building: b, slice: s, households: tessellation.sliceHouseholds[b][s])) }
-            }
-        }
-        let pieceWeight = members.map { $0.reduce(0) { $0 + $1.households } }
-
-        // The graph of pieces, from the faces.
-        var faceGraph = UnitGraph(weight: faces.map { _ in 0 }, area: faces.map(\.area), perimeter: faces.map(\.perimeter),
-                                  centroid: faces.map(\.centroid), neighbours: [], barrierNeighbours: [])
-        // Across a street two faces count as sharing a quarter of their boundary: regions grow
-        // within a street block before they cross into the next, and cuts fall on streets.
-        faceGraph.neighbours = faces.indices.map { f in
-            tessellation.edges[f].filter { $0.arterial <= $0.length / 2 }.map { (node: $0.face, length: $0.length - (1 - Self.streetTie) * $0.street) }
-        }
-        faceGraph.barrierNeighbours = faces.indices.map { f in tessellation.edges[f].filter { $0.arterial > $0.length / 2 }.map { (node: $0.face, length: $0.length) } }
-        let facePiece = faces.map { face -> Int in
-            if case .site = face.owner { return -1 }
-            return pieceIndex[face.owner]!
-        }
-        // Dedicated faces leave the graph: they join a throwaway group cut off from everything.
-        let siteGroup = owners.count
-        var cut = faceGraph
-        for f in faces.indices {
-            if facePiece[f] < 0 {
-                cut.neighbours[f] = []
-                cut.barrierNeighbours[f] = []
-            } else {
-                cut.neighbours[f].removeAll { facePiece[$0.node] < 0 }
-                cut.barrierNeighbours[f].removeAll { facePiece[$0.node] < 0 }
+        let faces = tessellation.faces
+        let (owners, members, siteBuildings, facePiece, pieceWeight, pieceGraph, pieceRegions) =
+            (level.owners, level.members, level.siteBuildings, level.facePiece, level.pieceWeight, level.pieceGraph, level.pieceRegions)
+        var drafts = level.drafts
+        var siteCells: [Int: [Int]] = [:]
+        for f in faces.indices where facePiece[f] < 0 {
+            switch faces[f].owner {
+            case .site(let site), .siteCell(let site, _): siteCells[site, default: []].append(f)
+            default: break
             }
         }
-        var pieceGraph = cut.contracted(facePiece.map { $0 < 0 ? siteGroup : $0 }, groups: owners.count + 1)
-        pieceGraph.weight[siteGroup] = 0
-        for p in owners.indices { pieceGraph.weight[p] = pieceWeight[p] }
-
-        // Grids.
-        var drafts: [Draft] = []
-        let pieceRegions: [Int]
-        if input.community.kind == .rural {
-            pieceRegions = Self.components(pieceGraph, count: owners.count)
-        } else {
-            let groups = gridGroups(owners: owners)
-            let groupGraph = pieceGraph.contracted(groups.group + [groups.count], groups: groups.count + 1)
-            let subgraph = Self.induced(groupGraph, nodes: Array(0..<groups.count))
-            var parts = [[Int]](repeating: [], count: groups.count)
-            for p in owners.indices where pieceWeight[p] > 0 { parts[groups.group[p]].append(pieceWeight[p]) }
-            let regions = RegionBalancer(graph: subgraph, bounds: options.gridBounds, parts: parts, partBounds: options.microBounds).regions()
-            pieceRegions = owners.indices.map { regions[groups.group[$0]] }
-        }
-        let regionCount = (pieceRegions.max() ?? -1) + 1
-        for r in 0..<regionCount {
-            let pieces = owners.indices.filter { pieceRegions[$0] == r }
-            let regionFaces = faces.indices.filter { facePiece[$0] >= 0 && pieceRegions[facePiece[$0]] == r }
-            drafts.append(Draft(faces: regionFaces, pieces: pieces, kind: input.community.kind == .rural ? .rural : .residential, site: nil,
-                                households: pieces.reduce(0) { $0 + pieceWeight[$1] }, reason: nil))
-        }
-        var draftFaces = drafts.map(\.faces), draftPieces = drafts.map(\.pieces)
-        if try Self.joinDetachedParts(&draftFaces, &draftPieces, weight: pieceWeight, facePiece: facePiece, tessellation: tessellation,
-                                      context: context) {
-            let kind: Grid.Kind = input.community.kind == .rural ? .rural : .residential
-            drafts = draftFaces.indices.filter { !draftFaces[$0].isEmpty }.map { r in
-                Draft(faces: draftFaces[r], pieces: draftPieces[r], kind: kind, site: nil,
-                      households: draftPieces[r].reduce(0) { $0 + pieceWeight[$1] }, reason: nil)
-            }
+        for (site, taken) in try takeSiteCells(&drafts, owners: owners, facePiece: facePiece, tessellation: tessellation, context: context) {
+            siteCells[site, default: []] += taken
         }
         // Dedicated grids: each site (each piece of it) on its own.
         for site in input.sites.indices {
-            let siteFaces = faces.indices.filter { faces[$0].owner == .site(site) }
+            let siteFaces = (siteCells[site] ?? []).sorted()
             for part in tessellation.components(siteFaces) {
                 let households = (siteBuildings[site] ?? []).filter { b in
                     guard let block = tessellation.buildingSite[b] else { return false }
@@ -332,6 +274,162 @@ struct CommunityPartitioner {
 
     private func geometryPolygon(_ geometry: Geometry) throws -> Polygon {
         geometry.polygons.first ?? Polygon(rings: [])
+    }
+
+    /// The grid level of a partition: pieces, their graph, and regions grown and balanced on it.
+    private struct GridLevel {
+        var owners: [FaceOwner]
+        var members: [[Member]]
+        var siteBuildings: [Int: [Int]]
+        var facePiece: [Int]
+        var pieceWeight: [Int]
+        var pieceGraph: UnitGraph
+        var pieceRegions: [Int]
+        var drafts: [Draft]
+        /// Whether some face is a site's cell in a street block.
+        var hasCells: Bool
+
+        /// Regions out of bounds; one without households is land that joins a neighbour later.
+        func outOfBounds(_ bounds: HouseholdBounds) -> Int { drafts.filter { $0.households > 0 && !bounds.contains($0.households) }.count }
+    }
+
+    /// Grows the grids of the community on its pieces. With `cellsJoinSites`, the sites' cells
+    /// in street blocks leave the graph with the sites; without, they are pieces of land.
+    private func gridLevel(_ tessellation: CommunityTessellation, cellsJoinSites: Bool, context: GEOSContext) throws -> GridLevel {
+            let faces = tessellation.faces
+            func leavesGraph(_ owner: FaceOwner) -> Bool {
+                switch owner {
+                case .site: true
+                case .siteCell: cellsJoinSites
+                default: false
+                }
+            }
+            // Pieces: every owner but the dedicated sites.
+            var owners: [FaceOwner] = []
+            var pieceIndex: [FaceOwner: Int] = [:]
+            for face in faces {
+                if leavesGraph(face.owner) { continue }
+                if pieceIndex[face.owner] == nil { pieceIndex[face.owner] = 0; owners.append(face.owner) }
+            }
+            owners.sort()
+            for (index, owner) in owners.enumerated() { pieceIndex[owner] = index }
+            var members = [[Member]](repeating: [], count: owners.count)
+            for (index, owner) in owners.enumerated() {
+                if case .building(let b, let s) = owner { members[index].append(Member(building: b, slice: s, households: tessellation.sliceHouseholds[b][s])) }
+            }
+            // Buildings (or slices) left without a face of their own ride with their building's other
+            // slices, or with the cell nearest to them in their block.
+            var siteBuildings: [Int: [Int]] = [:]
+            for b in input.buildings.indices {
+                guard let block = tessellation.buildingSite[b] else { continue }
+                if let site = tessellation.blockSite[block] {
+                    siteBuildings[site, default: []].append(b)
+                    continue
+                }
+                for s in 0..<tessellation.slices[b] where pieceIndex[.building(b, slice: s)] == nil {
+                    let host: Int? = (0..<tessellation.slices[b]).compactMap { pieceIndex[.building(b, slice: $0)] }.first
+                        ?? nearestPiece(to: input.buildings[b].building.geometry, block: block, faces: faces, pieceIndex: pieceIndex)
+                    if let host { members[host].append(Member(building: b, slice: s, households: tessellation.sliceHouseholds[b][s])) }
+                }
+            }
+            let pieceWeight = members.map { $0.reduce(0) { $0 + $1.households } }
+
+            // The graph of pieces, from the faces.
+            var faceGraph = UnitGraph(weight: faces.map { _ in 0 }, area: faces.map(\.area), perimeter: faces.map(\.perimeter),
+                                      centroid: faces.map(\.centroid), neighbours: [], barrierNeighbours: [])
+            // Across a street two faces count as sharing a quarter of their boundary: regions grow
+            // within a street block before they cross into the next, and cuts fall on streets.
+            faceGraph.neighbours = faces.indices.map { f in
+                tessellation.edges[f].filter { $0.arterial <= $0.length / 2 }.map { (node: $0.face, length: $0.length - (1 - Self.streetTie) * $0.street) }
+            }
+            faceGraph.barrierNeighbours = faces.indices.map { f in tessellation.edges[f].filter { $0.arterial > $0.length / 2 }.map { (node: $0.face, length: $0.length) } }
+            let facePiece = faces.map { face -> Int in leavesGraph(face.owner) ? -1 : pieceIndex[face.owner]! }
+            // Dedicated faces leave the graph: they join a throwaway group cut off from everything.
+            let siteGroup = owners.count
+            var cut = faceGraph
+            for f in faces.indices {
+                if facePiece[f] < 0 {
+                    cut.neighbours[f] = []
+                    cut.barrierNeighbours[f] = []
+                } else {
+                    cut.neighbours[f].removeAll { facePiece[$0.node] < 0 }
+                    cut.barrierNeighbours[f].removeAll { facePiece[$0.node] < 0 }
+                }
+            }
+            var pieceGraph = cut.contracted(facePiece.map { $0 < 0 ? siteGroup : $0 }, groups: owners.count + 1)
+            pieceGraph.weight[siteGroup] = 0
+            for p in owners.indices { pieceGraph.weight[p] = pieceWeight[p] }
+
+            // Grids.
+            var drafts: [Draft] = []
+            let pieceRegions: [Int]
+            if input.community.kind == .rural {
+                pieceRegions = Self.components(pieceGraph, count: owners.count)
+            } else {
+                let groups = gridGroups(owners: owners)
+                let groupGraph = pieceGraph.contracted(groups.group + [groups.count], groups: groups.count + 1)
+                let subgraph = Self.induced(groupGraph, nodes: Array(0..<groups.count))
+                var parts = [[Int]](repeating: [], count: groups.count)
+                for p in owners.indices where pieceWeight[p] > 0 { parts[groups.group[p]].append(pieceWeight[p]) }
+                let regions = RegionBalancer(graph: subgraph, bounds: options.gridBounds, parts: parts, partBounds: options.microBounds).regions()
+                pieceRegions = owners.indices.map { regions[groups.group[$0]] }
+            }
+            let regionCount = (pieceRegions.max() ?? -1) + 1
+            for r in 0..<regionCount {
+                let pieces = owners.indices.filter { pieceRegions[$0] == r }
+                let regionFaces = faces.indices.filter { facePiece[$0] >= 0 && pieceRegions[facePiece[$0]] == r }
+                drafts.append(Draft(faces: regionFaces, pieces: pieces, kind: input.community.kind == .rural ? .rural : .residential, site: nil,
+                                    households: pieces.reduce(0) { $0 + pieceWeight[$1] }, reason: nil))
+            }
+            var draftFaces = drafts.map(\.faces), draftPieces = drafts.map(\.pieces)
+            if try Self.joinDetachedParts(&draftFaces, &draftPieces, weight: pieceWeight, facePiece: facePiece, tessellation: tessellation,
+                                          context: context) {
+                let kind: Grid.Kind = input.community.kind == .rural ? .rural : .residential
+                drafts = draftFaces.indices.filter { !draftFaces[$0].isEmpty }.map { r in
+                    Draft(faces: draftFaces[r], pieces: draftPieces[r], kind: kind, site: nil,
+                          households: draftPieces[r].reduce(0) { $0 + pieceWeight[$1] }, reason: nil)
+                }
+            }
+        let hasCells = faces.contains { $0.owner.isSiteCell }
+        return GridLevel(owners: owners, members: members, siteBuildings: siteBuildings, facePiece: facePiece, pieceWeight: pieceWeight,
+                         pieceGraph: pieceGraph, pieceRegions: pieceRegions, drafts: drafts, hasCells: hasCells)
+    }
+
+    /// A dedicated site's cell in a street block is land without households: balancing gives it
+    /// to a region as any land, so that regions can pass round the site through it. Then the
+    /// site's grid takes each such piece that touches the site (or a piece it took) where the
+    /// region stays one piece without it: a grid beside a school no longer wraps a ring round
+    /// its footprint (mean Polsby-Popper of Helsinki's residential grids 0.496 -> 0.51).
+    /// Returns the faces each site took; `drafts` lose them.
+    private func takeSiteCells(_ drafts: inout [Draft], owners: [FaceOwner], facePiece: [Int], tessellation: CommunityTessellation,
+                               context: GEOSContext) throws -> [Int: [Int]] {
+        let faces = tessellation.faces
+        var taken: [Int: [Int]] = [:]
+        var takenFace: [Int: Int] = [:]
+        for d in drafts.indices where drafts[d].kind != .dedicated {
+            var changed = true
+            while changed {
+                changed = false
+                for p in drafts[d].pieces {
+                    guard case .siteCell(let site, _) = owners[p] else { continue }
+                    let pieceFaces = drafts[d].faces.filter { facePiece[$0] == p }
+                    let touches = pieceFaces.contains { f in
+                        tessellation.edges[f].contains { faces[$0.face].owner == .site(site) || takenFace[$0.face] == site }
+                    }
+                    guard touches else { continue }
+                    let rest = drafts[d].faces.filter { facePiece[$0] != p }
+                    guard try rest.isEmpty || Self.connectedParts(rest, tessellation: tessellation, context: context).count == 1 else { continue }
+                    drafts[d].faces = rest
+                    drafts[d].pieces.removeAll { $0 == p }
+                    taken[site, default: []] += pieceFaces
+                    for f in pieceFaces { takenFace[f] = site }
+                    changed = true
+                    break
+                }
+            }
+        }
+        drafts.removeAll { $0.faces.isEmpty }
+        return taken
     }
 
     // MARK: Groups that must stay together

@@ -20,6 +20,16 @@ enum FaceOwner: Hashable, Comparable {
     case building(Int, slice: Int)
     /// A street block without buildings.
     case land(block: Int)
+    /// A dedicated site's cell in a street block beside it: the land nearer its outline than
+    /// any building, as a building's cell. Land without households: the partition gives it to
+    /// the site's grid, or to the regions, or to the buildings beside it (see
+    /// `CommunityPartitioner.run`).
+    case siteCell(site: Int, block: Int)
+
+    var isSiteCell: Bool {
+        if case .siteCell = self { return true }
+        return false
+    }
 }
 
 /// The community cut into faces that tile it exactly: street blocks (the community polygonized
@@ -111,6 +121,7 @@ struct CommunityTessellation {
             }
         }
         var sites: [PreparedGeometry?] = []
+        var siteOutlines: [Geometry?] = []
         for site in input.sites {
             let rawSite = try GEOSObject(site.geometry, context: context)
             let valid = try rawSite.isValid() ? rawSite : rawSite.makeValid()
@@ -118,8 +129,10 @@ struct CommunityTessellation {
             if try part.area() > 1 {
                 blockLines.append(try part.boundary())
                 sites.append(try PreparedGeometry(part))
+                siteOutlines.append(try part.geometry())
             } else {
                 sites.append(nil)
+                siteOutlines.append(nil)
             }
         }
         let noded = try GEOSObject.collection(blockLines, type: .geometryCollection, context: context).unaryUnion()
@@ -186,9 +199,24 @@ struct CommunityTessellation {
             let margin = try block.mitredBuffer(0.01)
             // The vertices of each sliced building's cell, from its Voronoi cells (clamped to the block's envelope).
             var cellPoints: [Int: [XY]] = [:]
-            if members.count > 1 {
+            // Dedicated sites on the block's edge get their cell of it too, as a building does
+            // (owner: the site's index after the buildings'), so that a residential grid need
+            // not wrap a ring round a school's footprint.
+            let neighbourSites = try sites.indices.filter { try sites[$0]?.intersects(block) ?? false }
+            if members.count + neighbourSites.count > 1 {
                 var points: [XY] = []
                 var owners: [Int] = []
+                // Not where a building overlaps the site: the building keeps its footprint.
+                let memberFootprints = members.map { local in
+                    (envelope: input.buildings[local].building.geometry.envelope, rings: input.buildings[local].building.geometry.polygons.map(\.exterior))
+                }
+                for site in neighbourSites {
+                    for point in Self.samples(siteOutlines[site]!, step: Self.sampleStep)
+                    where !memberFootprints.contains(where: { ($0.envelope?.contains(point) ?? false) && $0.rings.contains { PlaneMath.isInside(point, ring: $0) } }) {
+                        points.append(point)
+                        owners.append(input.buildings.count + site)
+                    }
+                }
                 // Dense samples only along buildings that touch or nearly touch another.
                 let envelopes = members.map { input.buildings[$0].building.geometry.envelope }
                 for (m, local) in members.enumerated() {
@@ -216,7 +244,7 @@ struct CommunityTessellation {
                     let ring = cell.exterior
                     guard ring.count > 3, let site = index.site(inside: ring) else { continue }
                     let owner = owners[site]
-                    if slices[owner] > 1 { cellPoints[owner, default: []] += ring }
+                    if owner < slices.count, slices[owner] > 1 { cellPoints[owner, default: []] += ring }
                     for i in 0..<(ring.count - 1) {
                         let key = SegmentKey(ring[i], ring[i + 1])
                         if let other = firstOwner[key] {
@@ -235,7 +263,7 @@ struct CommunityTessellation {
             for local in members where slices[local] > 1 {
                 guard case .polygon(let rectangle) = try footprints[local].minimumRotatedRectangle().geometry(),
                       let axis = Self.longAxis(of: rectangle.exterior) else { continue }
-                let cell = members.count == 1
+                let cell = members.count == 1 && neighbourSites.isEmpty
                     ? try block.geometry().polygons.flatMap(\.exterior)
                     : (cellPoints[local] ?? []).map { XY(min(max($0.x, envelope.minX), envelope.maxX), min(max($0.y, envelope.minY), envelope.maxY)) }
                 let fan = SliceFan(axis: axis, count: slices[local], footprint: rectangle.exterior, cell: cell,
@@ -279,9 +307,13 @@ struct CommunityTessellation {
                    let nearest = sitesIndex.nearest(to: p) {
                     local = blockSiteOwners[block][nearest]
                 }
-                var slice = 0
-                if let fan = fans[local], case .point(let p) = try point.geometry() { slice = fan.slice(of: p) }
-                owner = .building(local, slice: slice)
+                if local >= input.buildings.count {
+                    owner = .siteCell(site: local - input.buildings.count, block: block)
+                } else {
+                    var slice = 0
+                    if let fan = fans[local], case .point(let p) = try point.geometry() { slice = fan.slice(of: p) }
+                    owner = .building(local, slice: slice)
+                }
             }
             for piece in Self.splitAtPinches(polygon, pinches: &pinches) {
                 faces.append(Face(polygon: piece, area: PlaneMath.area(piece), perimeter: piece.rings.reduce(0) { $0 + PlaneMath.length($1) },
@@ -292,6 +324,87 @@ struct CommunityTessellation {
         buildAdjacency(roadSegments: roadSegments, pinches: pinches)
         absorbSlivers()
         attachDetachedFaces()
+        giveBackSiteCells(blockBuildings: blockBuildings)
+    }
+
+    /// A dedicated site's cells in street blocks go back to the buildings beside them where a
+    /// building of the block was left with no face of its own (its footprint mostly on the
+    /// site), or where they would cut the community's residential land into more parts than
+    /// the site alone does (a cell reaching across its block from street to street): a part
+    /// cut off so is too small for a grid.
+    private mutating func giveBackSiteCells(blockBuildings: [[Int]]) {
+        var cellFaces: [Int: [Int]] = [:]
+        for block in blockBuildings.indices where blockSite[block] == nil && !blockBuildings[block].isEmpty {
+            var owned: Set<Int> = []
+            var cells: [Int] = []
+            for (index, face) in faces.enumerated() where face.block == block {
+                switch face.owner {
+                case .building(let b, _): owned.insert(b)
+                case .siteCell(let site, _):
+                    cells.append(index)
+                    cellFaces[site, default: []].append(index)
+                default: break
+                }
+            }
+            if !cells.isEmpty, blockBuildings[block].contains(where: { !owned.contains($0) }) { giveToNeighbours(cells) }
+        }
+        for site in cellFaces.keys.sorted() {
+            let cells = cellFaces[site]!.filter { faces[$0].owner.isSiteCell }
+            if !cells.isEmpty, residentialParts(including: cells) < residentialParts(including: []) { giveToNeighbours(cells) }
+        }
+    }
+
+    /// Parts of the community's land outside dedicated sites and their cells (but `extra`), over
+    /// every edge but arterials, that hold a building.
+    private func residentialParts(including extra: [Int]) -> Int {
+        let extraSet = Set(extra)
+        let members = faces.indices.filter { index in
+            switch faces[index].owner {
+            case .site: false
+            case .siteCell: extraSet.contains(index)
+            default: true
+            }
+        }
+        let inSet = Set(members)
+        var seen: Set<Int> = []
+        var parts = 0
+        for start in members where !seen.contains(start) {
+            seen.insert(start)
+            var stack = [start], holdsBuilding = false
+            while let face = stack.popLast() {
+                if case .building = faces[face].owner { holdsBuilding = true }
+                for edge in edges[face] where edge.arterial <= edge.length / 2 && inSet.contains(edge.face) && !seen.contains(edge.face) {
+                    seen.insert(edge.face)
+                    stack.append(edge.face)
+                }
+            }
+            if holdsBuilding { parts += 1 }
+        }
+        return parts
+    }
+
+    /// Every site's cell in a street block goes to the buildings beside it: the tessellation as
+    /// if the sites had no cells.
+    mutating func giveSiteCellsToBuildings() {
+        giveToNeighbours(faces.indices.filter { faces[$0].owner.isSiteCell })
+    }
+
+    /// Each of `given` goes to the building whose face in the same block shares the most edge
+    /// with it, spreading from the faces that touch a building's.
+    private mutating func giveToNeighbours(_ given: [Int]) {
+        var left = given
+        while !left.isEmpty {
+            var next: [Int] = []
+            for face in left {
+                let best = edges[face].filter { edge in
+                    guard faces[edge.face].block == faces[face].block, case .building = faces[edge.face].owner else { return false }
+                    return true
+                }.max { ($0.length, -$0.face) < ($1.length, -$1.face) }
+                if let best { faces[face].owner = faces[best.face].owner } else { next.append(face) }
+            }
+            if next.count == left.count { return }
+            left = next
+        }
     }
 
     /// Faces thinner on average than this (area over perimeter, metres) are slivers.
