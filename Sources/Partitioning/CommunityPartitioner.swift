@@ -45,7 +45,8 @@ struct CommunityPartitioner {
         let code = input.community.code
 
         // A dedicated site's cells in the street blocks beside it (see `FaceOwner.siteCell`) go
-        // three ways, and the one leaving fewest grids out of bounds is kept, in this order:
+        // three ways; kept is the one leaving fewest grids out of bounds, then the one whose
+        // regions are most compact, then the first of:
         // with the site, cut off from the graph as the site is, so that no grid wraps a ring
         // round it; as land regions may pass through, which the site takes where a region stays
         // one piece without it; to the buildings beside them, as if the site had no cell. A cell
@@ -54,12 +55,16 @@ struct CommunityPartitioner {
         var level = try gridLevel(tessellation, cellsJoinSites: true, context: context)
         if level.hasCells {
             var best = (tessellation: tessellation, level: level)
+            func better(_ a: GridLevel, than b: GridLevel) -> Bool {
+                let (outA, outB) = (a.outOfBounds(options.gridBounds), b.outOfBounds(options.gridBounds))
+                return outA < outB || (outA == outB && a.compactness > b.compactness + 1e-9)
+            }
             let connected = try gridLevel(tessellation, cellsJoinSites: false, context: context)
-            if connected.outOfBounds(options.gridBounds) < best.level.outOfBounds(options.gridBounds) { best = (tessellation, connected) }
+            if better(connected, than: best.level) { best = (tessellation, connected) }
             var ring = tessellation
             ring.giveSiteCellsToBuildings()
             let ringLevel = try gridLevel(ring, cellsJoinSites: true, context: context)
-            if ringLevel.outOfBounds(options.gridBounds) < best.level.outOfBounds(options.gridBounds) { best = (ring, ringLevel) }
+            if better(ringLevel, than: best.level) { best = (ring, ringLevel) }
             (tessellation, level) = best
         }
         let faces = tessellation.faces
@@ -73,9 +78,7 @@ struct CommunityPartitioner {
             default: break
             }
         }
-        for (site, taken) in try takeSiteCells(&drafts, owners: owners, facePiece: facePiece, tessellation: tessellation, context: context) {
-            siteCells[site, default: []] += taken
-        }
+        for (site, taken) in level.taken { siteCells[site, default: []] += taken }
         // Dedicated grids: each site (each piece of it) on its own.
         for site in input.sites.indices {
             let siteFaces = (siteCells[site] ?? []).sorted()
@@ -288,6 +291,10 @@ struct CommunityPartitioner {
         var drafts: [Draft]
         /// Whether some face is a site's cell in a street block.
         var hasCells: Bool
+        /// Faces of sites' cells each site took from the regions (see `takeSiteCells`).
+        var taken: [Int: [Int]]
+        /// Mean Polsby-Popper of the regions with households.
+        var compactness: Double
 
         /// Regions out of bounds; one without households is land that joins a neighbour later.
         func outOfBounds(_ bounds: HouseholdBounds) -> Int { drafts.filter { $0.households > 0 && !bounds.contains($0.households) }.count }
@@ -391,15 +398,31 @@ struct CommunityPartitioner {
                 }
             }
         let hasCells = faces.contains { $0.owner.isSiteCell }
+        let taken = cellsJoinSites ? [:] : try takeSiteCells(&drafts, owners: owners, facePiece: facePiece, tessellation: tessellation, context: context)
+        var compactness = 0.0, counted = 0
+        for draft in drafts where draft.households > 0 {
+            let inDraft = Set(draft.faces)
+            var area = 0.0, perimeter = 0.0
+            for f in draft.faces {
+                area += faces[f].area
+                perimeter += faces[f].perimeter - tessellation.edges[f].reduce(0) { $0 + (inDraft.contains($1.face) ? $1.length : 0) }
+            }
+            if perimeter > 0 {
+                compactness += 4 * Double.pi * area / (perimeter * perimeter)
+                counted += 1
+            }
+        }
+        compactness /= Double(max(1, counted))
         return GridLevel(owners: owners, members: members, siteBuildings: siteBuildings, facePiece: facePiece, pieceWeight: pieceWeight,
-                         pieceGraph: pieceGraph, pieceRegions: pieceRegions, drafts: drafts, hasCells: hasCells)
+                         pieceGraph: pieceGraph, pieceRegions: pieceRegions, drafts: drafts, hasCells: hasCells, taken: taken,
+                         compactness: compactness)
     }
 
     /// A dedicated site's cell in a street block is land without households: balancing gives it
     /// to a region as any land, so that regions can pass round the site through it. Then the
     /// site's grid takes each such piece that touches the site (or a piece it took) where the
-    /// region stays one piece without it: a grid beside a school no longer wraps a ring round
-    /// its footprint (mean Polsby-Popper of Helsinki's residential grids 0.496 -> 0.51).
+    /// region stays one piece without it: a grid beside a school then wraps no ring round its
+    /// footprint where it need not.
     /// Returns the faces each site took; `drafts` lose them.
     private func takeSiteCells(_ drafts: inout [Draft], owners: [FaceOwner], facePiece: [Int], tessellation: CommunityTessellation,
                                context: GEOSContext) throws -> [Int: [Int]] {
