@@ -26,6 +26,27 @@ import TestSupport
         #expect(try Geometry.polygon(Polygon(exterior: cleaned)).isValid())
     }
 
+    /// A hole touching the shell inside one of its segments (a dedicated grid with its cells,
+    /// enclosed by one grid but for a point, in a Helsinki variant: valid as written in
+    /// EPSG:3857, a self-intersection once a reader brought it to UTM) gets its touching vertex
+    /// into the shell, so that a reprojection moves both alike; a hole clear of the shell, and
+    /// the polygon's area, stay as they are.
+    @Test func aHoleTouchingTheShellSharesItsVertex() throws {
+        // The shell's south side runs from (0, 0) to (100, 30); the hole's south vertex lies on
+        // it, 0.3 nm off, as noding leaves it.
+        let touch = XY(40, 12 + 3e-10)
+        let shell = [XY(0, 0), XY(100, 30), XY(100, 100), XY(0, 100), XY(0, 0)]
+        let hole = [touch, XY(50, 40), XY(30, 40), touch]
+        let clear = [XY(60, 60), XY(70, 60), XY(70, 70), XY(60, 60)]
+        let fixed = Partition.withHoleTouchesAsVertices(Polygon(rings: [shell, hole, clear]), width: Partition.noWidth)
+        #expect(fixed.exterior == [XY(0, 0), touch, XY(100, 30), XY(100, 100), XY(0, 100), XY(0, 0)])
+        #expect(fixed.holes == [hole, clear])
+        #expect(abs(PlaneMath.area(fixed) - PlaneMath.area(Polygon(rings: [shell, hole, clear]))) < 1e-6)
+        #expect(try Geometry.polygon(fixed).isValid())
+        let untouched = Polygon(rings: [shell, clear])
+        #expect(Partition.withHoleTouchesAsVertices(untouched, width: Partition.noWidth) == untouched)
+    }
+
     /// The same spike with a second vertex a nanometre from its tip, as noding left one in a
     /// Helsinki variant (valid in UTM, invalid once a reader brought it to EPSG:4326): the
     /// twin hides the turn back from a test on three consecutive vertices unless it goes first.

@@ -172,7 +172,41 @@ extension Partition {
             guard let cleaned = withoutZeroWidthParts(ring: ring, width: width, mergesNearPoints: mergesNearPoints) else { return geometry }
             rings.append(cleaned)
         }
-        return .polygon(Polygon(rings: rings))
+        return .polygon(withHoleTouchesAsVertices(Polygon(rings: rings), width: width))
+    }
+
+    /// `polygon` with every vertex of a hole that lies on its shell (within `width` of a
+    /// segment, away from its ends) made a vertex of the shell too. A hole touching the shell
+    /// inside a segment is valid, but a reprojection bends the segment's image while its chord
+    /// stays straight, and the hole's vertex ends up across the shell (a dedicated grid with its
+    /// cells, enclosed by one grid but for one point: valid as written in EPSG:3857, a
+    /// self-intersection in UTM). At a shared vertex the two move alike. The shell keeps its
+    /// shape within `width`: the grids still tile their community.
+    static func withHoleTouchesAsVertices(_ polygon: Polygon, width: Double) -> Polygon {
+        guard polygon.rings.count > 1 else { return polygon }
+        let shell = polygon.exterior
+        guard shell.count > 3 else { return polygon }
+        var insertions: [Int: [(along: Double, point: XY)]] = [:]
+        for hole in polygon.holes {
+            for point in hole.dropLast() {
+                for i in 0..<(shell.count - 1) {
+                    let a = shell[i], b = shell[i + 1]
+                    guard point.x >= min(a.x, b.x) - width, point.x <= max(a.x, b.x) + width,
+                          point.y >= min(a.y, b.y) - width, point.y <= max(a.y, b.y) + width,
+                          PlaneMath.distance(point, a) > width, PlaneMath.distance(point, b) > width else { continue }
+                    let (along, distance) = PlaneMath.project(point, onSegment: a, b)
+                    if distance <= width, along > 0, along < 1 { insertions[i, default: []].append((along, point)) }
+                }
+            }
+        }
+        guard !insertions.isEmpty else { return polygon }
+        var ring: [XY] = []
+        for i in 0..<(shell.count - 1) {
+            ring.append(shell[i])
+            for insertion in (insertions[i] ?? []).sorted(by: { $0.along < $1.along }) { ring.append(insertion.point) }
+        }
+        ring.append(shell[shell.count - 1])
+        return Polygon(rings: [ring] + polygon.holes)
     }
 
     /// `ring` (closed) without spikes and notches narrower than `width`; nil when too little is
