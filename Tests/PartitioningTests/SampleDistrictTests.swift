@@ -45,12 +45,13 @@ import TestSupport
     /// Grids are made more compact after growth (border units move, or two swap, where that
     /// raises Polsby-Popper: `RegionBalancer.refined`), building cells follow the walls (each
     /// Voronoi cell goes to the sample inside it; samples every metre where buildings touch),
-    /// service roads do not cut blocks, and dedicated sites take their cells of the blocks
-    /// beside them. Floors just under the figures reached (Helsinki 0.515, Shanghai 0.558,
-    /// Bubenec 0.570); before the sites' cells: 0.496, 0.552, 0.570; cells to the sample nearest
+    /// service roads do not cut blocks, dedicated sites take their cells of the blocks beside
+    /// them, and big buildings' land may go apart from their slices. Floors just under the
+    /// figures reached (Helsinki 0.508, Shanghai 0.558, Bubenec 0.570); with the sites' cells
+    /// alone 0.515, 0.558, 0.570; before them: 0.496, 0.552, 0.570; cells to the sample nearest
     /// their centroid, every 3 m, service roads cutting blocks: 0.33, 0.49, 0.45; before the
     /// refinement as well: 0.30, 0.45, 0.37.
-    @Test(arguments: [("helsinki.gpkg", 0.51), ("shanghai.gpkg", 0.55), ("bubenec.gpkg", 0.56)])
+    @Test(arguments: [("helsinki.gpkg", 0.50), ("shanghai.gpkg", 0.55), ("bubenec.gpkg", 0.56)])
     func gridsAreAsCompactAsReached(_ name: String, floor: Double) throws {
         let (_, partition) = try ServiceAreaTests.district(name)
         #expect(partition.statistics.meanPolsbyPopper >= floor, "\(name): mean Polsby-Popper \(partition.statistics.meanPolsbyPopper)")

@@ -25,9 +25,10 @@ import Testing
     /// Cut straight across, a slab of five grids' households gives its grids strips 18 m wide
     /// and 400 m long (mean Polsby-Popper 0.17 alone in the block, 0.21 beside the house);
     /// split, the land on either side goes to half the slices, fanned out, and a grid is a
-    /// sector of one side or two (0.37 and 0.41).
-    @Test(arguments: [false, true])
-    func aSlabOfManyGridsGivesItsGridsSectorsNotStrips(neighbour: Bool) throws {
+    /// sector of one side or two (0.37 and 0.41). Beside the house, the land beyond the
+    /// footprint is also shared apart from the slices (`FaceOwner.sliceLand`): 0.69.
+    @Test(arguments: [(false, 0.3), (true, 0.6)])
+    func aSlabOfManyGridsGivesItsGridsSectorsNotStrips(neighbour: Bool, floor: Double) throws {
         let district = Self.slabDistrict(neighbour: neighbour)
         let partition = try Partitioner.partition(district)
         let community = district.communities[0].geometry
@@ -45,7 +46,7 @@ import Testing
             #expect((150...250).contains(grid.households), "grid \(grid.code): \(grid.households) households")
         }
         let mean = compactness.reduce(0, +) / Double(max(1, compactness.count))
-        #expect(mean >= 0.3, "mean Polsby-Popper \(mean): \(compactness)")
+        #expect(mean >= floor, "mean Polsby-Popper \(mean): \(compactness)")
     }
 
     /// Every slice gets land on its side, and the cuts are noded where they meet the

@@ -25,9 +25,19 @@ enum FaceOwner: Hashable, Comparable {
     /// the site's grid, or to the regions, or to the buildings beside it (see
     /// `CommunityPartitioner.run`).
     case siteCell(site: Int, block: Int)
+    /// The land of a slice of a building of more households than a grid holds, beyond the
+    /// footprint's rectangle on one side (0 above the long axis, 1 below): land without
+    /// households, which may go to another grid than the slice's (see
+    /// `CommunityPartitioner.run`).
+    case sliceLand(building: Int, slice: Int, side: Int)
 
     var isSiteCell: Bool {
         if case .siteCell = self { return true }
+        return false
+    }
+
+    var isSliceLand: Bool {
+        if case .sliceLand = self { return true }
         return false
     }
 }
@@ -191,6 +201,7 @@ struct CommunityTessellation {
             return (0..<count).map { households / count + ($0 < households % count ? 1 : 0) }
         }
         var fans: [SliceFan?] = Array(repeating: nil, count: input.buildings.count)
+        var landApart: Set<Int> = []
         var blockSites: [SiteIndex?] = Array(repeating: nil, count: blocks.count)
         var blockSiteOwners: [[Int]] = Array(repeating: [], count: blocks.count)
         for (blockIndex, members) in blockBuildings.enumerated() where blocks[blockIndex].site == nil && !members.isEmpty {
@@ -271,6 +282,12 @@ struct CommunityTessellation {
                 fans[local] = fan
                 let reach = envelope.width + envelope.height + 10
                 cellLines.append(try GEOSObject(.multiLineString(fan.lines(reach: reach)), context: context).intersection(margin))
+                // The land of a building of several grids apart from its slices: the footprint's
+                // rectangle parts them.
+                if input.buildings[local].building.households > gridMax {
+                    landApart.insert(local)
+                    cellLines.append(try GEOSObject(.lineString(rectangle.exterior), context: context).intersection(margin))
+                }
             }
         }
 
@@ -312,7 +329,12 @@ struct CommunityTessellation {
                 } else {
                     var slice = 0
                     if let fan = fans[local], case .point(let p) = try point.geometry() { slice = fan.slice(of: p) }
-                    owner = .building(local, slice: slice)
+                    var sliceOwner = FaceOwner.building(local, slice: slice)
+                    if landApart.contains(local), let fan = fans[local], case .point(let p) = try point.geometry(),
+                       let above = fan.sideBeyondFootprint(p) {
+                        sliceOwner = .sliceLand(building: local, slice: slice, side: above ? 0 : 1)
+                    }
+                    owner = sliceOwner
                 }
             }
             for piece in Self.splitAtPinches(polygon, pinches: &pinches) {
@@ -387,6 +409,14 @@ struct CommunityTessellation {
     /// if the sites had no cells.
     mutating func giveSiteCellsToBuildings() {
         giveToNeighbours(faces.indices.filter { faces[$0].owner.isSiteCell })
+    }
+
+    /// Every slice's land goes back to its slice: the tessellation as if the land had not been
+    /// cut from it.
+    mutating func joinSliceLand() {
+        for index in faces.indices {
+            if case .sliceLand(let building, let slice, _) = faces[index].owner { faces[index].owner = .building(building, slice: slice) }
+        }
     }
 
     /// Each of `given` goes to the building whose face in the same block shares the most edge

@@ -122,6 +122,14 @@ struct SliceFan {
         return (1..<count).count { t > cut($0, at: s) }
     }
 
+    /// Whether `point`, outside the footprint's rectangle, lies above its long axis; nil inside.
+    func sideBeyondFootprint(_ point: XY) -> Bool? {
+        let t = (point.x - origin.x) * along.x + (point.y - origin.y) * along.y
+        let s = (point.x - origin.x) * across.x + (point.y - origin.y) * across.y
+        guard t < 0 || t > length || s < low || s > high else { return nil }
+        return s > (low + high) / 2
+    }
+
     /// The cuts as lines, reaching `reach` metres beyond the footprint on either side.
     func lines(reach: Double) -> [[XY]] {
         func point(_ t: Double, _ s: Double) -> XY {
