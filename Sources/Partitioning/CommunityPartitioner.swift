@@ -87,7 +87,7 @@ struct CommunityPartitioner {
         var best: (tessellation: CommunityTessellation, level: GridLevel)?
         for candidate in candidates {
             var tried = [(candidate, try gridLevel(candidate, cellsJoinSites: true, context: context))]
-            if tried[0].1.hasCells {
+            if candidate.faces.contains(where: \.owner.isSiteCell) {
                 tried.append((candidate, try gridLevel(candidate, cellsJoinSites: false, context: context)))
                 var ring = candidate
                 ring.giveSiteCellsToBuildings()
@@ -179,16 +179,13 @@ struct CommunityPartitioner {
             // by joinDetachedParts) goes to the micro-grid beside it.
             let covered = Set(microFaces.joined())
             Self.attachOrphans(draft.faces.filter { !covered.contains($0) }, to: &microFaces, tessellation: tessellation)
-            if draft.kind != .dedicated,
-               try Self.joinDetachedParts(&microFaces, &microPieces, weight: pieceWeight, facePiece: facePiece, tessellation: tessellation,
-                                         context: context) {
-                let kept = microFaces.indices.filter { !microFaces[$0].isEmpty }
-                microFaces = kept.map { microFaces[$0] }
-                microPieces = kept.map { microPieces[$0] }
+            if draft.kind != .dedicated {
+                _ = try Self.joinDetachedParts(&microFaces, &microPieces, weight: pieceWeight, facePiece: facePiece, tessellation: tessellation,
+                                               context: context)
             }
-            // A micro-grid of pieces whose faces all went to another grid (land without
-            // households, its faces joined elsewhere by joinDetachedParts) has no land: its
-            // pieces ride with the first micro-grid that has.
+            // A micro-grid left without land (emptied by joinDetachedParts, or of pieces whose
+            // faces all went to another grid: land without households) is dropped; any pieces it
+            // kept ride with the first micro-grid that has land.
             if let host = microFaces.firstIndex(where: { !$0.isEmpty }), microFaces.contains(where: \.isEmpty) {
                 for m in microFaces.indices where microFaces[m].isEmpty { microPieces[host] += microPieces[m] }
                 let kept = microFaces.indices.filter { !microFaces[$0].isEmpty }
@@ -328,8 +325,6 @@ struct CommunityPartitioner {
         var pieceGraph: UnitGraph
         var pieceRegions: [Int]
         var drafts: [Draft]
-        /// Whether some face is a site's cell in a street block.
-        var hasCells: Bool
         /// Faces of sites' cells each site took from the regions (see `takeSiteCells`).
         var taken: [Int: [Int]]
         /// Mean Polsby-Popper of the regions with households, and how many they are.
@@ -355,101 +350,100 @@ struct CommunityPartitioner {
     /// Grows the grids of the community on its pieces. With `cellsJoinSites`, the sites' cells
     /// in street blocks leave the graph with the sites; without, they are pieces of land.
     private func gridLevel(_ tessellation: CommunityTessellation, cellsJoinSites: Bool, context: GEOSContext) throws -> GridLevel {
-            let faces = tessellation.faces
-            func leavesGraph(_ owner: FaceOwner) -> Bool {
-                switch owner {
-                case .site: true
-                case .siteCell: cellsJoinSites
-                default: false
-                }
+        let faces = tessellation.faces
+        func leavesGraph(_ owner: FaceOwner) -> Bool {
+            switch owner {
+            case .site: true
+            case .siteCell: cellsJoinSites
+            default: false
             }
-            // Pieces: every owner but the dedicated sites.
-            var owners: [FaceOwner] = []
-            var pieceIndex: [FaceOwner: Int] = [:]
-            for face in faces {
-                if leavesGraph(face.owner) { continue }
-                if pieceIndex[face.owner] == nil { pieceIndex[face.owner] = 0; owners.append(face.owner) }
+        }
+        // Pieces: every owner but the dedicated sites.
+        var owners: [FaceOwner] = []
+        var pieceIndex: [FaceOwner: Int] = [:]
+        for face in faces {
+            if leavesGraph(face.owner) { continue }
+            if pieceIndex[face.owner] == nil { pieceIndex[face.owner] = 0; owners.append(face.owner) }
+        }
+        owners.sort()
+        for (index, owner) in owners.enumerated() { pieceIndex[owner] = index }
+        var members = [[Member]](repeating: [], count: owners.count)
+        for (index, owner) in owners.enumerated() {
+            if case .building(let b, let s) = owner { members[index].append(Member(building: b, slice: s, households: tessellation.sliceHouseholds[b][s])) }
+        }
+        // Buildings (or slices) left without a face of their own ride with their building's other
+        // slices, or with the cell nearest to them in their block.
+        var siteBuildings: [Int: [Int]] = [:]
+        for b in input.buildings.indices {
+            guard let block = tessellation.buildingSite[b] else { continue }
+            if let site = tessellation.blockSite[block] {
+                siteBuildings[site, default: []].append(b)
+                continue
             }
-            owners.sort()
-            for (index, owner) in owners.enumerated() { pieceIndex[owner] = index }
-            var members = [[Member]](repeating: [], count: owners.count)
-            for (index, owner) in owners.enumerated() {
-                if case .building(let b, let s) = owner { members[index].append(Member(building: b, slice: s, households: tessellation.sliceHouseholds[b][s])) }
+            for s in 0..<tessellation.slices[b] where pieceIndex[.building(b, slice: s)] == nil {
+                let host: Int? = (0..<tessellation.slices[b]).compactMap { pieceIndex[.building(b, slice: $0)] }.first
+                    ?? nearestPiece(to: input.buildings[b].building.geometry, block: block, faces: faces, pieceIndex: pieceIndex)
+                if let host { members[host].append(Member(building: b, slice: s, households: tessellation.sliceHouseholds[b][s])) }
             }
-            // Buildings (or slices) left without a face of their own ride with their building's other
-            // slices, or with the cell nearest to them in their block.
-            var siteBuildings: [Int: [Int]] = [:]
-            for b in input.buildings.indices {
-                guard let block = tessellation.buildingSite[b] else { continue }
-                if let site = tessellation.blockSite[block] {
-                    siteBuildings[site, default: []].append(b)
-                    continue
-                }
-                for s in 0..<tessellation.slices[b] where pieceIndex[.building(b, slice: s)] == nil {
-                    let host: Int? = (0..<tessellation.slices[b]).compactMap { pieceIndex[.building(b, slice: $0)] }.first
-                        ?? nearestPiece(to: input.buildings[b].building.geometry, block: block, faces: faces, pieceIndex: pieceIndex)
-                    if let host { members[host].append(Member(building: b, slice: s, households: tessellation.sliceHouseholds[b][s])) }
-                }
-            }
-            let pieceWeight = members.map { $0.reduce(0) { $0 + $1.households } }
+        }
+        let pieceWeight = members.map { $0.reduce(0) { $0 + $1.households } }
 
-            // The graph of pieces, from the faces.
-            var faceGraph = UnitGraph(weight: faces.map { _ in 0 }, area: faces.map(\.area), perimeter: faces.map(\.perimeter),
-                                      centroid: faces.map(\.centroid), neighbours: [], barrierNeighbours: [])
-            // Across a street two faces count as sharing a quarter of their boundary: regions grow
-            // within a street block before they cross into the next, and cuts fall on streets.
-            faceGraph.neighbours = faces.indices.map { f in
-                tessellation.edges[f].filter { $0.arterial <= $0.length / 2 }.map { (node: $0.face, length: $0.length - (1 - Self.streetTie) * $0.street) }
-            }
-            faceGraph.barrierNeighbours = faces.indices.map { f in tessellation.edges[f].filter { $0.arterial > $0.length / 2 }.map { (node: $0.face, length: $0.length) } }
-            let facePiece = faces.map { face -> Int in leavesGraph(face.owner) ? -1 : pieceIndex[face.owner]! }
-            // Dedicated faces leave the graph: they join a throwaway group cut off from everything.
-            let siteGroup = owners.count
-            var cut = faceGraph
-            for f in faces.indices {
-                if facePiece[f] < 0 {
-                    cut.neighbours[f] = []
-                    cut.barrierNeighbours[f] = []
-                } else {
-                    cut.neighbours[f].removeAll { facePiece[$0.node] < 0 }
-                    cut.barrierNeighbours[f].removeAll { facePiece[$0.node] < 0 }
-                }
-            }
-            var pieceGraph = cut.contracted(facePiece.map { $0 < 0 ? siteGroup : $0 }, groups: owners.count + 1)
-            pieceGraph.weight[siteGroup] = 0
-            for p in owners.indices { pieceGraph.weight[p] = pieceWeight[p] }
-
-            // Grids.
-            var drafts: [Draft] = []
-            let pieceRegions: [Int]
-            if input.community.kind == .rural {
-                pieceRegions = Self.components(pieceGraph, count: owners.count)
+        // The graph of pieces, from the faces.
+        var faceGraph = UnitGraph(weight: faces.map { _ in 0 }, area: faces.map(\.area), perimeter: faces.map(\.perimeter),
+                                  centroid: faces.map(\.centroid), neighbours: [], barrierNeighbours: [])
+        // Across a street two faces count as sharing a quarter of their boundary: regions grow
+        // within a street block before they cross into the next, and cuts fall on streets.
+        faceGraph.neighbours = faces.indices.map { f in
+            tessellation.edges[f].filter { $0.arterial <= $0.length / 2 }.map { (node: $0.face, length: $0.length - (1 - Self.streetTie) * $0.street) }
+        }
+        faceGraph.barrierNeighbours = faces.indices.map { f in tessellation.edges[f].filter { $0.arterial > $0.length / 2 }.map { (node: $0.face, length: $0.length) } }
+        let facePiece = faces.map { face -> Int in leavesGraph(face.owner) ? -1 : pieceIndex[face.owner]! }
+        // Dedicated faces leave the graph: they join a throwaway group cut off from everything.
+        let siteGroup = owners.count
+        var cut = faceGraph
+        for f in faces.indices {
+            if facePiece[f] < 0 {
+                cut.neighbours[f] = []
+                cut.barrierNeighbours[f] = []
             } else {
-                let groups = gridGroups(owners: owners)
-                let groupGraph = pieceGraph.contracted(groups.group + [groups.count], groups: groups.count + 1)
-                let subgraph = Self.induced(groupGraph, nodes: Array(0..<groups.count))
-                var parts = [[Int]](repeating: [], count: groups.count)
-                for p in owners.indices where pieceWeight[p] > 0 { parts[groups.group[p]].append(pieceWeight[p]) }
-                let regions = RegionBalancer(graph: subgraph, bounds: options.gridBounds, parts: parts, partBounds: options.microBounds).regions()
-                pieceRegions = owners.indices.map { regions[groups.group[$0]] }
+                cut.neighbours[f].removeAll { facePiece[$0.node] < 0 }
+                cut.barrierNeighbours[f].removeAll { facePiece[$0.node] < 0 }
             }
-            let regionCount = (pieceRegions.max() ?? -1) + 1
-            for r in 0..<regionCount {
-                let pieces = owners.indices.filter { pieceRegions[$0] == r }
-                let regionFaces = faces.indices.filter { facePiece[$0] >= 0 && pieceRegions[facePiece[$0]] == r }
-                drafts.append(Draft(faces: regionFaces, pieces: pieces, kind: input.community.kind == .rural ? .rural : .residential, site: nil,
-                                    households: pieces.reduce(0) { $0 + pieceWeight[$1] }, reason: nil))
+        }
+        var pieceGraph = cut.contracted(facePiece.map { $0 < 0 ? siteGroup : $0 }, groups: owners.count + 1)
+        pieceGraph.weight[siteGroup] = 0
+        for p in owners.indices { pieceGraph.weight[p] = pieceWeight[p] }
+
+        // Grids.
+        var drafts: [Draft] = []
+        let pieceRegions: [Int]
+        if input.community.kind == .rural {
+            pieceRegions = Self.components(pieceGraph, count: owners.count)
+        } else {
+            let groups = gridGroups(owners: owners)
+            let groupGraph = pieceGraph.contracted(groups.group + [groups.count], groups: groups.count + 1)
+            let subgraph = Self.induced(groupGraph, nodes: Array(0..<groups.count))
+            var parts = [[Int]](repeating: [], count: groups.count)
+            for p in owners.indices where pieceWeight[p] > 0 { parts[groups.group[p]].append(pieceWeight[p]) }
+            let regions = RegionBalancer(graph: subgraph, bounds: options.gridBounds, parts: parts, partBounds: options.microBounds).regions()
+            pieceRegions = owners.indices.map { regions[groups.group[$0]] }
+        }
+        let regionCount = (pieceRegions.max() ?? -1) + 1
+        for r in 0..<regionCount {
+            let pieces = owners.indices.filter { pieceRegions[$0] == r }
+            let regionFaces = faces.indices.filter { facePiece[$0] >= 0 && pieceRegions[facePiece[$0]] == r }
+            drafts.append(Draft(faces: regionFaces, pieces: pieces, kind: input.community.kind == .rural ? .rural : .residential, site: nil,
+                                households: pieces.reduce(0) { $0 + pieceWeight[$1] }, reason: nil))
+        }
+        var draftFaces = drafts.map(\.faces), draftPieces = drafts.map(\.pieces)
+        if try Self.joinDetachedParts(&draftFaces, &draftPieces, weight: pieceWeight, facePiece: facePiece, tessellation: tessellation,
+                                      context: context) {
+            let kind: Grid.Kind = input.community.kind == .rural ? .rural : .residential
+            drafts = draftFaces.indices.filter { !draftFaces[$0].isEmpty }.map { r in
+                Draft(faces: draftFaces[r], pieces: draftPieces[r], kind: kind, site: nil,
+                      households: draftPieces[r].reduce(0) { $0 + pieceWeight[$1] }, reason: nil)
             }
-            var draftFaces = drafts.map(\.faces), draftPieces = drafts.map(\.pieces)
-            if try Self.joinDetachedParts(&draftFaces, &draftPieces, weight: pieceWeight, facePiece: facePiece, tessellation: tessellation,
-                                          context: context) {
-                let kind: Grid.Kind = input.community.kind == .rural ? .rural : .residential
-                drafts = draftFaces.indices.filter { !draftFaces[$0].isEmpty }.map { r in
-                    Draft(faces: draftFaces[r], pieces: draftPieces[r], kind: kind, site: nil,
-                          households: draftPieces[r].reduce(0) { $0 + pieceWeight[$1] }, reason: nil)
-                }
-            }
-        let hasCells = faces.contains { $0.owner.isSiteCell }
+        }
         let taken = cellsJoinSites ? [:] : try takeSiteCells(&drafts, owners: owners, facePiece: facePiece, tessellation: tessellation, context: context)
         // Street metres between blocks inside a region, as a share of all.
         var streetInside = 0.0, streets = 0.0
@@ -476,7 +470,7 @@ struct CommunityPartitioner {
         }
         compactness /= Double(max(1, counted))
         return GridLevel(owners: owners, members: members, siteBuildings: siteBuildings, facePiece: facePiece, pieceWeight: pieceWeight,
-                         pieceGraph: pieceGraph, pieceRegions: pieceRegions, drafts: drafts, hasCells: hasCells, taken: taken,
+                         pieceGraph: pieceGraph, pieceRegions: pieceRegions, drafts: drafts, taken: taken,
                          compactness: compactness, regions: counted, streetInside: streets > 0 ? streetInside / streets : 0)
     }
 

@@ -355,20 +355,21 @@ struct CommunityTessellation {
     /// the site alone does (a cell reaching across its block from street to street): a part
     /// cut off so is too small for a grid.
     private mutating func giveBackSiteCells(blockBuildings: [[Int]]) {
+        // One pass over the faces: per block, the buildings that have a face and the site cells.
+        var owned: [Int: Set<Int>] = [:]
+        var blockCells: [Int: [Int]] = [:]
         var cellFaces: [Int: [Int]] = [:]
-        for block in blockBuildings.indices where blockSite[block] == nil && !blockBuildings[block].isEmpty {
-            var owned: Set<Int> = []
-            var cells: [Int] = []
-            for (index, face) in faces.enumerated() where face.block == block {
-                switch face.owner {
-                case .building(let b, _): owned.insert(b)
-                case .siteCell(let site, _):
-                    cells.append(index)
-                    cellFaces[site, default: []].append(index)
-                default: break
-                }
+        for (index, face) in faces.enumerated() {
+            switch face.owner {
+            case .building(let b, _): owned[face.block, default: []].insert(b)
+            case .siteCell(let site, let block):
+                blockCells[block, default: []].append(index)
+                cellFaces[site, default: []].append(index)
+            default: break
             }
-            if !cells.isEmpty, blockBuildings[block].contains(where: { !owned.contains($0) }) { giveToNeighbours(cells) }
+        }
+        for block in blockCells.keys.sorted() where blockBuildings[block].contains(where: { !(owned[block]?.contains($0) ?? false) }) {
+            giveToNeighbours(blockCells[block]!)
         }
         for site in cellFaces.keys.sorted() {
             let cells = cellFaces[site]!.filter { faces[$0].owner.isSiteCell }
