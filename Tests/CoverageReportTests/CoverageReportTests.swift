@@ -6,7 +6,7 @@ import MapRendering
 import Testing
 import TestSupport
 
-@Suite struct CleanPartitionTests {
+@Suite(.timeLimit(.minutes(10))) struct CleanPartitionTests {
     /// A partition by our partitioner has no gap, overlap, sliver, disconnected or invalid grid,
     /// its micro-grids tile their grids, and every building and shop is assigned. The only
     /// findings are the household counts the partitioner itself reports out of bounds (every

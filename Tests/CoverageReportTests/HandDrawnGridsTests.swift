@@ -8,7 +8,7 @@ import TestSupport
 
 /// Grids drawn by hand: rectangles with a gap and an overlap, no micro-grids, no assignments,
 /// in a projected CRS and in WGS 84 longitude/latitude.
-@Suite struct HandDrawnGridsTests {
+@Suite(.timeLimit(.minutes(10))) struct HandDrawnGridsTests {
     static let origin = XY(500_000, 3_500_000)
 
     /// Five rectangles (metres from `origin`): a 5 m wide gap between the first two, enclosed by
@@ -78,7 +78,7 @@ import TestSupport
 }
 
 /// The report files: written in full, deterministic, and the page self-contained.
-@Suite struct ReportFilesTests {
+@Suite(.timeLimit(.minutes(10))) struct ReportFilesTests {
     @Test func theReportIsCompleteSelfContainedAndDeterministic() throws {
         let directory = try TemporaryDirectory()
         let path = directory.path("hand.gpkg")

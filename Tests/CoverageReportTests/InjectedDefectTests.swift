@@ -8,7 +8,7 @@ import TestSupport
 
 /// Each test breaks a copy of a clean generated partition in one known way and checks that the
 /// coverage check finds exactly that: the right kind, at the right place, and nothing else.
-@Suite struct InjectedDefectTests {
+@Suite(.timeLimit(.minutes(10))) struct InjectedDefectTests {
     // MARK: Helpers to pick places
 
     struct GridInfo {

@@ -4,7 +4,7 @@ import GeometryEngine
 import TestSupport
 import Testing
 
-@Suite("GeoPackage write → read")
+@Suite("GeoPackage write → read", .timeLimit(.minutes(3)))
 struct GeoPackageRoundTripTests {
     @Test("every geometry and field type reads back as written")
     func roundTrip() throws {

@@ -18,7 +18,7 @@ let sampleGeometries: [Geometry] = [
     .geometryCollection([]),
 ]
 
-@Suite struct WKBTests {
+@Suite(.timeLimit(.minutes(3))) struct WKBTests {
     @Test(arguments: sampleGeometries)
     func roundTrip(_ geometry: Geometry) throws {
         let bytes = WKB.encode(geometry)

@@ -33,7 +33,7 @@ func handDrawnGrids(to path: String, gapAfterFirst: Bool) throws {
 }
 
 /// `gridweave coverage` as a user runs it: the report files, the exit codes, `error:` lines.
-@Suite struct CoverageCommandTests {
+@Suite(.timeLimit(.minutes(10))) struct CoverageCommandTests {
     @Test func cleanGridsExitZeroAndWriteTheReport() throws {
         let directory = try TemporaryDirectory()
         try handDrawnGrids(to: directory.path("grids.gpkg"), gapAfterFirst: false)

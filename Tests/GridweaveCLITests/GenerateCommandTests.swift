@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-@Suite struct GenerateCommandTests {
+@Suite(.timeLimit(.minutes(10))) struct GenerateCommandTests {
     @Test func sameSeedSameFileByteForByte() throws {
         let directory = try TemporaryDirectory()
         for name in ["a.gpkg", "b.gpkg"] {
@@ -35,7 +35,7 @@ import TestSupport
     }
 }
 
-@Suite struct BundledSyntheticDistrictTests {
+@Suite(.timeLimit(.minutes(10))) struct BundledSyntheticDistrictTests {
     /// geodata/synthetic-20k.gpkg is the generator's output for seed 1: regenerating it must
     /// give the same bytes, or the generator (or the GeoPackage writer) changed its output.
     @Test func regeneratesByteForByte() throws {

@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// The `gridweave` binary as a user runs it: exit codes, stdout, `error:` lines on stderr.
-@Suite struct InspectCommandTests {
+@Suite(.timeLimit(.minutes(10))) struct InspectCommandTests {
     @Test func inspectsADistrict() throws {
         let directory = try TemporaryDirectory()
         var fixture = DistrictFixture.twoCommunities()

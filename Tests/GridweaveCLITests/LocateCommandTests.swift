@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 
 /// `gridweave locate` as a user runs it: CSV in, CSV out, exit codes, `error:` lines.
-@Suite struct LocateCommandTests {
+@Suite(.timeLimit(.minutes(10))) struct LocateCommandTests {
     /// 3 × 2 grids of 0.01° from (121.40, 31.20) in WGS 84, each cut into 2 × 2 micro-grids.
     /// Grid (i, j) has code 310101001001 + (j * 3 + i + 1) as three digits; its micro-grids add
     /// 01 (south-west), 02 (south-east), 03 (north-west), 04 (north-east).

@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// `gridweave partition` as a user runs it: exit codes, the summary, the file, `error:` lines.
-@Suite struct PartitionCommandTests {
+@Suite(.timeLimit(.minutes(10))) struct PartitionCommandTests {
     @Test func partitionsAGeneratedDistrictAndSummarises() throws {
         let directory = try TemporaryDirectory()
         let district = directory.path("city.gpkg")

@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// `gridweave render` as a user runs it.
-@Suite struct RenderCommandTests {
+@Suite(.timeLimit(.minutes(10))) struct RenderCommandTests {
     @Test func rendersSVGAndPNG() throws {
         let directory = try TemporaryDirectory()
         try handDrawnGrids(to: directory.path("grids.gpkg"), gapAfterFirst: false)

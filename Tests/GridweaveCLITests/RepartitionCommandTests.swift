@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// `gridweave partition --previous OLD.gpkg [--keep-grids]` as a user runs it.
-@Suite struct RepartitionCommandTests {
+@Suite(.timeLimit(.minutes(10))) struct RepartitionCommandTests {
     /// A generated district, its partition, and the district with the households of some buildings doubled.
     private func prepared(_ directory: TemporaryDirectory) throws -> (district: String, edited: String, old: String) {
         let district = directory.path("city.gpkg")

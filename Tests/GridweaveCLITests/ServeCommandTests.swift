@@ -9,7 +9,7 @@ import TestSupport
 
 /// `gridweave serve` as an operator runs it: the built binary on a real port, SIGHUP reloads,
 /// SIGTERM stops it cleanly, a bad start exits 1 with `error:`.
-@Suite struct ServeCommandTests {
+@Suite(.timeLimit(.minutes(10))) struct ServeCommandTests {
     /// One 0.01° grid at (121.40, 31.20) in WGS 84 with code `code`.
     static func writeGrids(to path: String, code: String = "310101001001001") throws {
         let square = Geometry.polygon(Polygon(exterior: [XY(121.40, 31.20), XY(121.41, 31.20), XY(121.41, 31.21),

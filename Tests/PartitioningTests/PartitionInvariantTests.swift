@@ -8,7 +8,7 @@ import Testing
 import TestSupport
 
 /// The invariants of `data.md` ("Output: a partition") on generated districts with fixed seeds.
-@Suite struct PartitionInvariantTests {
+@Suite(.timeLimit(.minutes(10))) struct PartitionInvariantTests {
     static let small = SyntheticCity.generateWithReport(SyntheticCity.Options(seed: 7, households: 12_000))
     static let smallPartition = Result { try Partitioner.partition(small.district) }
 

@@ -9,7 +9,7 @@ import TestSupport
 /// hole, some in two pieces) in lon/lat, buildings scattered at random angles, straight roads
 /// crossing everything at odd angles, towers and empty buildings. Whatever the mess, the
 /// invariants of data.md hold.
-@Suite struct RandomDistrictTests {
+@Suite(.timeLimit(.minutes(10))) struct RandomDistrictTests {
     static func district(seed: UInt64) throws -> District {
         var random = SplitMix64(seed: seed)
         let lon0 = 116.3 + random.uniform(0, 0.2), lat0 = 39.9 + random.uniform(0, 0.1)

@@ -5,7 +5,7 @@ import TestSupport
 
 /// `RegionBalancer.exhaustiveSearch` against a brute-force oracle: every way to label the
 /// nodes of a small graph, kept when each label is one connected region within the bounds.
-@Suite struct RegionBalancerTests {
+@Suite(.timeLimit(.minutes(10))) struct RegionBalancerTests {
     static let bounds = HouseholdBounds(min: 50, target: 65, max: 80)
 
     /// A graph on a 3 x 3 lattice less one corner: lattice edges kept at random, weights 0-60.

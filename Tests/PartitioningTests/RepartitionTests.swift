@@ -9,7 +9,7 @@ import TestSupport
 
 /// Re-partition (`Partitioner.repartition`): what still fits is kept, codes included; the
 /// invariants of `data.md` hold; retired codes never come back; bad previous files are named.
-@Suite struct RepartitionTests {
+@Suite(.timeLimit(.minutes(10))) struct RepartitionTests {
     typealias Fixture = RepartitionFixture
 
     @Test func editsKeepMostHouseholdsInTheirGridAndUntouchedCommunitiesIdentical() throws {

@@ -8,7 +8,7 @@ import TestSupport
 /// What a planner sees first on the OpenStreetMap samples: no grid of land without anyone
 /// living in it, and grids and micro-grids in their bounds. The partitions are the ones
 /// `ServiceAreaTests` makes (once per run).
-@Suite struct SampleDistrictTests {
+@Suite(.timeLimit(.minutes(10))) struct SampleDistrictTests {
     /// Land no region reached (a strip between two carriageways, a scrap between a dedicated
     /// site and the community's edge) joins a neighbouring grid instead of being a grid of its
     /// own: Helsinki had nine such residential grids of 0 households, some of them 0.1 m².

@@ -12,7 +12,7 @@ import TestSupport
 /// Shops and roads given to grids (`data.md`: "Every shop has exactly one grid; every metre of
 /// road inside the district is assigned to exactly one grid"), on the sample districts and on
 /// generated ones, checked against GEOS and against the lookup index on the written file.
-@Suite struct ServiceAreaTests {
+@Suite(.timeLimit(.minutes(10))) struct ServiceAreaTests {
     /// A generated district, with a shop and a road reaching outside every community added.
     static let generated: District = {
         var district = SyntheticCity.generate(SyntheticCity.Options(seed: 11, households: 9_000))

@@ -7,7 +7,7 @@ import Testing
 /// A dedicated site inside a street block takes its cell of the block, as a building does, so
 /// that the residential grid beside it does not wrap a ring round its footprint; unless that
 /// would cut the block's houses apart (`FaceOwner.siteCell`).
-@Suite struct SiteCellTests {
+@Suite(.timeLimit(.minutes(10))) struct SiteCellTests {
     /// A community of one block, 240 m by 160 m, with a school 50 m deep of `schoolWidth` m,
     /// centred, its south wall at `schoolY` m, and houses of 10 households, 10 m square, in
     /// rows of five across the block (their south walls at `rows` m).

@@ -6,7 +6,7 @@ import Testing
 
 /// A building cut into entrance units over several grids: how the land of its cell is shared
 /// among the slices (`SliceFan`).
-@Suite struct SliceFanTests {
+@Suite(.timeLimit(.minutes(10))) struct SliceFanTests {
     /// A community 120 m wide and 400 m deep, with a slab 90 m by 14 m across its middle
     /// holding 1,000 households in 5 entrance units; with `neighbour`, a house of 60 households
     /// in a corner too (the slab's cell is then its Voronoi cells, not the whole block).

@@ -7,7 +7,7 @@ import TestSupport
 /// Shapes of no width that noding leaves in a grid: valid as computed in metres, invalid once
 /// a reprojection rounds their vertices (seen on the Helsinki sample and on districts made by
 /// `tools/make-square-communities`).
-@Suite struct ZeroWidthTests {
+@Suite(.timeLimit(.minutes(10))) struct ZeroWidthTests {
     /// A 10 m square whose north side carries, at x = 5, a spike 3.5 m long that comes back
     /// 0.16 mm short of where it left and `offset` beside its own line (the Helsinki case: 6 nm).
     static func squareWithSpike(offset: Double) -> [XY] {

@@ -1,6 +1,7 @@
 import Projections
 import Testing
 
+@Suite(.timeLimit(.minutes(3)))
 struct CRSInfoTests {
     @Test func wgs84IsGeographic() throws {
         let info = try CRSInfo.lookup(epsg: 4326)
