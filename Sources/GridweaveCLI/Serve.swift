@@ -27,6 +27,19 @@ struct Serve: AsyncParsableCommand {
             --max-batch points or a body over --max-body bytes. In a batch, a point with a bad \
             coordinate is answered `invalid` with its `reason` and the others are located.
 
+            Admin routes: POST /v1/reload answers only with --admin-token-file FILE, to requests \
+            that carry `Authorization: Bearer <the file's token>` (401 otherwise); without the \
+            flag it is off (403) and SIGHUP is the way to reload. The file must be readable by \
+            its owner alone (chmod 600), as ssh asks of a key. /metrics asks for the same token \
+            when one is set, unless --open-metrics.
+
+            Slow and idle clients are held off: a request's head must arrive within \
+            --header-timeout seconds of its first byte and its body within --body-timeout of \
+            its head, a connection with no request under way is closed after --idle-timeout, \
+            and past --max-connections open connections new ones wait (in the listen backlog) \
+            until one closes. A client that pipelines requests without reading the answers is \
+            not read from until it does.
+
             A reload builds the new index beside the old one and swaps it in whole: no request \
             is dropped or answered from a half-loaded file; a file that fails to load leaves the \
             old one serving, and the reload is answered 422 with the error. SIGTERM or SIGINT \
@@ -36,7 +49,10 @@ struct Serve: AsyncParsableCommand {
             Examples:
               gridweave serve --grids shanghai-grids.gpkg --port 8080
               curl 'http://127.0.0.1:8080/v1/locate?lon=121.4737&lat=31.2304'
-              curl -X POST http://127.0.0.1:8080/v1/reload
+              openssl rand -hex 32 > admin.token && chmod 600 admin.token
+              gridweave serve --grids grids.gpkg --admin-token-file admin.token
+              curl -X POST -H "Authorization: Bearer $(cat admin.token)" http://127.0.0.1:8080/v1/reload
+              kill -HUP <pid>     # reloads too, with or without a token
             """
     )
 
@@ -68,7 +84,40 @@ struct Serve: AsyncParsableCommand {
             help: ArgumentHelp("trace, debug (every request), info, notice, warning, error or critical.", valueName: "level"))
     var logLevel = "info"
 
+    @Option(name: .customLong("admin-token-file"),
+            help: ArgumentHelp("A file (mode 600) holding the token POST /v1/reload asks for; without it reload over HTTP is off.",
+                               valueName: "file"))
+    var adminTokenFile: String?
+
+    @Flag(name: .customLong("open-metrics"), help: "Answer /metrics without the admin token.")
+    var openMetrics = false
+
+    @Option(name: .customLong("header-timeout"), help: ArgumentHelp("Seconds from a request's first byte to the end of its headers.",
+                                                                    valueName: "s"))
+    var headerTimeout = 10.0
+
+    @Option(name: .customLong("body-timeout"), help: ArgumentHelp("Seconds from a request's headers to the end of its body.",
+                                                                  valueName: "s"))
+    var bodyTimeout = 30.0
+
+    @Option(name: .customLong("idle-timeout"), help: ArgumentHelp("Seconds a keep-alive connection may wait for its next request.",
+                                                                  valueName: "s"))
+    var idleTimeout = 60.0
+
+    @Option(name: .customLong("max-connections"),
+            help: ArgumentHelp("Connections open at once (at most the process's descriptor limit less 64).", valueName: "n"))
+    var maxConnections = 10_000
+
+    @Option(name: .customLong("reload-timeout"),
+            help: ArgumentHelp("Seconds after which a reload still loading is answered as failed.", valueName: "s"))
+    var reloadTimeout = 120.0
+
     func validate() throws {
+        for (name, value) in [("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout), ("--idle-timeout", idleTimeout),
+                              ("--reload-timeout", reloadTimeout)] {
+            guard value.isFinite, value > 0, value <= 86_400 else { throw ValidationError("\(name) must be a number of seconds, above 0") }
+        }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be 1 or more") }
         guard tolerance.isFinite, tolerance >= 0 else { throw ValidationError("--tolerance must be a number of metres, 0 or more") }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         guard maxBatch >= 1 else { throw ValidationError("--max-batch must be 1 or more") }
@@ -88,16 +137,39 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "gridweave.serve")
         logger.logLevel = level
 
-        let configuration = IntakeServer.Configuration(
-            gridsPath: grids, host: host, port: port, tolerance: tolerance, datum: datum, maxBatch: maxBatch,
-            maxBodyBytes: Self.bytes(maxBody) ?? 4 << 20, handlesSignals: true)
         do {
+            let token = try adminTokenFile.map { path throws(IntakeServerError) in try AdminToken(contentsOf: path) }
+            let limits = ConnectionLimits(headerTimeout: headerTimeout, bodyTimeout: bodyTimeout, idleTimeout: idleTimeout,
+                                          maxConnections: Self.connectionCap(maxConnections, logger: logger))
+            let configuration = IntakeServer.Configuration(
+                gridsPath: grids, host: host, port: port, tolerance: tolerance, datum: datum, maxBatch: maxBatch,
+                maxBodyBytes: Self.bytes(maxBody) ?? 4 << 20, handlesSignals: true, adminToken: token, metricsOpen: openMetrics,
+                limits: limits, reloadTimeout: reloadTimeout)
             let server = try IntakeServer(configuration: configuration, logger: logger)
             try await server.run()
         } catch {
             printError("error: \(error)")
             throw ExitCode(1)
         }
+    }
+
+    /// The connections the server may hold: `wanted`, within the process's descriptor limit
+    /// (raised to its hard limit first) less 64 for files and the listening socket, so that
+    /// connections never take the last descriptors a reload needs.
+    static func connectionCap(_ wanted: Int, logger: Logger) -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return wanted }
+        if limit.rlim_cur < limit.rlim_max {
+            var raised = limit
+            raised.rlim_cur = limit.rlim_max
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
+        }
+        let available = Int(clamping: limit.rlim_cur) - 64
+        guard wanted > available else { return wanted }
+        let cap = max(1, available)
+        logger.warning("--max-connections lowered to the descriptor limit", metadata: [
+            "asked": "\(wanted)", "max_connections": "\(cap)", "nofile": "\(limit.rlim_cur)"])
+        return cap
     }
 
     /// `4194304`, `512K`, `4M`, `4MiB`, `4MB` as bytes (K and M binary), nil when not such a size.

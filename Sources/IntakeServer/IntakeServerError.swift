@@ -7,7 +7,7 @@ public struct IntakeServerError: Error, Hashable, Sendable, CustomStringConverti
     /// A struct over a private enum, so kinds can be added without breaking a caller's `switch`.
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
         private enum Base: Hashable, Sendable {
-            case badRequest, notFound, methodNotAllowed, payloadTooLarge, reloadFailed, startup, internalError
+            case badRequest, unauthorized, forbidden, notFound, methodNotAllowed, payloadTooLarge, reloadFailed, startup, internalError
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -15,6 +15,10 @@ public struct IntakeServerError: Error, Hashable, Sendable, CustomStringConverti
         /// Input the server cannot read or answer: malformed JSON, a missing, non-numeric,
         /// non-finite or out-of-range coordinate, an unknown datum (400).
         public static let badRequest = Kind(.badRequest)
+        /// An admin route asked without the admin token, or with a wrong one (401).
+        public static let unauthorized = Kind(.unauthorized)
+        /// An admin route that is off: reload over HTTP without `--admin-token-file` (403).
+        public static let forbidden = Kind(.forbidden)
         /// No such route, or no grid with the code asked for (404).
         public static let notFound = Kind(.notFound)
         /// A route asked with a method it does not answer (405).
@@ -32,6 +36,8 @@ public struct IntakeServerError: Error, Hashable, Sendable, CustomStringConverti
         public var statusCode: Int {
             switch base {
             case .badRequest: 400
+            case .unauthorized: 401
+            case .forbidden: 403
             case .notFound: 404
             case .methodNotAllowed: 405
             case .payloadTooLarge: 413
@@ -44,6 +50,8 @@ public struct IntakeServerError: Error, Hashable, Sendable, CustomStringConverti
         var status: HTTPResponse.Status {
             switch base {
             case .badRequest: .badRequest
+            case .unauthorized: .unauthorized
+            case .forbidden: .forbidden
             case .notFound: .notFound
             case .methodNotAllowed: .methodNotAllowed
             case .payloadTooLarge: .contentTooLarge
@@ -55,6 +63,8 @@ public struct IntakeServerError: Error, Hashable, Sendable, CustomStringConverti
         public var description: String {
             switch base {
             case .badRequest: "bad request"
+            case .unauthorized: "unauthorized"
+            case .forbidden: "forbidden"
             case .notFound: "not found"
             case .methodNotAllowed: "method not allowed"
             case .payloadTooLarge: "payload too large"

@@ -7,6 +7,11 @@ import Dispatch
 /// synchronous work, a tool) would otherwise stop answering while they are blocked; with its
 /// own executor it answers regardless. Every task the server starts for a connection inherits
 /// the preference.
+///
+/// On this executor a task can be enqueued again between taking a lock and registering a
+/// continuation (swift-async-algorithms' `merge` does that, issue 430), and cancelling it in that
+/// window deadlocks against the runtime's task lock. So no task of the server is ever cancelled
+/// to stop it: `IntakeServer.shutdown()` and the signals stop it gracefully.
 @available(macOS 15, *)
 final class RequestExecutor: TaskExecutor {
     static let shared = RequestExecutor()

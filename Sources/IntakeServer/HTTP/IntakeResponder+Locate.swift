@@ -48,6 +48,7 @@ extension IntakeResponder {
     ///   than `--max-batch` points.
     func locateBatch(_ body: [UInt8]) throws -> (Response, ServerMetrics.LookupCounts) {
         let batch = try BatchRequest.decode(body)
+        let scan = try BatchBodyScan.scan(body)
         guard batch.points.count <= settings.maxBatch else {
             throw IntakeServerError(.payloadTooLarge, field: "points",
                                     message: "\(batch.points.count) points, more than the limit of \(settings.maxBatch) per batch (--max-batch)")
@@ -94,11 +95,13 @@ extension IntakeResponder {
             if position > 0 { out.append(UInt8(ascii: ",")) }
             out.append(UInt8(ascii: "\n"))
             let slot = slots[position]
+            // A numeric id as it was written, never as a double's shortest form.
+            let id = point.id.map { scan.numericIDs[position] ?? $0 }
             if slot >= 0 {
-                Self.appendResult(locations[slot], id: point.id, codes: snapshot.codes, to: &out)
+                Self.appendResult(locations[slot], id: id, codes: snapshot.codes, to: &out)
                 counts.add(locations[slot].status)
             } else {
-                Self.appendInvalid(id: point.id, reason: reasons[-1 - slot], to: &out)
+                Self.appendInvalid(id: id, reason: reasons[-1 - slot], to: &out)
                 counts.invalid += 1
             }
         }

@@ -2,6 +2,7 @@ import FeatureIO
 import Foundation
 import Hummingbird
 import Logging
+import NIOHTTP1
 
 /// Answers every request: routes it, turns every failure into a JSON error answer, counts it
 /// and logs it (at debug level: at the rate the server answers, info would flood the log).
@@ -25,6 +26,10 @@ struct IntakeResponder: HTTPResponder {
             response = try await answer(request, route: route, code: code, method: method, lookups: &lookups)
         } catch let error as IntakeServerError {
             response = Self.errorResponse(error)
+        } catch let error as HTTPParserError {
+            // A body the client framed wrongly (a malformed chunk size): its fault, not ours.
+            response = Self.errorResponse(IntakeServerError(.badRequest, message: "malformed request body: \(error)"))
+            response.headers[.connection] = "close"
         } catch {
             logger.error("request failed", metadata: ["method": "\(request.method)", "path": "\(Self.clip(path))", "error": "\(error)"])
             response = Self.errorResponse(IntakeServerError(.internalError, message: "the server failed to answer: \(error)"))
@@ -78,10 +83,12 @@ struct IntakeResponder: HTTPResponder {
         case (.grid, .get):
             return try grid(code: code ?? "")
         case (.reload, .post):
+            try authorize(request, route: .reload)
             return await reload()
         case (.healthz, .get):
             return Self.json(Self.statusBody("ok", store.current.info))
         case (.metrics, .get):
+            if !settings.metricsOpen, settings.adminToken != nil { try authorize(request, route: .metrics) }
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             let text = metrics.render(serving: store.current.info)
@@ -99,6 +106,23 @@ struct IntakeResponder: HTTPResponder {
     }
 
     // MARK: - Routes
+
+    /// Lets an admin request through when it carries the admin token.
+    /// - Throws: `IntakeServerError`: 403 when no token is set (reload over HTTP is off),
+    ///   401 when the request carries no token or the wrong one.
+    private func authorize(_ request: Request, route: RoutePattern) throws(IntakeServerError) {
+        guard let token = settings.adminToken else {
+            throw IntakeServerError(.forbidden, field: route.label, message: "reload over HTTP is off: send SIGHUP to the server "
+                                        + "(kill -HUP <pid>), or start it with --admin-token-file FILE and send "
+                                        + "Authorization: Bearer <the file's token>")
+        }
+        let authorization = request.headers[.authorization]
+        guard token.isCarried(by: authorization) else {
+            let problem = authorization == nil ? "no Authorization header" : "a wrong token"
+            throw IntakeServerError(.unauthorized, field: route.label,
+                                    message: "\(problem): send Authorization: Bearer <the token of --admin-token-file>")
+        }
+    }
 
     private func reload() async -> Response {
         switch await reloader.reload(trigger: "request") {
@@ -183,7 +207,9 @@ struct IntakeResponder: HTTPResponder {
     }
 
     static func errorResponse(_ error: IntakeServerError) -> Response {
-        json(JSONWriter.errorBody(error), status: error.kind.status)
+        var response = json(JSONWriter.errorBody(error), status: error.kind.status)
+        if error.kind == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer realm=\"gridweave\"" }
+        return response
     }
 
     /// The body, refused with 413 as soon as it is known to be longer than `limit`: from its

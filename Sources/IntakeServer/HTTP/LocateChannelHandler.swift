@@ -19,6 +19,14 @@ import NIOHTTPTypes
 /// skips the conversion to HTTP/1 types and the encoder (a fifth of the server's time per
 /// request in a profile); should the pipeline have no `HTTPResponseEncoder`, it is written as
 /// response parts like any other answer.
+///
+/// It never takes more than it can send: while `maxAnswersInFlight` of its answers are not yet
+/// written to the socket, or the socket's send buffer is full (the channel is not writable: a
+/// client pipelining requests without reading the answers), it holds back the channel's reads,
+/// so that memory stays bounded instead of growing with what the client sends.
+///
+/// It also tells the connection's `ConnectionGuard` when a request's head and end have been read
+/// and when an answer has ended, for the header, body and idle timeouts.
 final class LocateChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -34,6 +42,15 @@ final class LocateChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// The context of the pipeline's `HTTPResponseEncoder`: bytes written through it go to the
     /// socket as they are.
     private var encoded: ChannelHandlerContext?
+    /// The connection's deadlines (nil in a pipeline without one).
+    private var deadlines: ConnectionGuard?
+    /// Answers of this handler handed to the socket whose write has not completed.
+    private var answersInFlight = 0
+    /// Whether a read was held back because too much is in flight.
+    private var readHeld = false
+
+    /// Answers written and not yet sent past which the handler stops reading requests.
+    static let maxAnswersInFlight = 64
 
     init(responder: IntakeResponder) {
         self.responder = responder
@@ -41,10 +58,35 @@ final class LocateChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     func handlerAdded(context: ChannelHandlerContext) {
         encoded = try? context.pipeline.syncOperations.context(handlerType: HTTPResponseEncoder.self)
+        deadlines = try? context.pipeline.syncOperations.handler(type: ConnectionGuard.self)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         encoded = nil
+        deadlines = nil
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if isBackedUp(context) {
+            readHeld = true
+        } else {
+            context.read()
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        resumeReading(context)
+        context.fireChannelWritabilityChanged()
+    }
+
+    private func isBackedUp(_ context: ChannelHandlerContext) -> Bool {
+        answersInFlight >= Self.maxAnswersInFlight || !context.channel.isWritable
+    }
+
+    private func resumeReading(_ context: ChannelHandlerContext) {
+        guard readHeld, !isBackedUp(context) else { return }
+        readHeld = false
+        context.read()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -55,6 +97,7 @@ final class LocateChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
+            deadlines?.headRead()
             if passedOn == 0, head.method == .get, let path = head.path, Self.isLocate(path) {
                 answering = (head, monotonicSeconds())
                 return
@@ -65,6 +108,7 @@ final class LocateChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
             // A GET's body means nothing here, as in the router.
             if answering == nil { context.fireChannelRead(data) }
         case .end:
+            deadlines?.requestRead()
             guard let (head, started) = answering else {
                 context.fireChannelRead(data)
                 return
@@ -76,7 +120,10 @@ final class LocateChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         // The router's answer to a request passed on has ended.
-        if case .end = unwrapOutboundIn(data) { passedOn = max(0, passedOn - 1) }
+        if case .end = unwrapOutboundIn(data) {
+            passedOn = max(0, passedOn - 1)
+            deadlines?.answerEnded()
+        }
         context.write(data, promise: promise)
     }
 
@@ -123,10 +170,17 @@ final class LocateChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
             context.write(wrapOutboundOut(.body(context.channel.allocator.buffer(bytes: body))), promise: nil)
             written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         }
-        if closing {
-            // The channel, not the context: the callback is @Sendable, and a channel is.
-            let channel = context.channel
-            written.whenComplete { _ in channel.close(promise: nil) }
+        deadlines?.answerEnded()
+        answersInFlight += 1
+        let handler = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        written.whenComplete { _ in
+            let (handler, context) = handler.value
+            handler.answersInFlight -= 1
+            if closing {
+                context.close(promise: nil)
+            } else {
+                handler.resumeReading(context)
+            }
         }
         responder.record(method: .get, path: path, route: .locate, status: status.code, started: started, lookups: lookups)
     }

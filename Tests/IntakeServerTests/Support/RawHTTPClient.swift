@@ -35,9 +35,10 @@ enum RawHTTPClient {
     }
 
     static func request(_ port: Int, _ method: String, _ target: String, body: String = "",
-                        contentType: String = "application/json") async throws -> HTTPAnswer {
+                        contentType: String = "application/json", headers: [String: String] = [:]) async throws -> HTTPAnswer {
         let bytes = Array(body.utf8)
-        let head = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        let extra = headers.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)\r\n" }.joined()
+        let head = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + extra
             + "Content-Type: \(contentType)\r\nContent-Length: \(bytes.count)\r\n\r\n"
         return try await send(port, Array(head.utf8) + bytes)
     }

@@ -3,6 +3,8 @@ import Foundation
 import GeometryEngine
 import IntakeServer
 import Logging
+import Synchronization
+import Testing
 import TestSupport
 
 /// A real server in this process, listening on a free loopback port, stopped by `stop()`.
@@ -18,9 +20,10 @@ final class TestServer: Sendable {
     }
 
     /// Starts a server on 127.0.0.1, port 0 (any free one), and waits until it listens.
-    static func start(grids: String, maxBatch: Int = 10_000, maxBodyBytes: Int = 4 << 20, port: Int = 0) async throws -> TestServer {
+    static func start(grids: String, maxBatch: Int = 10_000, maxBodyBytes: Int = 4 << 20, port: Int = 0,
+                      adminToken: AdminToken? = AdminToken(secret: TestServer.adminSecret), limits: ConnectionLimits = ConnectionLimits()) async throws -> TestServer {
         let configuration = IntakeServer.Configuration(gridsPath: grids, host: "127.0.0.1", port: port, maxBatch: maxBatch,
-                                                       maxBodyBytes: maxBodyBytes)
+                                                       maxBodyBytes: maxBodyBytes, adminToken: adminToken, limits: limits)
         let server = try IntakeServer(configuration: configuration, logger: quietLogger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let task = Task {
@@ -44,18 +47,43 @@ final class TestServer: Sendable {
         return (try await start(grids: grids), directory)
     }
 
-    /// Stops the server and waits until it has.
+    /// Stops the server as SIGTERM does (never by cancelling its task: see
+    /// `IntakeServer.shutdown`) and waits at most 10 s for it.
     func stop() async {
-        task.cancel()
-        _ = try? await task.value
+        do {
+            try await stop(within: .seconds(10))
+        } catch {
+            Issue.record(error)
+        }
     }
 
+    /// Stops the server and waits at most `limit` for it.
+    /// - Throws: when it has not stopped by then, naming `cycle`.
+    func stop(within limit: Duration, cycle: Int = 0) async throws {
+        await server.shutdown()
+        guard await Deadline.wait(for: task, within: limit) else {
+            throw HTTPClientError(description: "the server did not stop within \(limit) (cycle \(cycle))")
+        }
+    }
+
+    /// Stops the server the way that could deadlock: by cancelling the task that runs it
+    /// (kept to reproduce issue 24; `stop` is the way to stop a server).
+    func cancel(within limit: Duration, cycle: Int = 0) async throws {
+        task.cancel()
+        guard await Deadline.wait(for: task, within: limit) else {
+            throw HTTPClientError(description: "the cancelled server did not stop within \(limit) (cycle \(cycle))")
+        }
+    }
+
+    /// The admin token test servers start with; `get` and `post` send it.
+    static let adminSecret = "gridweave-test-admin-token"
+
     func get(_ target: String) async throws -> HTTPAnswer {
-        try await RawHTTPClient.get(port, target)
+        try await RawHTTPClient.request(port, "GET", target, headers: ["Authorization": "Bearer \(Self.adminSecret)"])
     }
 
     func post(_ target: String, body: String = "") async throws -> HTTPAnswer {
-        try await RawHTTPClient.post(port, target, body: body)
+        try await RawHTTPClient.request(port, "POST", target, body: body, headers: ["Authorization": "Bearer \(Self.adminSecret)"])
     }
 }
 
@@ -109,5 +137,36 @@ enum HandMadeGrids {
 func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+    }
+}
+
+/// Waiting for a task with a deadline, without waiting for the task to end when it does not.
+enum Deadline {
+    /// Whether `task` ended within `limit`. A task group would wait for a task that never ends;
+    /// this returns at the deadline and leaves it behind.
+    static func wait<T: Sendable>(for task: Task<T, any Error>, within limit: Duration) async -> Bool {
+        let once = Once()
+        return await withCheckedContinuation { continuation in
+            Task {
+                _ = try? await task.value
+                if once.claim() { continuation.resume(returning: true) }
+            }
+            Task {
+                try? await Task.sleep(for: limit)
+                if once.claim() { continuation.resume(returning: false) }
+            }
+        }
+    }
+}
+
+/// True for the first caller of `claim()` only.
+final class Once: Sendable {
+    private let claimed = Mutex(false)
+
+    func claim() -> Bool {
+        claimed.withLock { claimed in
+            defer { claimed = true }
+            return !claimed
+        }
     }
 }

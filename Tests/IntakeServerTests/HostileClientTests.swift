@@ -1,0 +1,238 @@
+import Foundation
+import IntakeServer
+import Testing
+import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What slow, careless or hostile clients can do to the server, tried over real sockets.
+@Suite(.timeLimit(.minutes(3))) struct HostileClientTests {
+    /// Clients that trickle a request a byte at a time never finish a head: each is closed
+    /// within its timeouts, and an honest client is answered at once meanwhile.
+    @Test func tricklingClientsAreClosedAndDoNotDelayOthers() async throws {
+        let directory = try TemporaryDirectory()
+        let grids = directory.path("grids.gpkg")
+        try HandMadeGrids.write(to: grids)
+        let limits = ConnectionLimits(headerTimeout: 2, bodyTimeout: 2, idleTimeout: 2, maxConnections: 1_000)
+        let server = try await TestServer.start(grids: grids, limits: limits)
+        let clients = try (0..<300).map { _ in try RawSocket(port: server.port) }
+        let request = Array("GET /v1/locate?lon=121.4013&lat=31.2012 HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+        let started = Date()
+        var closed = Set<Int>()
+        var honestWorst = 0.0
+        var round = 0
+        while closed.count < clients.count, Date().timeIntervalSince(started) < 15 {
+            for (n, client) in clients.enumerated() where !closed.contains(n) {
+                if client.isClosedByPeer() {
+                    closed.insert(n)
+                } else {
+                    client.send([request[round % request.count]])
+                }
+            }
+            let asked = Date()
+            let answer = try await server.get("/v1/locate?lon=121.4013&lat=31.2012")
+            honestWorst = max(honestWorst, Date().timeIntervalSince(asked))
+            #expect(answer.status == 200)
+            round += 1
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        let seconds = Date().timeIntervalSince(started)
+        #expect(closed.count == clients.count, "\(clients.count - closed.count) trickling clients still open after \(Int(seconds)) s")
+        #expect(seconds < 8, "the header timeout is 2 s; closing took \(seconds) s")
+        #expect(honestWorst < 1, "an honest request took \(honestWorst) s")
+        try await server.stop(within: .seconds(10))
+    }
+
+    @Test func anIdleKeepAliveConnectionIsClosed() async throws {
+        let directory = try TemporaryDirectory()
+        let grids = directory.path("grids.gpkg")
+        try HandMadeGrids.write(to: grids)
+        let server = try await TestServer.start(grids: grids, limits: ConnectionLimits(idleTimeout: 1))
+        let client = try RawSocket(port: server.port)
+        client.send(Array("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(!client.isClosedByPeer())
+        try await Task.sleep(for: .milliseconds(2_000))
+        #expect(client.isClosedByPeer())
+        try await server.stop(within: .seconds(10))
+    }
+
+    /// Past the connection cap new connections wait; once the idle ones are closed, they are served.
+    @Test func pastTheConnectionCapNewConnectionsWaitTheirTurn() async throws {
+        let directory = try TemporaryDirectory()
+        let grids = directory.path("grids.gpkg")
+        try HandMadeGrids.write(to: grids)
+        let server = try await TestServer.start(grids: grids, limits: ConnectionLimits(headerTimeout: 1, idleTimeout: 1, maxConnections: 4))
+        let holders = try (0..<4).map { _ in try RawSocket(port: server.port) }
+        let started = Date()
+        let answer = try await server.get("/healthz")
+        #expect(answer.status == 200)
+        #expect(Date().timeIntervalSince(started) > 0.5, "the fifth connection was served while four were open")
+        #expect(holders.allSatisfy { $0.isClosedByPeer() })
+        try await server.stop(within: .seconds(10))
+    }
+
+    /// A client that pipelines lookups without reading the answers is not read from once its
+    /// answers back up: what it manages to send stays near the socket buffers' size.
+    @Test func aClientThatDoesNotReadIsNotReadFrom() async throws {
+        let directory = try TemporaryDirectory()
+        let grids = directory.path("grids.gpkg")
+        try HandMadeGrids.write(to: grids)
+        let server = try await TestServer.start(grids: grids)
+        let client = try RawSocket(port: server.port)
+        let id = String(repeating: "x", count: 2_000)
+        let request = Array("GET /v1/locate?lon=121.4013&lat=31.2012&id=\(id) HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+        let batch = Array([[UInt8]](repeating: request, count: 100).joined())
+        var sent = 0
+        let started = Date()
+        while Date().timeIntervalSince(started) < 4, sent < 200 << 20 {
+            let count = client.sendSome(batch)
+            if count > 0 { sent += count } else { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(sent < 40 << 20, "the server read \(sent >> 20) MiB of requests whose answers nobody read")
+        try await server.stop(within: .seconds(10))
+    }
+
+    @Test func anHTTP10RequestWithoutKeepAliveIsClosedAfterItsAnswer() async throws {
+        let (server, directory) = try await TestServer.startOnHandMadeGrids()
+        defer { withExtendedLifetime(directory) {} }
+        for target in ["/v1/locate?lon=121.4013&lat=31.2012", "/healthz"] {
+            let client = try RawSocket(port: server.port)
+            client.send(Array("GET \(target) HTTP/1.0\r\nHost: x\r\n\r\n".utf8))
+            let received = client.readUntilClosed(within: 5)
+            #expect(received.closed, "\(target): still open 5 s after an HTTP/1.0 answer")
+            #expect(String(decoding: received.bytes, as: UTF8.self).contains(" 200 "), "\(target)")
+        }
+        try await server.stop(within: .seconds(10))
+    }
+
+    @Test func aMalformedChunkSizeIsTheClientsFault() async throws {
+        let (server, directory) = try await TestServer.startOnHandMadeGrids()
+        defer { withExtendedLifetime(directory) {} }
+        let head = "POST /v1/locate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        let answer = try await RawHTTPClient.send(server.port, Array((head + "zz\r\n{}\r\n0\r\n\r\n").utf8))
+        #expect(answer.status == 400)
+        try await server.stop(within: .seconds(10))
+    }
+
+    @Test func aBatchWithAKeyGivenTwiceIsRefused() async throws {
+        let (server, directory) = try await TestServer.startOnHandMadeGrids()
+        defer { withExtendedLifetime(directory) {} }
+        let twice = #"{"points": [{"id": "a", "lon": 121.4013, "lat": 31.2012, "lat": 31.3}]}"#
+        let answer = try await server.post("/v1/locate", body: twice)
+        #expect(answer.status == 400)
+        #expect(answer.error?.contains("points[0]") == true)
+        #expect(answer.error?.contains("\"lat\"") == true)
+        let escaped = #"{"points": [], "p\u006fints": []}"#
+        #expect(try await server.post("/v1/locate", body: escaped).status == 400)
+        // The same key in two objects is fine.
+        let fine = #"{"points": [{"id": "a", "lon": 121.4013, "lat": 31.2012}, {"id": "b", "lon": 121.4013, "lat": 31.2012}]}"#
+        #expect(try await server.post("/v1/locate", body: fine).status == 200)
+        try await server.stop(within: .seconds(10))
+    }
+
+    @Test func aNumericIDKeepsItsExactText() async throws {
+        let (server, directory) = try await TestServer.startOnHandMadeGrids()
+        defer { withExtendedLifetime(directory) {} }
+        let body = #"{"points": [{"id": 123456789012345678901234567890, "lon": 121.4013, "lat": 31.2012}, "#
+            + #"{"id": 9007199254740993, "lon": 121.4013, "lat": 91}, {"id": 1.50, "lon": 121.4013, "lat": 31.2012}]}"#
+        let answer = try await server.post("/v1/locate", body: body)
+        #expect(answer.status == 200)
+        #expect(answer.text.contains(#"{"id":"123456789012345678901234567890","#))
+        #expect(answer.text.contains(#"{"id":"9007199254740993","#))
+        #expect(answer.text.contains(#"{"id":"1.50","#))
+        try await server.stop(within: .seconds(10))
+    }
+
+    /// A FIFO where the grids file was: the reload is refused at once (its open would block
+    /// forever), later reloads of a good file work, and the server still stops.
+    @Test func aFIFOAtTheGridsPathNeverBlocksAReload() async throws {
+        let directory = try TemporaryDirectory()
+        let grids = directory.path("grids.gpkg")
+        try HandMadeGrids.write(to: grids)
+        let server = try await TestServer.start(grids: grids, adminToken: AdminToken(secret: "t"))
+        let reload = { try await RawHTTPClient.request(server.port, "POST", "/v1/reload", headers: ["Authorization": "Bearer t"]) }
+        try FileManager.default.removeItem(atPath: grids)
+        #expect(mkfifo(grids, 0o600) == 0)
+        let refused = try await reload()
+        #expect(refused.status == 422)
+        #expect(refused.error?.contains("FIFO") == true)
+        try FileManager.default.removeItem(atPath: grids)
+        try HandMadeGrids.write(to: grids)
+        #expect(try await reload().status == 200)
+        try await server.stop(within: .seconds(10))
+
+        try FileManager.default.removeItem(atPath: grids)
+        #expect(mkfifo(grids, 0o600) == 0)
+        let error = #expect(throws: IntakeServerError.self) {
+            _ = try IntakeServer(configuration: .init(gridsPath: grids, port: 0), logger: quietLogger)
+        }
+        #expect(error?.kind == .startup)
+    }
+}
+
+/// A raw client socket for what no HTTP client does: trickling, never reading, watching the
+/// server close. Non-blocking, so no call can hang a test.
+final class RawSocket {
+    let fd: Int32
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw HTTPClientError(description: "socket: \(String(cString: strerror(errno)))") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(fd)
+            throw HTTPClientError(description: "connect: \(String(cString: strerror(errno)))")
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+    }
+
+    deinit { close(fd) }
+
+    func send(_ bytes: [UInt8]) {
+        _ = sendSome(bytes)
+    }
+
+    /// Bytes the kernel took (0 when its buffer is full or the peer is gone).
+    func sendSome(_ bytes: [UInt8]) -> Int {
+        max(0, bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) })
+    }
+
+    /// Whether the server has closed the connection (reads what is waiting; never blocks).
+    func isClosedByPeer() -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count > 0 { continue }
+            if count == 0 { return true }
+            return errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR
+        }
+    }
+
+    /// What arrives until the server closes or `seconds` pass.
+    func readUntilClosed(within seconds: Double) -> (bytes: [UInt8], closed: Bool) {
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count > 0 {
+                received.append(contentsOf: buffer[0..<count])
+            } else if count == 0 {
+                return (received, true)
+            } else if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR {
+                usleep(10_000)
+            } else {
+                return (received, true)
+            }
+        }
+        return (received, false)
+    }
+}
