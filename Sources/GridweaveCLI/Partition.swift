@@ -32,10 +32,19 @@ struct Partition: ParsableCommand {
             common street. Shops and roads outside every community are listed, never dropped.
 
             Writes the GeoPackage layers `grids`, `microgrids`, `building_assignments`, \
-            `shop_assignments` and `road_assignments` in the district's CRS, and prints a summary: \
-            grids, micro-grids, households, shops and roads, which grids are outside their bounds \
-            and why, compounds and buildings split, roads inside grids. \
+            `shop_assignments`, `road_assignments` and `unplaced_buildings` in the district's CRS, \
+            and prints a summary: grids, micro-grids, households in, placed and not placed, shops \
+            and roads, which grids are outside their bounds and why, compounds and buildings split, \
+            roads inside grids. \
             Exits 1 with an `error:` line when the district cannot be read; no file is written.
+
+            No household is dropped without a word: a building with no geometry, with no area left \
+            once repaired, outside every community, or that the cuts leave in no grid is listed in \
+            the summary and in the table `unplaced_buildings` (building_id, households, reason: \
+            no_geometry, empty_after_repair, outside_communities, no_street_block, dedicated_site, \
+            no_cell, no_grid, unaccounted), so that `building_assignments` and `unplaced_buildings` \
+            together hold every household of the district. With --strict, any household in no grid \
+            is an error naming the buildings, and nothing is written.
 
             Re-partition (--previous OLD.gpkg, a file this command wrote): grid workers and \
             residents keep their grid unless there is a reason. A community with no change is \
@@ -86,6 +95,8 @@ struct Partition: ParsableCommand {
     var previous: String?
     @Flag(help: "With --previous: keep every grid exactly as it is, and (re)build only micro-grids.")
     var keepGrids = false
+    @Flag(help: "Stop with an error, writing nothing, when any household would be in no grid (see above).")
+    var strict = false
 
     @OptionGroup var options: DistrictOptions
 
@@ -109,8 +120,32 @@ struct Partition: ParsableCommand {
             try Partitioner.partition(read.district, options: partitionOptions) { done, total in bar.update(done, of: total) }
         }
         bar.finish()
+        try reportingErrors { try requirePlaced(partition, read: read) }
         try reportingErrors { try partition.write(to: output) }
         print(summary(partition, seconds: Date().timeIntervalSince(start)))
+    }
+
+    /// With `--strict`, households in no grid stop the run before anything is written: one
+    /// `error:` line names the first building holding some, and the others after it. Buildings
+    /// without households in no grid are listed in the summary and the table, not an error.
+    private func requirePlaced(_ partition: Partitioning.Partition, read: DistrictReadResult) throws {
+        guard strict else { return }
+        let unplaced = partition.unplaced.filter { $0.households > 0 }
+        guard let first = unplaced.first else { return }
+        var message = "\(first.explanation); in no grid, and --strict allows none"
+        if unplaced.count > 1 {
+            let others = unplaced.dropFirst()
+            let households = others.reduce(0) { $0 + $1.households }
+            message += "; also \(grouped(households)) households of \(grouped(others.count)) more building\(others.count == 1 ? "" : "s"): "
+                + Self.firstFew(others.map(\.buildingID))
+        }
+        throw DistrictError(.unplacedHouseholds, file: read.layerFiles[.buildings] ?? read.path, layer: DistrictLayer.buildings.rawValue,
+                            featureID: first.buildingID, message: message)
+    }
+
+    /// The first few of `ids`, then how many more.
+    static func firstFew(_ ids: [String], count: Int = 5) -> String {
+        ids.prefix(count).joined(separator: ", ") + (ids.count > count ? " and \(grouped(ids.count - count)) more" : "")
     }
 
     /// `--previous`: reads the earlier partition first (so that a bad one stops the run before
@@ -124,6 +159,7 @@ struct Partition: ParsableCommand {
             try Partitioner.repartition(read.district, previous: previous, mode: mode, options: partitionOptions) { done, total in bar.update(done, of: total) }
         }
         bar.finish()
+        try reportingErrors { try requirePlaced(result.partition, read: read) }
         try reportingErrors { try result.write(to: output) }
         print(summary(result.partition, seconds: Date().timeIntervalSince(start)))
         print(result.report.summary(limit: limit).joined(separator: "\n"))
@@ -136,13 +172,15 @@ struct Partition: ParsableCommand {
             let n = grids.filter { $0.kind == kind }.count
             return n > 0 ? "\(grouped(n)) \(kind.rawValue)" : nil
         }
+        let notPlaced = partition.unplaced.filter { $0.households > 0 }.map(\.buildingID)
         func percent(_ part: Int, _ whole: Int) -> String { whole == 0 ? "-" : String(format: "%.1f%%", 100 * Double(part) / Double(whole)) }
         var out = [
             "wrote \(output)",
             "  communities   \(pad(s.communities))",
             "  grids         \(pad(grids.count))   \(kinds.joined(separator: ", "))",
             "  micro-grids   \(pad(partition.microGrids.count))",
-            "  households    \(pad(grids.reduce(0) { $0 + $1.households }))   in \(grouped(s.buildings)) buildings",
+            "  households    \(pad(s.householdsIn))   in \(grouped(s.buildingsIn)) buildings: \(grouped(s.householdsPlaced)) placed, "
+                + "\(grouped(s.householdsNotPlaced)) not placed" + (notPlaced.isEmpty ? "" : " (in \(Self.firstFew(notPlaced)))"),
             "  in bounds     grids \(percent(s.residentialGridsInBounds, s.residentialGrids)) of \(grouped(s.residentialGrids)) residential (\(gridMin)-\(gridMax) households), "
                 + "micro-grids \(percent(s.residentialMicroGridsInBounds, s.residentialMicroGrids)) (\(microMin)-\(microMax))",
             String(format: "  compactness   mean Polsby-Popper of residential grids %.2f (1 is a circle)", s.meanPolsbyPopper),
@@ -165,8 +203,15 @@ struct Partition: ParsableCommand {
             for finding in shown { out.append("  \(finding.featureID)  \(finding.detail)") }
             if shown.count < outOfBounds.count { out.append("  ... and \(grouped(outOfBounds.count - shown.count)) more (--limit 0 lists all)") }
         }
-        for (kind, title) in [(PartitionFinding.Kind.unassignedBuilding, "Buildings in no grid"),
-                              (.unassignedShop, "Shops in no grid"), (.unassignedRoad, "Roads with a stretch in no grid"),
+        if !partition.unplaced.isEmpty {
+            let buildings = partition.unplaced.count
+            out.append("Not placed: \(grouped(s.householdsNotPlaced)) households of \(grouped(buildings)) building\(buildings == 1 ? "" : "s") in no grid "
+                       + "(table unplaced_buildings; --strict makes households in no grid an error)")
+            let shown = limit > 0 ? Array(partition.unplaced.prefix(limit)) : partition.unplaced
+            for building in shown { out.append("  \(building.buildingID)  \(building.explanation)") }
+            if shown.count < buildings { out.append("  ... and \(grouped(buildings - shown.count)) more (--limit 0 lists all)") }
+        }
+        for (kind, title) in [(PartitionFinding.Kind.unassignedShop, "Shops in no grid"), (.unassignedRoad, "Roads with a stretch in no grid"),
                               (.invalidGeometry, "Not valid polygons as written (GIS tools may refuse them; `gridweave coverage` maps them)")] {
             let unassigned = partition.findings.filter { $0.kind == kind }
             guard !unassigned.isEmpty else { continue }

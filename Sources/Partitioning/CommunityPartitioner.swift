@@ -7,6 +7,8 @@ struct CommunityOutcome: Sendable {
     var grids: [Grid] = []
     var assignments: [BuildingAssignment] = []
     var findings: [PartitionFinding] = []
+    /// Buildings of the community with households (or some) in no grid.
+    var unplaced: [UnplacedBuilding] = []
     var statistics = PartitionStatistics()
     var polsbyPopper: [Double] = []
 }
@@ -267,11 +269,16 @@ struct CommunityPartitioner {
         // Assignments, and the buildings and compounds that had to be split.
         var gridsOfCompound: [String: Set<String>] = [:]
         for b in input.buildings.indices {
-            guard let rows = buildingRows[b] else {
-                outcome.findings.append(PartitionFinding(.unassignedBuilding, featureID: input.buildings[b].building.id,
-                                                         detail: "no street block of community \(code) holds it"))
-                continue
+            // A building in no block, or a slice that found no piece to ride with, is in no grid:
+            // counted here, with the reason, rather than lost from the grids' households.
+            let placed = buildingRows[b]?.reduce(0) { $0 + $1.households } ?? 0
+            if buildingRows[b] == nil || placed < input.buildings[b].building.households {
+                outcome.unplaced.append(UnplacedBuilding(buildingID: input.buildings[b].building.id,
+                                                         households: input.buildings[b].building.households - placed,
+                                                         reason: Self.unplacedReason(of: b, tessellation: tessellation),
+                                                         detail: "community \(code)"))
             }
+            guard let rows = buildingRows[b] else { continue }
             var merged: [(grid: String, micro: String, households: Int)] = []
             for row in rows.sorted(by: { $0.micro < $1.micro }) {
                 if let last = merged.last, last.micro == row.micro { merged[merged.count - 1].households += row.households } else { merged.append(row) }
@@ -309,6 +316,14 @@ struct CommunityPartitioner {
         outcome.statistics.households = input.buildings.reduce(0) { $0 + $1.building.households }
         outcome.statistics.buildings = input.buildings.count
         return outcome
+    }
+
+    /// Why building `b` of the community, or a slice of it, has no grid: it stands in no street
+    /// block, in the block of a dedicated site whose grid does not take that block, or in a
+    /// block none of whose pieces it rides with.
+    static func unplacedReason(of b: Int, tessellation: CommunityTessellation) -> UnplacedReason {
+        guard let block = tessellation.buildingSite[b] else { return .noStreetBlock }
+        return tessellation.blockSite[block] != nil ? .dedicatedSite : .noCell
     }
 
     private func geometryPolygon(_ geometry: Geometry) throws -> Polygon {

@@ -55,17 +55,19 @@ public enum Partitioner {
                          working: Int, outlines: (metric: [Geometry], original: [Geometry]) = ([], [])) throws -> Partition {
         var partition = Partition(epsg: working, grids: [], assignments: [], findings: [], statistics: PartitionStatistics())
         var polsbyPopper: [Double] = []
+        var unplaced = district.droppedBuildings
         for outcome in outcomes {
             partition.grids += outcome.grids
             partition.assignments += outcome.assignments
             partition.findings += outcome.findings
+            unplaced += outcome.unplaced
             polsbyPopper += outcome.polsbyPopper
             partition.statistics.add(outcome.statistics)
         }
         for (building, community) in zip(district.buildings, survey.buildingCommunity) where community == nil {
-            partition.findings.append(PartitionFinding(.unassignedBuilding, featureID: building.id,
-                                                       detail: "outside every community (\(building.households) households in no grid)"))
+            unplaced.append(UnplacedBuilding(buildingID: building.id, households: building.households, reason: .outsideCommunities))
         }
+        partition.account(for: district, unplaced: unplaced)
         partition.statistics.meanPolsbyPopper = polsbyPopper.isEmpty ? 0 : polsbyPopper.reduce(0, +) / Double(polsbyPopper.count)
         let threads = ProcessInfo.processInfo.activeProcessorCount
         partition.removeZeroWidthParts(width: Partition.noWidth)
@@ -114,6 +116,29 @@ public enum Partitioner {
             if let best { inputs[best.community].sites.append(site) }
         }
         return inputs.sorted { $0.community.code < $1.community.code }
+    }
+}
+
+extension Partition {
+    /// Sets `unplaced` and the household figures so that every household of `district` is
+    /// counted once: in `assignments`, or in `unplaced` with its reason. Households that the
+    /// assignments miss and `unplaced` does not explain (an engine fault) are listed as
+    /// `.unaccounted` rather than lost.
+    mutating func account(for district: District, unplaced: [UnplacedBuilding]) {
+        var assigned: [String: Int] = [:]
+        for row in assignments { assigned[row.buildingID, default: 0] += row.households }
+        var listed: [String: Int] = [:]
+        for entry in unplaced { listed[entry.buildingID, default: 0] += entry.households }
+        var all = unplaced
+        for building in district.buildings {
+            let missing = building.households - (assigned[building.id] ?? 0) - (listed[building.id] ?? 0)
+            if missing > 0 { all.append(UnplacedBuilding(buildingID: building.id, households: missing, reason: .unaccounted)) }
+        }
+        self.unplaced = all.sorted { ($0.buildingID, $0.reason.code) < ($1.buildingID, $1.reason.code) }
+        statistics.householdsIn = district.householdsIn
+        statistics.buildingsIn = district.buildings.count + district.droppedBuildings.count
+        statistics.householdsPlaced = assignments.reduce(0) { $0 + $1.households }
+        statistics.householdsNotPlaced = self.unplaced.reduce(0) { $0 + $1.households }
     }
 }
 

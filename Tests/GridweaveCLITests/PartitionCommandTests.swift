@@ -18,7 +18,8 @@ import TestSupport
         }
         #expect(!result.stderr.contains("error"))
         let reader = try GeoPackageReader(path: output)
-        #expect(reader.layerNames.sorted() == ["building_assignments", "grids", "microgrids", "road_assignments", "shop_assignments"])
+        #expect(reader.layerNames.sorted() == ["building_assignments", "grids", "microgrids", "road_assignments", "shop_assignments",
+                                               "unplaced_buildings"])
         let grids = try reader.readLayer("grids")
         #expect(!grids.features.isEmpty)
         #expect(grids.features.allSatisfy { $0["code"].string?.count == 15 })

@@ -7,7 +7,7 @@ public struct DistrictError: Error, Hashable, Sendable, CustomStringConvertible 
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
         private enum Base: Hashable, Sendable {
             case missingFile, missingLayer, missingField, missingValue, invalidValue, duplicateID
-            case unknownCRS, invalidGeometry, unreadable
+            case unknownCRS, invalidGeometry, unreadable, unplacedHouseholds
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -31,6 +31,9 @@ public struct DistrictError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let invalidGeometry = Kind(.invalidGeometry)
         /// The file is not a GeoPackage or GeoJSON the engine can read.
         public static let unreadable = Kind(.unreadable)
+        /// Buildings whose households would be in no grid, where the run was asked to allow
+        /// none (`partition --strict`).
+        public static let unplacedHouseholds = Kind(.unplacedHouseholds)
 
         public var description: String {
             switch base {
@@ -43,6 +46,7 @@ public struct DistrictError: Error, Hashable, Sendable, CustomStringConvertible 
             case .unknownCRS: "unknown CRS"
             case .invalidGeometry: "invalid geometry"
             case .unreadable: "unreadable file"
+            case .unplacedHouseholds: "households not placed"
             }
         }
     }

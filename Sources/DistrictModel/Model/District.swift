@@ -11,9 +11,14 @@ public struct District: Sendable {
     public var shops: [Shop]
     public var dedicated: [DedicatedSite]
     public var compounds: [Compound]
+    /// Buildings of the input left out on reading, for want of a usable footprint (no geometry,
+    /// or none left after repair), with their households: they are in no grid, and the
+    /// partition lists them (`UnplacedBuilding`) so that no household goes uncounted.
+    public var droppedBuildings: [UnplacedBuilding]
 
     public init(epsg: Int, communities: [Community] = [], buildings: [Building] = [], roads: [Road] = [],
-                shops: [Shop] = [], dedicated: [DedicatedSite] = [], compounds: [Compound] = []) {
+                shops: [Shop] = [], dedicated: [DedicatedSite] = [], compounds: [Compound] = [],
+                droppedBuildings: [UnplacedBuilding] = []) {
         self.epsg = epsg
         self.communities = communities
         self.buildings = buildings
@@ -21,10 +26,15 @@ public struct District: Sendable {
         self.shops = shops
         self.dedicated = dedicated
         self.compounds = compounds
+        self.droppedBuildings = droppedBuildings
     }
 
-    /// Households over every building.
+    /// Households over every building with a footprint (`buildings`).
     public var households: Int { buildings.reduce(0) { $0 + $1.households } }
+
+    /// Households over every building of the input, with or without a usable footprint: what
+    /// a partition must account for, in grids or in its list of buildings not placed.
+    public var householdsIn: Int { households + droppedBuildings.reduce(0) { $0 + $1.households } }
 
     /// The envelope of the communities (in the district CRS), or nil when there are none.
     public var envelope: Envelope? {

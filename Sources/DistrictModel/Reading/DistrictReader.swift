@@ -26,6 +26,9 @@ public struct DistrictReadResult: Sendable {
     public var path: String
     /// The EPSG code of each layer as stored (before any conversion to the communities' CRS).
     public var layerEPSG: [DistrictLayer: Int]
+    /// The file each layer is read from, as messages name it: the GeoPackage, or the layer's
+    /// `<layer>.geojson` in a folder.
+    public var layerFiles: [DistrictLayer: String]
 }
 
 /// Reads and validates a district (`data.md`, "Input: a district").
@@ -44,6 +47,7 @@ public enum DistrictReader {
         district.communities = try reading.layer(.communities, parse: { try $0.community($1, $2) })
         district.epsg = reading.targetEPSG ?? 4326
         district.buildings = try reading.layer(.buildings, parse: { try $0.building($1, $2) })
+        district.droppedBuildings = reading.droppedBuildings
         district.roads = try reading.layer(.roads, parse: { try $0.road($1, $2) })
         district.shops = try reading.layer(.shops, parse: { try $0.shop($1, $2) })
         district.dedicated = try reading.layer(.dedicated, parse: { try $0.dedicatedSite($1, $2) })
@@ -51,7 +55,9 @@ public enum DistrictReader {
         if let estimation = options.householdEstimation {
             reading.findings += try estimation.apply(to: &district, missing: reading.buildingsWithoutHouseholds)
         }
-        return DistrictReadResult(district: district, findings: reading.findings, path: path, layerEPSG: reading.layerEPSG)
+        let files = Dictionary(uniqueKeysWithValues: DistrictLayer.allCases.map { ($0, source.file(of: $0)) })
+        return DistrictReadResult(district: district, findings: reading.findings, path: path, layerEPSG: reading.layerEPSG,
+                                  layerFiles: files)
     }
 }
 
@@ -64,6 +70,7 @@ private struct LayerReading {
     var targetEPSG: Int?
     var layerEPSG: [DistrictLayer: Int] = [:]
     var buildingsWithoutHouseholds: Set<String> = []
+    var droppedBuildings: [UnplacedBuilding] = []
 
     init(source: DistrictSource, options: DistrictReadOptions) {
         self.source = source
@@ -95,10 +102,15 @@ private struct LayerReading {
             guard let raw = feature.geometry, !raw.isEmpty else {
                 if layer == .communities { throw fields.error(.invalidGeometry, field: nil, "the community has no geometry") }
                 findings.append(DistrictFinding(.droppedFeature, layer: layer, featureID: id, detail: "no geometry"))
+                if layer == .buildings { try dropBuilding(fields, reason: .noGeometry, detail: nil) }
                 continue
             }
             let geometry = try transform(raw)
-            guard let clean = try cleaned(geometry, fields: fields) else { continue }
+            let repair = try cleaned(geometry, fields: fields)
+            guard let clean = repair.geometry else {
+                if layer == .buildings { try dropBuilding(fields, reason: .emptyAfterRepair, detail: repair.note) }
+                continue
+            }
             if let value = try parse(&self, fields, clean) { parsed.append(value) }
         }
         return parsed
@@ -163,8 +175,9 @@ private struct LayerReading {
         }
     }
 
-    /// The repaired geometry of a feature, or nil (reported) when nothing usable is left.
-    mutating func cleaned(_ geometry: Geometry, fields: FeatureFields) throws -> Geometry? {
+    /// The repaired geometry of a feature, with what the repair did; no geometry (reported)
+    /// when nothing usable is left.
+    mutating func cleaned(_ geometry: Geometry, fields: FeatureFields) throws -> GeometryRepair.Result {
         let layer = fields.layer
         // NaN or an infinity is no place: a corrupt file, not mess to repair (make-valid would
         // quietly drop the corner). An empty point, stored as NaN, is no place either.
@@ -185,8 +198,8 @@ private struct LayerReading {
             result = GeometryRepair.lineal(geometry)
         case .shops:
             switch geometry {
-            case .point: return geometry
-            case .multiPoint(let points) where points.count == 1: return .point(points[0])
+            case .point: return GeometryRepair.Result(geometry: geometry)
+            case .multiPoint(let points) where points.count == 1: return GeometryRepair.Result(geometry: .point(points[0]))
             default:
                 guard geometry.dimension == 2 else {
                     throw fields.error(.invalidGeometry, field: nil, "a \(geometry.typeName) where the shops layer needs points or polygons")
@@ -201,7 +214,31 @@ private struct LayerReading {
             let kind: DistrictFinding.Kind = result.geometry == nil ? .droppedFeature : .repairedGeometry
             findings.append(DistrictFinding(kind, layer: layer, featureID: fields.label, detail: note))
         }
-        return result.geometry
+        return result
+    }
+
+    /// Records a building left out for want of a usable footprint, with its households, so that
+    /// the partition counts them among the households not placed. Its fields are read as any
+    /// building's: a household count that cannot be understood stops the run here too.
+    mutating func dropBuilding(_ fields: FeatureFields, reason: UnplacedReason, detail: String?) throws {
+        let households = try householdCount(fields)
+        let unknown = households == nil ? "no household count, and no footprint to estimate one from" : nil
+        let detail = [detail, unknown].compactMap { $0 }.joined(separator: "; ")
+        droppedBuildings.append(UnplacedBuilding(buildingID: fields.label, households: households ?? 0, reason: reason,
+                                                 detail: detail.isEmpty ? nil : detail))
+    }
+
+    /// The `households` of a building; nil when the field is empty and households are to be
+    /// estimated (`--estimate-households`).
+    func householdCount(_ fields: FeatureFields) throws -> Int? {
+        let households = try fields.integer("households")
+        if let value = households, value < 0 {
+            throw fields.error(.invalidValue, field: "households", "households is \(value): it must be a whole number >= 0")
+        }
+        if households == nil, options.householdEstimation == nil {
+            throw fields.error(.missingValue, field: "households", "no household count; give one, or pass --estimate-households")
+        }
+        return households
     }
 
     // MARK: Layers
@@ -225,17 +262,8 @@ private struct LayerReading {
 
     mutating func building(_ fields: FeatureFields, _ geometry: Geometry) throws -> Building? {
         let id = fields.label
-        var households = try fields.integer("households")
-        if let value = households, value < 0 {
-            throw fields.error(.invalidValue, field: "households", "households is \(value): it must be a whole number >= 0")
-        }
-        if households == nil {
-            guard options.householdEstimation != nil else {
-                throw fields.error(.missingValue, field: "households", "no household count; give one, or pass --estimate-households")
-            }
-            buildingsWithoutHouseholds.insert(id)
-            households = 0
-        }
+        let households = try householdCount(fields)
+        if households == nil { buildingsWithoutHouseholds.insert(id) }
         var units = try? fields.integer("units")
         if let value = units ?? nil, value < 1 {
             findings.append(DistrictFinding(.unknownValue, layer: .buildings, featureID: id, detail: "units is \(value); ignored (must be >= 1)"))

@@ -6,6 +6,11 @@ enum GeometryRepair {
     struct Result {
         var geometry: Geometry?
         var note: String?
+
+        init(geometry: Geometry?, note: String? = nil) {
+            self.geometry = geometry
+            self.note = note
+        }
     }
 
     /// A valid polygonal geometry (Polygon or MultiPolygon) from `geometry`, or nil when

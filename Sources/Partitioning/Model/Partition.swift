@@ -1,3 +1,4 @@
+public import DistrictModel
 public import GeometryEngine
 
 /// A partition of a district (`data.md`, "Output: a partition"): grids tiling each community,
@@ -16,6 +17,10 @@ public struct Partition: Sendable {
     public var shopAssignments: [ShopAssignment] = []
     /// The roads inside the district cut at grid boundaries, each piece given to one grid (`ServiceArea`).
     public var roadAssignments: [RoadAssignment] = []
+    /// Every building of the input whose households, or some of them, are in no grid, and why,
+    /// ordered by building id: with `assignments`, it accounts for every household of the
+    /// input (`statistics.householdsIn == householdsPlaced + householdsNotPlaced`).
+    public var unplaced: [UnplacedBuilding] = []
 
     public var microGrids: [MicroGrid] { grids.flatMap(\.microGrids) }
 }
@@ -80,7 +85,8 @@ public struct RoadAssignment: Sendable, Hashable {
 }
 
 /// Something about the partition a planner should know: a grid or micro-grid outside its
-/// bounds and why, a compound or building that had to be split, a building left out.
+/// bounds and why, a compound or building that had to be split, a shop or road left out.
+/// (Buildings left out are `Partition.unplaced`.)
 public struct PartitionFinding: Sendable, Hashable, CustomStringConvertible {
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
         private let name: String
@@ -93,8 +99,6 @@ public struct PartitionFinding: Sendable, Hashable, CustomStringConvertible {
         public static let compoundSplit = Kind("compound_split")
         /// A building with more households than a bound allows, cut into its entrance units.
         public static let buildingSplit = Kind("building_split")
-        /// A building outside every community: in no grid.
-        public static let unassignedBuilding = Kind("unassigned_building")
         /// A shop outside every community: in no grid.
         public static let unassignedShop = Kind("unassigned_shop")
         /// A road, or a stretch of one, outside every community: in no grid.
@@ -121,8 +125,17 @@ public struct PartitionFinding: Sendable, Hashable, CustomStringConvertible {
 /// Figures of a partition, for the summary and the tests.
 public struct PartitionStatistics: Sendable, Hashable {
     public var communities = 0
+    /// Households and buildings of the communities (buildings outside every community, or
+    /// without a footprint, are not counted here: see `householdsIn`).
     public var households = 0
     public var buildings = 0
+    /// Households and buildings of the whole input, footprint or none: what the partition
+    /// accounts for, in grids or in `Partition.unplaced`.
+    public var householdsIn = 0
+    public var buildingsIn = 0
+    /// Households in `building_assignments`, and households in no grid (`Partition.unplaced`).
+    public var householdsPlaced = 0
+    public var householdsNotPlaced = 0
     public var gridsOutOfBounds = 0
     public var microGridsOutOfBounds = 0
     /// Of those, the ones the data leave no way to bring in bounds (a community too small,

@@ -4,7 +4,7 @@ import Projections
 
 extension Partition {
     /// The layers of `data.md`: `grids`, `microgrids`, `building_assignments`,
-    /// `shop_assignments` and `road_assignments`.
+    /// `shop_assignments`, `road_assignments` and `unplaced_buildings`.
     /// - Throws: `ProjectionError` when the CRS is unknown to PROJ.
     public func layers() throws -> [Layer] {
         let crs = try CRSInfo.lookup(epsg: epsg)
@@ -57,7 +57,25 @@ extension Partition {
                     "road_id": .text(row.roadID), "grid_code": .text(row.gridCode), "length_m": .real(Self.centimetres(row.lengthMetres)),
                 ])
             })
-        return [grids, microGrids, assignments, shops, roads]
+        return [grids, microGrids, assignments, shops, roads, unplacedLayer()]
+    }
+
+    /// `unplaced_buildings`: one row per building with households in no grid, with the reason's
+    /// code (`no_geometry`, `outside_communities`, ...) and words. Written even when empty, so
+    /// that a reader can rely on it: `building_assignments` and `unplaced_buildings` together
+    /// hold every household of the input.
+    func unplacedLayer() -> Layer {
+        Layer(
+            name: "unplaced_buildings",
+            fields: [FieldDefinition("building_id", .text), FieldDefinition("households", .integer), FieldDefinition("reason", .text),
+                     FieldDefinition("reason_en", .text), FieldDefinition("reason_zh", .text), FieldDefinition("detail", .text)],
+            features: unplaced.enumerated().map { index, row in
+                Feature(fid: Int64(index + 1), geometry: nil, properties: [
+                    "building_id": .text(row.buildingID), "households": .integer(Int64(row.households)),
+                    "reason": .text(row.reason.code), "reason_en": .text(row.reason.english), "reason_zh": .text(row.reason.chinese),
+                    "detail": row.detail.map { .text($0) } ?? .null,
+                ])
+            })
     }
 
     /// Metres rounded to the centimetre: what a planner reads, and the same bytes on every machine.

@@ -336,7 +336,7 @@ struct CommunityRepartitioner: Sendable {
         }
         let kept = Grid(code: old.code, communityCode: old.communityCode, kind: old.kind, households: grid.households,
                         buildings: Set(grid.rows.map(\.building)).count, geometry: grid.metric, microGrids: microGrids, siteID: nil)
-        return Piece(grids: [kept], rows: rows, findings: [], keptGeometry: keptGeometry)
+        return Piece(grids: [kept], rows: rows, findings: [], unplaced: [], keptGeometry: keptGeometry)
     }
 
     /// A grid kept with its geometry and code, its micro-grids cut anew: the grid as a
@@ -380,13 +380,14 @@ struct CommunityRepartitioner: Sendable {
             guard let b = local[row.buildingID] else { return nil }
             return PlacedRow(building: b, grid: code, micro: rename[row.microGridCode] ?? row.microGridCode, households: row.households)
         }
-        let findings = outcome.findings.filter { $0.kind == .microGridOutOfBounds || $0.kind == .unassignedBuilding }.map { finding in
+        let findings = outcome.findings.filter { $0.kind == .microGridOutOfBounds }.map { finding in
             PartitionFinding(finding.kind, featureID: rename[finding.featureID] ?? finding.featureID, detail: finding.detail)
         }
         let households = rows.reduce(0) { $0 + $1.households }
         let result = Grid(code: code, communityCode: grid.old.communityCode, kind: grid.old.kind, households: households,
                           buildings: Set(rows.map(\.building)).count, geometry: grid.metric, microGrids: micros, siteID: nil)
-        return (Piece(grids: [result], rows: rows, findings: findings, keptGeometry: [code], rebuiltMicroGrids: [code]), outcome.statistics)
+        return (Piece(grids: [result], rows: rows, findings: findings, unplaced: outcome.unplaced, keptGeometry: [code], rebuiltMicroGrids: [code]),
+                outcome.statistics)
     }
 
     /// The grids of `outcome` (temporary codes) with their final codes: each takes the code of the
@@ -460,11 +461,12 @@ struct CommunityRepartitioner: Sendable {
             return PlacedRow(building: b, grid: rename[row.gridCode] ?? row.gridCode, micro: rename[row.microGridCode] ?? row.microGridCode,
                              households: row.households)
         }
-        let wanted: Set<PartitionFinding.Kind> = [.gridOutOfBounds, .microGridOutOfBounds, .unassignedBuilding]
+        let wanted: Set<PartitionFinding.Kind> = [.gridOutOfBounds, .microGridOutOfBounds]
         let findings = outcome.findings.filter { wanted.contains($0.kind) }.map { finding in
             PartitionFinding(finding.kind, featureID: rename[finding.featureID] ?? finding.featureID, detail: finding.detail)
         }
-        return Piece(grids: grids, rows: rows, findings: findings, keptGeometry: [], rebuiltMicroGrids: Set(grids.map(\.code)))
+        return Piece(grids: grids, rows: rows, findings: findings, unplaced: outcome.unplaced, keptGeometry: [],
+                     rebuiltMicroGrids: Set(grids.map(\.code)))
     }
 
     /// Pairs of (new, old) groups, largest shared households first; a pair holds when the shared
@@ -543,16 +545,19 @@ struct CommunityRepartitioner: Sendable {
         var grids: [Grid]
         var rows: [PlacedRow]
         var findings: [PartitionFinding]
+        /// Buildings the cuts left in no grid, with the cuts' reasons.
+        var unplaced: [UnplacedBuilding]
         var keptGeometry: Set<String>
         var rebuiltMicroGrids: Set<String> = []
         var totals = JobTotals()
 
         static func merged(_ pieces: [Piece]) -> Piece {
-            var all = Piece(grids: [], rows: [], findings: [], keptGeometry: [])
+            var all = Piece(grids: [], rows: [], findings: [], unplaced: [], keptGeometry: [])
             for piece in pieces {
                 all.grids += piece.grids
                 all.rows += piece.rows
                 all.findings += piece.findings
+                all.unplaced += piece.unplaced
                 all.keptGeometry.formUnion(piece.keptGeometry)
                 all.rebuiltMicroGrids.formUnion(piece.rebuiltMicroGrids)
                 all.totals.add(statistics: piece.totals)
@@ -618,16 +623,18 @@ struct CommunityRepartitioner: Sendable {
         // Buildings in no grid, buildings and compounds split: from the rows.
         var rowsOf: [Int: [PlacedRow]] = [:]
         for row in merged { rowsOf[row.building, default: []].append(row) }
-        let unassigned = Set(findings.filter { $0.kind == .unassignedBuilding }.map(\.featureID))
+        // Households the rows miss: for the reason the cuts gave, or else no grid holds them.
+        let reasons = Dictionary(piece.unplaced.map { ($0.buildingID, $0) }, uniquingKeysWith: { a, _ in a })
         var gridsOfCompound: [String: Set<String>] = [:]
         for (b, entry) in input.buildings.enumerated() {
             let building = entry.building
-            guard let rows = rowsOf[b] else {
-                if !unassigned.contains(building.id) {
-                    findings.append(PartitionFinding(.unassignedBuilding, featureID: building.id, detail: "no grid of community \(input.community.code) holds it"))
-                }
-                continue
+            let placed = rowsOf[b]?.reduce(0) { $0 + $1.households } ?? 0
+            if rowsOf[b] == nil || placed < building.households {
+                outcome.unplaced.append(UnplacedBuilding(buildingID: building.id, households: building.households - placed,
+                                                         reason: reasons[building.id]?.reason ?? .noGrid,
+                                                         detail: "community \(input.community.code)"))
             }
+            guard let rows = rowsOf[b] else { continue }
             if rows.count > 1 {
                 statistics.buildingsSplit += 1
                 findings.append(PartitionFinding(.buildingSplit, featureID: building.id,
