@@ -42,13 +42,14 @@ public final class GeoPackageReader {
 
     /// Opens the GeoPackage at `path` read-only.
     /// - Throws: `FeatureIOError` of kind `.fileNotFound` when there is no file, `.notAGeoPackage`
-    ///   when it is not SQLite or has no `gpkg_contents` table.
+    ///   when it is not SQLite or has no `gpkg_contents` table, `.notARegularFile` for a FIFO, a
+    ///   socket or a device.
     public init(path: String) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw FeatureIOError(.fileNotFound, "no such file", file: path)
+        guard FileCheck.kind(of: path) != .directory else {
+            throw FeatureIOError(.notAGeoPackage, "is a directory, not a GeoPackage file", file: path)
         }
-        guard !isDirectory.boolValue else { throw FeatureIOError(.notAGeoPackage, "is a directory, not a GeoPackage file", file: path) }
+        // SQLite's open would wait forever on a FIFO nobody writes to.
+        try FileCheck.inputFile(path)
         let database = try SQLiteDatabase(path: path, mode: .readOnly)
         do {
             let contentsTables = try database.query(
