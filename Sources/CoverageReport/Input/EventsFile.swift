@@ -1,3 +1,4 @@
+import FeatureIO
 import Foundation
 import GeometryEngine
 
@@ -22,6 +23,12 @@ struct EventsFile {
     /// - Throws: `CoverageError` for a file that cannot be read or a header without id, lon or lat.
     static func read(_ path: String) throws -> EventsFile {
         let data: Data
+        do {
+            // Reading a FIFO nobody writes to would wait forever.
+            try FileCheck.inputFile(path)
+        } catch {
+            throw CoverageError(error.message, file: path)
+        }
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
