@@ -23,7 +23,7 @@ struct CSVField {
 /// character, and a CR counts as part of a line break only before LF.
 enum CSVScanner {
     static let comma = UInt8(ascii: ","), quote = UInt8(ascii: "\""), newline = UInt8(ascii: "\n"),
-               carriageReturn = UInt8(ascii: "\r")
+               carriageReturn = UInt8(ascii: "\r"), apostrophe = UInt8(ascii: "'")
 
     /// Reads the record starting at `start` (which must be before `end`) into `fields`.
     /// - Returns: the offset just after the record's line break, or nil when the record does
@@ -146,6 +146,45 @@ enum CSVScanner {
             out.append(byte)
         }
         out.append(quote)
+    }
+
+    /// The length of the line from `start` to `end` without its line break (LF or CRLF), as
+    /// `--max-line-bytes` counts it.
+    static func lineLength(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
+        var end = end
+        if end > start && bytes[end - 1] == newline {
+            end -= 1
+            if end > start && bytes[end - 1] == carriageReturn { end -= 1 }
+        }
+        return end - start
+    }
+
+    /// Whether a cell's content would run as a formula in a spreadsheet: it starts with `=`,
+    /// `+`, `-`, `@`, a tab or a carriage return (OWASP's list for CSV injection).
+    static func startsFormula(_ content: some Collection<UInt8>) -> Bool {
+        guard let first = content.first else { return false }
+        return first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
+            || first == UInt8(ascii: "@") || first == UInt8(ascii: "\t") || first == carriageReturn
+    }
+
+    /// Appends an input cell (an id, a carried column) to `out` as it came, byte for byte, or,
+    /// `neutralisingFormulas`, with a `'` before a content that `startsFormula`, so that a
+    /// spreadsheet shows it as text instead of running it.
+    static func appendCell(_ bytes: UnsafeBufferPointer<UInt8>, _ field: CSVField, neutralisingFormulas: Bool,
+                           to out: inout [UInt8]) {
+        guard neutralisingFormulas, startsFormula(UnsafeBufferPointer(rebasing: bytes[field.start..<field.end])) else {
+            appendRaw(bytes, field, to: &out)
+            return
+        }
+        if field.quoted {
+            out.append(quote)
+            out.append(apostrophe)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[field.start..<field.end]))
+            out.append(quote)
+        } else {
+            out.append(apostrophe)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[field.start..<field.end]))
+        }
     }
 
     /// Appends an input field to `out` as it was written when it needs no change: an unquoted
