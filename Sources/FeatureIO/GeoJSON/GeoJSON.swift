@@ -275,7 +275,7 @@ extension GeoJSON {
                 Polygon(rings: try list(json, path, positions))
             })
         default:
-            throw GeometryProblem(message: "\(path) has unknown type \"\(type)\"")
+            throw GeometryProblem(message: "\(path) has unknown type \"\(InputExcerpt.of(type))\"")
         }
     }
 

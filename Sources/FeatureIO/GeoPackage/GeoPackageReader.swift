@@ -109,8 +109,8 @@ public final class GeoPackageReader {
                 : Envelope(minX: row.double(2), minY: row.double(3), maxX: row.double(4), maxY: row.double(5)))
         }
         guard let contents = contents.first, ["features", "attributes", "aspatial"].contains(contents.dataType) else {
-            let known = layerNames.isEmpty ? "it has none" : "it has \(layerNames.joined(separator: ", "))"
-            throw FeatureIOError(.layerNotFound, "no feature or attribute table named \(name) (\(known))")
+            let known = layerNames.isEmpty ? "it has none" : "it has \(InputExcerpt.of(layerNames.joined(separator: ", ")))"
+            throw FeatureIOError(.layerNotFound, "no feature or attribute table named \(InputExcerpt.of(name)) (\(known))")
         }
         var info = LayerInfo(name: name, dataType: contents.dataType, identifier: contents.identifier, fields: [],
                              extent: contents.extent)

@@ -85,10 +85,11 @@ public struct FeatureIOError: Error, Hashable, Sendable, CustomStringConvertible
     public var description: String {
         var location: [String] = []
         if let file { location.append(file) }
-        if let layer { location.append("layer \(layer)") }
-        if let featureID { location.append("feature \(featureID)") }
+        // Names and ids come from the file: quoted as all input is, cut and escaped.
+        if let layer { location.append("layer \(InputExcerpt.of(layer))") }
+        if let featureID { location.append("feature \(InputExcerpt.of(featureID))") }
         if let row { location.append(featureID == nil ? "feature at index \(row)" : "index \(row)") }
-        if let field { location.append("field \(field)") }
+        if let field { location.append("field \(InputExcerpt.of(field))") }
         return location.isEmpty ? "error: \(message)" : "error: \(location.joined(separator: ", ")): \(message)"
     }
 
