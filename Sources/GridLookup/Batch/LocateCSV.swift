@@ -207,7 +207,13 @@ public final class LocateCSV {
         var quoted = false
         while true {
             let count = reader.count
-            let end: Int? = reader.withBytes { bytes in
+            let end: Int? = reader.withBytes { bytes -> Int? in
+                if let base = bytes.baseAddress, !CSVScanner.containsQuote(bytes, from: 0, to: count) {
+                    // No quote in this chunk (the usual case): the quote state holds throughout,
+                    // so memchr finds the end, or shows the chunk is all inside the record.
+                    guard !quoted, let found = memchr(base, Int32(CSVScanner.newline), count) else { return nil }
+                    return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found)) + 1
+                }
                 for position in 0..<count {
                     if bytes[position] == CSVScanner.quote {
                         quoted.toggle()
