@@ -39,6 +39,21 @@ import TestSupport
         #expect(result.stdout.utf8.count < 2_000)
     }
 
+    @Test(.timeLimit(.minutes(3)))
+    func aStrayQuoteInAnUnquotedFieldHidesNoRows() throws {
+        // A quote inside an unquoted field is a plain character: it must not make the rest of
+        // the file (here 6 MB, past a chunk and past the row limit) one quoted row to skip.
+        var input = "id,lon,lat,note\ne0,121.4012,31.2012,5\" tall\n"
+        for k in 1...300_000 { input += "e\(k),121.4012,31.2012,x\n" }
+        let (result, _, _) = try Self.locate(["--summary"], Array(input.utf8))
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 300_002)
+        #expect(lines.count > 2 && lines[1].hasSuffix(",inside,0,5\" tall"))
+        #expect(lines.last?.hasPrefix("e300000,") == true)
+        #expect(result.stderr.contains("0 invalid"), "\(result.stderr)")
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func theLimitIsAFlagAndCountsBytesWithoutTheLineBreak() throws {
         // "e1,121.4012,31.2012" is 19 bytes.

@@ -81,22 +81,19 @@ enum CSVScanner {
         }
     }
 
-    /// The offset just after the last complete record that begins at or after `start`, scanning
-    /// quotes so that a line break inside a quoted field does not count; `start` when no record
+    /// The offset just after the last complete record that begins at or after `start` (a
+    /// record's start), finding ends as `record` does (`RecordEnds`); `start` when no record
     /// ends before `end`.
     static func lastRecordEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
-        var quoted = false
-        var last = start
-        var position = start
-        while position < end {
-            let byte = bytes[position]
-            if byte == quote {
-                quoted.toggle()
-            } else if byte == newline && !quoted {
-                last = position + 1
-            }
-            position += 1
+        if !containsQuote(bytes, from: start, to: end) {
+            // Without quotes every line break ends a record: the last one is the cut.
+            var position = end
+            while position > start && bytes[position - 1] != newline { position -= 1 }
+            return position
         }
+        var ends = RecordEnds()
+        var last = start
+        for position in start..<end where ends.take(bytes[position]) { last = position + 1 }
         return last
     }
 
@@ -198,6 +195,44 @@ enum CSVScanner {
         } else {
             out.append(contentsOf: raw)
         }
+    }
+}
+
+/// Where records end, byte by byte, exactly as `CSVScanner.record` reads them: a line break ends
+/// a record unless it is inside a quoted field, and a quote opens a quoted field only at the
+/// start of a field (elsewhere it is a plain character). A stray quote in an unquoted field
+/// (`5" tall`) thus hides no line break: cutting chunks, or skipping a row too long to hold,
+/// never swallows the rows after it.
+struct RecordEnds {
+    private enum State { case fieldStart, unquoted, quoted, quoteInQuoted }
+    private var state = State.fieldStart
+
+    /// Whether the bytes so far end inside a quoted field.
+    var isInsideQuotes: Bool { state == .quoted }
+
+    /// Takes the next byte; true when it is the line break that ends a record.
+    @inline(__always)
+    mutating func take(_ byte: UInt8) -> Bool {
+        switch state {
+        case .fieldStart, .unquoted:
+            if byte == CSVScanner.newline {
+                state = .fieldStart
+                return true
+            }
+            state = byte == CSVScanner.comma ? .fieldStart
+                : byte == CSVScanner.quote && state == .fieldStart ? .quoted : .unquoted
+        case .quoted:
+            if byte == CSVScanner.quote { state = .quoteInQuoted }
+        case .quoteInQuoted:
+            // A doubled quote stays inside; anything else follows the closing quote (text up to
+            // the next delimiter, which `record` drops).
+            if byte == CSVScanner.newline {
+                state = .fieldStart
+                return true
+            }
+            state = byte == CSVScanner.quote ? .quoted : byte == CSVScanner.comma ? .fieldStart : .unquoted
+        }
+        return false
     }
 }
 

@@ -185,7 +185,7 @@ public final class LocateCSV {
     /// Answers the record at the start of `reader`, longer than `options.maxLineBytes`, as
     /// invalid (with its id when that comes whole in the bytes held), and reads past its end a
     /// chunk at a time, so that memory stays bounded however long it is. Its end is found as
-    /// `CSVScanner.lastRecordEnd` finds ends: at a line break outside double quotes.
+    /// `CSVScanner.record` finds ends (`RecordEnds`): at a line break outside a quoted field.
     private func skipLongRecord(_ reader: inout ChunkReader, columns: Columns, writer: ChunkWriter) throws {
         var row: [UInt8] = []
         reader.withBytes { bytes in
@@ -204,23 +204,23 @@ public final class LocateCSV {
         row.append(CSVScanner.newline)
         try writer.send(row)
 
-        var quoted = false
+        var ends = RecordEnds()
         while true {
             let count = reader.count
             let end: Int? = reader.withBytes { bytes -> Int? in
+                guard count > 0 else { return nil }
                 if let base = bytes.baseAddress, !CSVScanner.containsQuote(bytes, from: 0, to: count) {
-                    // No quote in this chunk (the usual case): the quote state holds throughout,
-                    // so memchr finds the end, or shows the chunk is all inside the record.
-                    guard !quoted, let found = memchr(base, Int32(CSVScanner.newline), count) else { return nil }
+                    // No quote in this chunk (the usual case): inside a quoted field it all stays
+                    // inside; outside, the first line break ends the record, found by memchr.
+                    if ends.isInsideQuotes { return nil }
+                    guard let found = memchr(base, Int32(CSVScanner.newline), count) else {
+                        // Without a quote or line break, only the last byte decides the state.
+                        _ = ends.take(bytes[count - 1])
+                        return nil
+                    }
                     return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found)) + 1
                 }
-                for position in 0..<count {
-                    if bytes[position] == CSVScanner.quote {
-                        quoted.toggle()
-                    } else if bytes[position] == CSVScanner.newline && !quoted {
-                        return position + 1
-                    }
-                }
+                for position in 0..<count where ends.take(bytes[position]) { return position + 1 }
                 return nil
             }
             if let end {
@@ -302,14 +302,11 @@ public final class LocateCSV {
         } else {
             // Quotes may hide line breaks: walk the records, cutting after the first one that
             // passes each target.
-            var quoted = false
+            var ends = RecordEnds()
             var next = 1
             var position = 0
             while position < end && next < count {
-                let byte = bytes[position]
-                if byte == CSVScanner.quote {
-                    quoted.toggle()
-                } else if byte == CSVScanner.newline && !quoted && position + 1 >= end * next / count {
+                if ends.take(bytes[position]) && position + 1 >= end * next / count {
                     bounds.append(position + 1)
                     next += 1
                 }
