@@ -5,7 +5,7 @@ public struct GridLookupError: Error, Hashable, Sendable, CustomStringConvertibl
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
         private enum Base: Hashable, Sendable {
             case missingFile, unreadable, missingLayer, missingField, missingValue, invalidGeometry, duplicateCode, unknownCRS
-            case missingColumn, read, write
+            case missingColumn, read, write, lineTooLong
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -32,6 +32,8 @@ public struct GridLookupError: Error, Hashable, Sendable, CustomStringConvertibl
         public static let read = Kind(.read)
         /// Results could not be written.
         public static let write = Kind(.write)
+        /// A CSV header longer than `LocateCSV.Options.maxLineBytes`.
+        public static let lineTooLong = Kind(.lineTooLong)
 
         public var description: String {
             switch base {
@@ -46,6 +48,7 @@ public struct GridLookupError: Error, Hashable, Sendable, CustomStringConvertibl
             case .missingColumn: "missing column"
             case .read: "read error"
             case .write: "write error"
+            case .lineTooLong: "line too long"
             }
         }
     }

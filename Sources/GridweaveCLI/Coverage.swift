@@ -1,5 +1,6 @@
 import ArgumentParser
 import CoverageReport
+import FeatureIO
 import Foundation
 import MapRendering
 import Projections
@@ -83,6 +84,10 @@ struct Coverage: ParsableCommand {
 
     func run() throws {
         let start = Date()
+        try reportingErrors {
+            try FileCheck.outputDirectory(output)
+            for name in CoverageReport.fileNames { _ = try FileCheck.outputFile((output as NSString).appendingPathComponent(name)) }
+        }
         let progress = StepProgress()
         let result = try reportingErrors {
             try CoverageCheck.run(gridsPath: grids, options: options) { step, done, total in progress.update(step, done, total) }

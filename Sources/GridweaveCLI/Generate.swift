@@ -1,6 +1,7 @@
 import ArgumentParser
 import DistrictModel
 import DistrictSynthesis
+import FeatureIO
 import Foundation
 
 /// `gridweave generate`: a synthetic district of Chinese urban fabric, for tests, benchmarks
@@ -45,6 +46,7 @@ struct Generate: ParsableCommand {
 
     func run() throws {
         let start = Date()
+        try reportingErrors { _ = try FileCheck.outputFile(output) }
         let result = SyntheticCity.generateWithReport(SyntheticCity.Options(seed: seed, households: households, includeMess: mess))
         try reportingErrors { try DistrictWriter.write(result.district, to: output) }
         let district = result.district

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FeatureIO
 import Foundation
 
 @main
@@ -34,7 +35,7 @@ struct Gridweave: AsyncParsableCommand {
             if let exit = error as? ExitCode {
                 Foundation.exit(exit.rawValue)
             }
-            let message = message(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
+            let message = safeForTerminal(message(for: error).trimmingCharacters(in: .whitespacesAndNewlines))
             let prefixed = message.lowercased().hasPrefix("error:") ? message : "error: \(message)"
             FileHandle.standardError.write(Data((prefixed + "\n").utf8))
             if error is ValidationError || code == .validationFailure {
@@ -62,8 +63,15 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let error as ExitCode {
         throw error
     } catch {
-        let message = "\(error)"
+        let message = safeForTerminal("\(error)")
         printError(message.hasPrefix("error:") ? message : "error: \(message)")
         throw ExitCode(1)
     }
+}
+
+/// An error message as it may be printed: input it quotes (a file name, a field, a CSV header)
+/// could hold control characters and terminal escapes, or be megabytes long. The messages quote
+/// input through `InputExcerpt` already, cut short; this is the last guard, for the whole line.
+func safeForTerminal(_ message: String) -> String {
+    InputExcerpt.of(message, limit: 4_096)
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FeatureIO
 import Foundation
 import GridLookup
 import Projections
@@ -30,12 +31,27 @@ struct Locate: ParsableCommand {
             Input may be in the datum of Chinese web maps: --datum gcj02 (Gaode/AMap, Tencent) or \
             bd09 (Baidu); it is converted to WGS 84, then to the grids file's CRS.
 
-            The file streams through in chunks: any number of rows, in little memory. Output goes \
-            to standard output, or with -o to a file that appears only when complete. A summary \
+            The file streams through in chunks: any number of rows, in little memory. A row \
+            longer than --max-line-bytes (64 KiB; a quoted field's line breaks count) is `invalid` \
+            and skipped without being held in memory; a longer header stops the run. INPUT must \
+            be a regular file: a FIFO, a device or a socket is refused (it could block forever); \
+            pipe a stream to standard input with `-`.
+
+            Ids and carried columns are written byte for byte as they came, so a cell such as \
+            =HYPERLINK(...) or +cmd|calc from outside reaches the output unchanged, and a \
+            spreadsheet opening it may run it as a formula. --neutralise-formulas writes a ' \
+            before every id, carried cell or carried column name that starts with =, +, -, @, a \
+            tab or a carriage return (OWASP's advice against CSV injection), at the price of \
+            changing such cells (-12.5 becomes '-12.5); the other columns are never changed. \
+            Ids keep their exact text (123456789012345678901234567890 is never a number).
+
+            Output goes to standard output, or with -o to a file that appears only when \
+            complete (written whole and renamed into place; a symbolic link is written through \
+            to its target; a FIFO, a device or a directory is refused, nothing written). A summary \
             line (rows, inside, near, outside, invalid, rate) goes to standard error when it is a \
             terminal, or always with --summary; standard output carries only the CSV. Exits 1 \
-            with an `error:` line when the grids file cannot be read or the header lacks id, lon \
-            or lat.
+            with an `error:` line when the grids file or INPUT cannot be read, -o names what is not \
+            a regular file, or the header lacks id, lon or lat or is longer than --max-line-bytes.
 
             Examples:
               gridweave locate --grids shanghai-grids.gpkg events.csv -o events-located.csv
@@ -64,16 +80,27 @@ struct Locate: ParsableCommand {
     @Flag(help: "Print the summary line on standard error even when it is not a terminal.")
     var summary = false
 
+    @Option(help: ArgumentHelp("Longest row read, in bytes (its line break not counted): a longer row is `invalid`, a longer header an error.",
+                               valueName: "bytes"))
+    var maxLineBytes = LocateCSV.Options.defaultMaxLineBytes
+
+    @Flag(help: ArgumentHelp("Write a ' before an id or carried cell that starts with = + - @, a tab or a CR, so that a spreadsheet shows it as text instead of running it as a formula."))
+    var neutraliseFormulas = false
+
     func validate() throws {
         guard tolerance.isFinite, tolerance >= 0 else { throw ValidationError("--tolerance must be a number of metres, 0 or more") }
+        guard (1...(1 << 30)).contains(maxLineBytes) else { throw ValidationError("--max-line-bytes must be 1 to 1073741824 (1 GiB)") }
     }
 
     func run() throws {
         // A closed pipe (`| head`) is an error to report, not a signal to die of.
         signal(SIGPIPE, SIG_IGN)
         let result = try reportingErrors { () -> LocateCSV.Summary in
+            // Refused before the grids are loaded, not after.
+            if let output { _ = try FileCheck.outputFile(output, advice: Self.outputAdvice) }
             let index = try GridIndex(contentsOf: grids)
-            let job = try LocateCSV(index: index, options: LocateCSV.Options(datum: datum, tolerance: tolerance), gridsFile: grids)
+            let job = try LocateCSV(index: index, options: LocateCSV.Options(datum: datum, tolerance: tolerance, maxLineBytes: maxLineBytes,
+                                                                                 neutraliseFormulas: neutraliseFormulas), gridsFile: grids)
             let inputName = input ?? "-"
             let inputFD = try openInput(inputName)
             defer { if inputFD != STDIN_FILENO { close(inputFD) } }
@@ -93,8 +120,12 @@ struct Locate: ParsableCommand {
         }
     }
 
+    static let outputAdvice = "name a regular file or a new path, or leave out -o to write to standard output"
+
     private func openInput(_ name: String) throws -> Int32 {
         if name == "-" { return STDIN_FILENO }
+        // open(2) would wait forever on a FIFO nobody writes to: streams come in on standard input.
+        try FileCheck.inputFile(name, advice: "to read a pipe or a stream, give `-` and send it to standard input")
         // Returns a file descriptor, or -1 with errno.
         let fd = open(name, O_RDONLY)
         guard fd >= 0 else {
@@ -114,10 +145,12 @@ struct Locate: ParsableCommand {
 
 /// An output file written whole or not at all: a temporary file next to it, renamed over it
 /// when complete; removed on failure or when the run is interrupted (SIGINT, SIGTERM).
+/// The path goes through `FileCheck.outputFile`, as every output of the engine does: a FIFO, a
+/// device or a directory is refused, a symbolic link written through to its target.
 private enum OutputFile {
     static func write<T>(_ path: String, _ body: (Int32) throws -> T) throws -> T {
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
+        let target = try FileCheck.outputFile(path, advice: Locate.outputAdvice)
+        let temporary = AtomicFile.temporaryPath(for: target)
         // Returns a file descriptor, or -1 with errno.
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
         guard fd >= 0 else {
@@ -131,7 +164,7 @@ private enum OutputFile {
             guard fsync(fd) == 0, close(fd) == 0 else {
                 throw GridLookupError(.write, file: path, message: "cannot finish the output file: \(String(cString: strerror(errno)))")
             }
-            guard rename(temporary, path) == 0 else {
+            guard rename(temporary, target) == 0 else {
                 throw GridLookupError(.write, file: path, message: "cannot move the output into place: \(String(cString: strerror(errno)))")
             }
             return result

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DistrictModel
+import FeatureIO
 import Foundation
 import Partitioning
 
@@ -111,6 +112,8 @@ struct Partition: ParsableCommand {
 
     func run() throws {
         let start = Date()
+        // Refused before minutes of partitioning, not after.
+        try reportingErrors { _ = try FileCheck.outputFile(output) }
         if let previous {
             return try repartition(previous: previous, start: start)
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FeatureIO
 import Foundation
 import MapRendering
 
@@ -53,6 +54,7 @@ struct Render: ParsableCommand {
 
     func run() throws {
         let start = Date()
+        try reportingErrors { _ = try FileCheck.outputFile(output) }
         let bytes: [UInt8] = try reportingErrors {
             let map = try GridMap(contentsOf: grids, bounds: HouseholdBounds(gridMin: gridMin, gridMax: gridMax))
             switch format {
@@ -60,23 +62,7 @@ struct Render: ParsableCommand {
             default: return Array(map.svg(width: width).utf8)
             }
         }
-        try reportingErrors {
-            let url = URL(fileURLWithPath: output)
-            let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-            do {
-                try Data(bytes).write(to: temporary)
-                // rename(2) returns 0, or -1 with errno.
-                guard rename(temporary.path, output) == 0 else {
-                    throw MapRenderingError("cannot move the map into place: \(String(cString: strerror(errno)))", file: output)
-                }
-            } catch let error as MapRenderingError {
-                try? FileManager.default.removeItem(at: temporary)
-                throw error
-            } catch {
-                try? FileManager.default.removeItem(at: temporary)
-                throw MapRenderingError("cannot write the map: \(error.localizedDescription)", file: output)
-            }
-        }
+        try reportingErrors { try AtomicFile.write(bytes, to: output) }
         print(String(format: "wrote %@ (%d bytes) in %.2f s", output, bytes.count, Date().timeIntervalSince(start)))
     }
 }

@@ -5,11 +5,15 @@ public struct CommandResult: Sendable {
     public var status: Int32
     public var stdout: String
     public var stderr: String
+    /// Whether it was killed for running longer than its timeout.
+    public var timedOut = false
 }
 
-/// Runs `executable` with `arguments`, feeding `input` on standard input, and waits for it.
+/// Runs `executable` with `arguments`, feeding `input` on standard input, and waits for it,
+/// killing it (SIGKILL) after `timeout` seconds when given: a test of something that could
+/// block (a FIFO) fails instead of hanging the suite.
 public func runProcess(_ executable: URL, _ arguments: [String], input: Data? = nil,
-                       currentDirectory: URL? = nil) throws -> CommandResult {
+                       currentDirectory: URL? = nil, timeout: TimeInterval? = nil) throws -> CommandResult {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
@@ -26,13 +30,25 @@ public func runProcess(_ executable: URL, _ arguments: [String], input: Data? = 
     DispatchQueue.global().async { outData = readToEnd(out.fileHandleForReading.fileDescriptor); group.leave() }
     group.enter()
     DispatchQueue.global().async { errData = readToEnd(err.fileHandleForReading.fileDescriptor); group.leave() }
-    if let input { inPipe.fileHandleForWriting.write(input) }
+    let killer = timeout.map { seconds in
+        let pid = process.processIdentifier
+        let item = DispatchWorkItem { kill(pid, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: item)
+        return item
+    }
+    // A child that exits before reading all its input (an error on the header) closes the
+    // pipe: the write must fail with EPIPE, not kill the test process with SIGPIPE.
+    signal(SIGPIPE, SIG_IGN)
+    if let input { try? inPipe.fileHandleForWriting.write(contentsOf: input) }
     try? inPipe.fileHandleForWriting.close()
     process.waitUntilExit()
+    // Cancelled once the child is gone, so its pid (reaped, free for reuse) is never signalled.
+    killer?.cancel()
     group.wait()
     return CommandResult(status: process.terminationStatus,
                          stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+                         stderr: String(decoding: errData, as: UTF8.self),
+                         timedOut: process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL)
 }
 
 /// Everything until end of file. Foundation's `readDataToEndOfFile` traps when a signal
@@ -64,11 +80,12 @@ public func gridweaveExecutable() -> URL? {
 }
 
 /// Runs the built `gridweave` with `arguments`.
-public func runGridweave(_ arguments: [String], input: Data? = nil, currentDirectory: URL? = nil) throws -> CommandResult {
+public func runGridweave(_ arguments: [String], input: Data? = nil, currentDirectory: URL? = nil,
+                         timeout: TimeInterval? = nil) throws -> CommandResult {
     guard let executable = gridweaveExecutable() else {
         throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "gridweave is not built; run swift build first"])
     }
-    return try runProcess(executable, arguments, input: input, currentDirectory: currentDirectory)
+    return try runProcess(executable, arguments, input: input, currentDirectory: currentDirectory, timeout: timeout)
 }
 
 /// The root of the repository (where Package.swift is).

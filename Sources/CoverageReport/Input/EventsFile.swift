@@ -1,3 +1,4 @@
+import FeatureIO
 import Foundation
 import GeometryEngine
 
@@ -23,6 +24,12 @@ struct EventsFile {
     static func read(_ path: String) throws -> EventsFile {
         let data: Data
         do {
+            // Reading a FIFO nobody writes to would wait forever.
+            try FileCheck.inputFile(path)
+        } catch {
+            throw CoverageError(error.message, file: path)
+        }
+        do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
             throw CoverageError("cannot read the events file: \(error.localizedDescription)", file: path)
@@ -36,7 +43,7 @@ struct EventsFile {
         var columns: [String: Int] = [:]
         for name in ["id", "lon", "lat"] {
             guard let index = header.firstIndex(of: name) else {
-                throw CoverageError("the header has no \(name) column (it has \(header.joined(separator: ",")))", file: path, line: 1)
+                throw CoverageError("the header has no \(name) column (it has \(InputExcerpt.of(header.joined(separator: ","))))", file: path, line: 1)
             }
             columns[name] = index
         }
@@ -52,7 +59,7 @@ struct EventsFile {
             let lonText = row.fields[lonColumn].trimmingCharacters(in: .whitespaces)
             let latText = row.fields[latColumn].trimmingCharacters(in: .whitespaces)
             guard let lon = Double(lonText), let lat = Double(latText), lon.isFinite, lat.isFinite else {
-                file.badRows.append(BadRow(line: row.line, id: id, reason: "lon \"\(lonText)\", lat \"\(latText)\" are not both numbers"))
+                file.badRows.append(BadRow(line: row.line, id: id, reason: "lon \"\(InputExcerpt.of(lonText, limit: 32))\", lat \"\(InputExcerpt.of(latText, limit: 32))\" are not both numbers"))
                 continue
             }
             guard abs(lon) <= 180, abs(lat) <= 90 else {

@@ -9,9 +9,10 @@ public enum CoverageReport {
     public static let fileNames = ["findings.geojson", "summary.json", "index.html"]
 
     /// Writes the report into `directory` (created when missing). Every file is built in memory
-    /// first and then written to a temporary file renamed into place, so that a failure leaves
-    /// no file half-written.
-    /// - Throws: `CoverageError` naming the file that could not be written.
+    /// first and then written to a temporary file renamed into place (`AtomicFile`), so that a
+    /// failure leaves no file half-written; a report file that is a FIFO, a device or a
+    /// directory is refused, a symbolic link written through.
+    /// - Throws: `CoverageError` naming the directory or file that could not be written.
     public static func write(_ result: CoverageResult, to directory: String) throws {
         let contents = try [
             ("findings.geojson", findingsGeoJSON(result)),
@@ -19,30 +20,34 @@ public enum CoverageReport {
             ("index.html", HTMLPage(result: result).render()),
         ]
         do {
+            try FileCheck.outputDirectory(directory)
+        } catch {
+            throw CoverageError(error.message, file: directory)
+        }
+        do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
             throw CoverageError("cannot create the report directory: \(error.localizedDescription)", file: directory)
         }
-        for (name, text) in contents {
-            try writeAtomically(text, to: (directory as NSString).appendingPathComponent(name))
+        let paths = contents.map { (directory as NSString).appendingPathComponent($0.0) }
+        // Every file is checked before the first is written, so a refused one leaves no report half-replaced.
+        for path in paths {
+            do {
+                _ = try FileCheck.outputFile(path)
+            } catch {
+                throw CoverageError(error.message, file: path)
+            }
+        }
+        for (path, (_, text)) in zip(paths, contents) {
+            try writeAtomically(text, to: path)
         }
     }
 
     static func writeAtomically(_ text: String, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
         do {
-            try Data(text.utf8).write(to: temporary)
-            // rename(2) returns 0, or -1 with errno; it replaces an existing file atomically.
-            guard rename(temporary.path, path) == 0 else {
-                throw CoverageError("cannot move the finished file into place: \(String(cString: strerror(errno)))", file: path)
-            }
-        } catch let error as CoverageError {
-            try? FileManager.default.removeItem(at: temporary)
-            throw error
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw CoverageError("cannot write the file: \(error.localizedDescription)", file: path)
+            try AtomicFile.write(Array(text.utf8), to: path)
+        } catch let error as FeatureIOError {
+            throw CoverageError(error.message, file: path)
         }
     }
 

@@ -1,3 +1,4 @@
+import FeatureIO
 /// Input that cannot be understood: the run stops and nothing is written.
 ///
 /// Carries where the problem is (file, layer, feature id, field) so that the message tells a
@@ -73,7 +74,8 @@ public struct DistrictError: Error, Hashable, Sendable, CustomStringConvertible 
     public var description: String {
         var parts = [file]
         if let layer { parts.append("layer \(layer)") }
-        if let featureID { parts.append("feature \(featureID)") }
+        // The feature's id comes from the file: quoted as all input is, cut and escaped.
+        if let featureID { parts.append("feature \(InputExcerpt.of(featureID))") }
         if let field { parts.append("field \(field)") }
         return parts.joined(separator: ", ") + ": " + message
     }

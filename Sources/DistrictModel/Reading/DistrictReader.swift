@@ -96,7 +96,7 @@ private struct LayerReading {
             let position = fields.label
             fields.label = id
             if let first = seen[id] {
-                throw fields.error(.duplicateID, field: idField, "\(idField) \(id) is used twice (\(first) and \(position)); ids must be unique within a layer")
+                throw fields.error(.duplicateID, field: idField, "\(idField) \(InputExcerpt.of(id)) is used twice (\(first) and \(position)); ids must be unique within a layer")
             }
             seen[id] = position
             guard let raw = feature.geometry, !raw.isEmpty else {
@@ -246,12 +246,12 @@ private struct LayerReading {
     mutating func community(_ fields: FeatureFields, _ geometry: Geometry) throws -> Community? {
         let code = fields.label
         guard code.count == 12, code.allSatisfy(\.isASCII), code.allSatisfy(\.isNumber) else {
-            throw fields.error(.invalidValue, field: "code", "code \(code) is not a 12-digit statistical division code")
+            throw fields.error(.invalidValue, field: "code", "code \(InputExcerpt.of(code)) is not a 12-digit statistical division code")
         }
         var kind = Community.Kind.urban
         if let text = fields.text("kind") {
             guard let known = Community.Kind(rawValue: text.lowercased()) else {
-                throw fields.error(.invalidValue, field: "kind", "kind \"\(text)\" is neither urban nor rural")
+                throw fields.error(.invalidValue, field: "kind", "kind \"\(InputExcerpt.of(text))\" is neither urban nor rural")
             }
             kind = known
         }

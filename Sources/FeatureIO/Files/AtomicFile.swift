@@ -3,18 +3,22 @@ import Foundation
 /// Writes a file all at once or not at all: the content goes to a temporary file in the same
 /// directory (so the same file system), which is flushed to disk and then renamed over `path`.
 /// A failure or an interrupted run leaves any previous file at `path` untouched.
-enum AtomicFile {
-    /// Runs `body` on a fresh temporary path next to `path`, then moves the result into place.
-    /// On any error the temporary file is removed and the error, located at `path`, rethrown.
-    static func write(to path: String, _ body: (_ temporaryPath: String) throws -> Void) throws {
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
+///
+/// `path` goes through `FileCheck.outputFile` first: a FIFO, a socket, a device or a directory
+/// is refused before anything is written, and a symbolic link is written through (the
+/// temporary file goes next to its target, which it replaces; the link stays).
+public enum AtomicFile {
+    /// Runs `body` on a fresh temporary path next to `path` (or its link's target), then moves
+    /// the result into place. On any error the temporary file is removed and the error, located
+    /// at `path`, rethrown.
+    public static func write(to path: String, _ body: (_ temporaryPath: String) throws -> Void) throws {
+        let target = try FileCheck.outputFile(path)
+        let temporary = temporaryPath(for: target)
         do {
             try body(temporary)
             try flush(temporary, for: path)
             // rename(2) returns 0, or -1 with errno; it replaces an existing file atomically.
-            guard rename(temporary, path) == 0 else {
+            guard rename(temporary, target) == 0 else {
                 throw FeatureIOError(.write, "cannot move the finished file into place: \(String(cString: strerror(errno)))")
             }
         } catch {
@@ -25,6 +29,23 @@ enum AtomicFile {
             located.file = path
             throw located
         }
+    }
+
+    /// Writes `bytes` to `path` as `write(to:_:)` does.
+    public static func write(_ bytes: some Collection<UInt8>, to path: String) throws {
+        try write(to: path) { temporary in
+            do {
+                try Data(bytes).write(to: URL(fileURLWithPath: temporary))
+            } catch {
+                throw FeatureIOError(.write, "cannot write the file: \(error.localizedDescription)")
+            }
+        }
+    }
+
+    /// A name for the temporary file next to `target`: hidden, unique, on the same file system.
+    public static func temporaryPath(for target: String) -> String {
+        let url = URL(fileURLWithPath: target)
+        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
     }
 
     /// Forces the file's bytes to disk, so that the rename never exposes a file whose content

@@ -18,11 +18,17 @@ public enum GeoJSON {
     /// - Throws: `FeatureIOError`: `.fileNotFound`; `.notGeoJSON` for invalid JSON (with the
     ///   byte offset, line and column) or a document that is not a FeatureCollection, and for
     ///   a feature that is not a Feature object (with its `row`); `.invalidGeometry` for a
-    ///   geometry without a known type or with bad coordinates (with its `row`).
+    ///   geometry without a known type or with bad coordinates (with its `row`); `.notARegularFile`
+    ///   for a FIFO, a socket or a device.
     public static func readLayer(path: String, name: String) throws -> Layer {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+        guard let kind = FileCheck.kind(of: path), kind != .directory else {
             throw FeatureIOError(.fileNotFound, "no such file", file: path, layer: name)
+        }
+        do {
+            // Reading a FIFO nobody writes to would wait forever.
+            try FileCheck.inputFile(path)
+        } catch {
+            throw error.located(layer: name)
         }
         let bytes: [UInt8]
         do {
@@ -269,7 +275,7 @@ extension GeoJSON {
                 Polygon(rings: try list(json, path, positions))
             })
         default:
-            throw GeometryProblem(message: "\(path) has unknown type \"\(type)\"")
+            throw GeometryProblem(message: "\(path) has unknown type \"\(InputExcerpt.of(type))\"")
         }
     }
 

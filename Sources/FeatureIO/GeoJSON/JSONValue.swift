@@ -184,7 +184,7 @@ struct JSONParser {
         case UInt8(ascii: "f"): return try expect("false", .bool(false))
         case UInt8(ascii: "n"): return try expect("null", .null)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
-        default: throw fail("expected a JSON value, found '\(Character(Unicode.Scalar(byte)))'")
+        default: throw fail("expected a JSON value, found '\(InputExcerpt.of(bytes: [byte]))'")
         }
     }
 
@@ -202,7 +202,7 @@ struct JSONParser {
             guard current == UInt8(ascii: "\"") else { throw fail("expected a string key") }
             let key = try parseString()
             skipWhitespace()
-            guard current == UInt8(ascii: ":") else { throw fail("expected ':' after the key \"\(key)\"") }
+            guard current == UInt8(ascii: ":") else { throw fail("expected ':' after the key \"\(InputExcerpt.of(key))\"") }
             offset += 1
             pairs.append((key, try parseValue(depth: depth)))
             skipWhitespace()

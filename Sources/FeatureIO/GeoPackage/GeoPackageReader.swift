@@ -42,13 +42,14 @@ public final class GeoPackageReader {
 
     /// Opens the GeoPackage at `path` read-only.
     /// - Throws: `FeatureIOError` of kind `.fileNotFound` when there is no file, `.notAGeoPackage`
-    ///   when it is not SQLite or has no `gpkg_contents` table.
+    ///   when it is not SQLite or has no `gpkg_contents` table, `.notARegularFile` for a FIFO, a
+    ///   socket or a device.
     public init(path: String) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw FeatureIOError(.fileNotFound, "no such file", file: path)
+        guard FileCheck.kind(of: path) != .directory else {
+            throw FeatureIOError(.notAGeoPackage, "is a directory, not a GeoPackage file", file: path)
         }
-        guard !isDirectory.boolValue else { throw FeatureIOError(.notAGeoPackage, "is a directory, not a GeoPackage file", file: path) }
+        // SQLite's open would wait forever on a FIFO nobody writes to.
+        try FileCheck.inputFile(path)
         let database = try SQLiteDatabase(path: path, mode: .readOnly)
         do {
             let contentsTables = try database.query(
@@ -108,8 +109,8 @@ public final class GeoPackageReader {
                 : Envelope(minX: row.double(2), minY: row.double(3), maxX: row.double(4), maxY: row.double(5)))
         }
         guard let contents = contents.first, ["features", "attributes", "aspatial"].contains(contents.dataType) else {
-            let known = layerNames.isEmpty ? "it has none" : "it has \(layerNames.joined(separator: ", "))"
-            throw FeatureIOError(.layerNotFound, "no feature or attribute table named \(name) (\(known))")
+            let known = layerNames.isEmpty ? "it has none" : "it has \(InputExcerpt.of(layerNames.joined(separator: ", ")))"
+            throw FeatureIOError(.layerNotFound, "no feature or attribute table named \(InputExcerpt.of(name)) (\(known))")
         }
         var info = LayerInfo(name: name, dataType: contents.dataType, identifier: contents.identifier, fields: [],
                              extent: contents.extent)

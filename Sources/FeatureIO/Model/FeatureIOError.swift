@@ -6,7 +6,7 @@ public struct FeatureIOError: Error, Hashable, Sendable, CustomStringConvertible
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
         private enum Base: Hashable, Sendable {
             case fileNotFound, notAGeoPackage, notGeoJSON, layerNotFound, invalidLayer, invalidGeometry,
-                 invalidValue, sqlite, write, unsupported
+                 invalidValue, sqlite, write, unsupported, notARegularFile
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -34,6 +34,9 @@ public struct FeatureIOError: Error, Hashable, Sendable, CustomStringConvertible
         public static let write = Kind(.write)
         /// Valid input that this reader does not handle (such as extended GeoPackage geometry types).
         public static let unsupported = Kind(.unsupported)
+        /// An input path that names a FIFO, a socket, a device or a directory where a regular
+        /// file is read (see `FileCheck`; an output path that is one is a `.write` error).
+        public static let notARegularFile = Kind(.notARegularFile)
 
         public var description: String {
             switch base {
@@ -47,6 +50,7 @@ public struct FeatureIOError: Error, Hashable, Sendable, CustomStringConvertible
             case .sqlite: "SQLite error"
             case .write: "write error"
             case .unsupported: "unsupported"
+            case .notARegularFile: "not a regular file"
             }
         }
     }
@@ -81,10 +85,11 @@ public struct FeatureIOError: Error, Hashable, Sendable, CustomStringConvertible
     public var description: String {
         var location: [String] = []
         if let file { location.append(file) }
-        if let layer { location.append("layer \(layer)") }
-        if let featureID { location.append("feature \(featureID)") }
+        // Names and ids come from the file: quoted as all input is, cut and escaped.
+        if let layer { location.append("layer \(InputExcerpt.of(layer))") }
+        if let featureID { location.append("feature \(InputExcerpt.of(featureID))") }
         if let row { location.append(featureID == nil ? "feature at index \(row)" : "index \(row)") }
-        if let field { location.append("field \(field)") }
+        if let field { location.append("field \(InputExcerpt.of(field))") }
         return location.isEmpty ? "error: \(message)" : "error: \(location.joined(separator: ", ")): \(message)"
     }
 

@@ -23,7 +23,7 @@ struct CSVField {
 /// character, and a CR counts as part of a line break only before LF.
 enum CSVScanner {
     static let comma = UInt8(ascii: ","), quote = UInt8(ascii: "\""), newline = UInt8(ascii: "\n"),
-               carriageReturn = UInt8(ascii: "\r")
+               carriageReturn = UInt8(ascii: "\r"), apostrophe = UInt8(ascii: "'")
 
     /// Reads the record starting at `start` (which must be before `end`) into `fields`.
     /// - Returns: the offset just after the record's line break, or nil when the record does
@@ -81,22 +81,19 @@ enum CSVScanner {
         }
     }
 
-    /// The offset just after the last complete record that begins at or after `start`, scanning
-    /// quotes so that a line break inside a quoted field does not count; `start` when no record
+    /// The offset just after the last complete record that begins at or after `start` (a
+    /// record's start), finding ends as `record` does (`RecordEnds`); `start` when no record
     /// ends before `end`.
     static func lastRecordEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
-        var quoted = false
-        var last = start
-        var position = start
-        while position < end {
-            let byte = bytes[position]
-            if byte == quote {
-                quoted.toggle()
-            } else if byte == newline && !quoted {
-                last = position + 1
-            }
-            position += 1
+        if !containsQuote(bytes, from: start, to: end) {
+            // Without quotes every line break ends a record: the last one is the cut.
+            var position = end
+            while position > start && bytes[position - 1] != newline { position -= 1 }
+            return position
         }
+        var ends = RecordEnds()
+        var last = start
+        for position in start..<end where ends.take(bytes[position]) { last = position + 1 }
         return last
     }
 
@@ -148,6 +145,45 @@ enum CSVScanner {
         out.append(quote)
     }
 
+    /// The length of the line from `start` to `end` without its line break (LF or CRLF), as
+    /// `--max-line-bytes` counts it.
+    static func lineLength(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
+        var end = end
+        if end > start && bytes[end - 1] == newline {
+            end -= 1
+            if end > start && bytes[end - 1] == carriageReturn { end -= 1 }
+        }
+        return end - start
+    }
+
+    /// Whether a cell's content would run as a formula in a spreadsheet: it starts with `=`,
+    /// `+`, `-`, `@`, a tab or a carriage return (OWASP's list for CSV injection).
+    static func startsFormula(_ content: some Collection<UInt8>) -> Bool {
+        guard let first = content.first else { return false }
+        return first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
+            || first == UInt8(ascii: "@") || first == UInt8(ascii: "\t") || first == carriageReturn
+    }
+
+    /// Appends an input cell (an id, a carried column) to `out` as it came, byte for byte, or,
+    /// `neutralisingFormulas`, with a `'` before a content that `startsFormula`, so that a
+    /// spreadsheet shows it as text instead of running it.
+    static func appendCell(_ bytes: UnsafeBufferPointer<UInt8>, _ field: CSVField, neutralisingFormulas: Bool,
+                           to out: inout [UInt8]) {
+        guard neutralisingFormulas, startsFormula(UnsafeBufferPointer(rebasing: bytes[field.start..<field.end])) else {
+            appendRaw(bytes, field, to: &out)
+            return
+        }
+        if field.quoted {
+            out.append(quote)
+            out.append(apostrophe)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[field.start..<field.end]))
+            out.append(quote)
+        } else {
+            out.append(apostrophe)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[field.start..<field.end]))
+        }
+    }
+
     /// Appends an input field to `out` as it was written when it needs no change: an unquoted
     /// field as is, a quoted one quoted again (its doubled quotes are still doubled).
     static func appendRaw(_ bytes: UnsafeBufferPointer<UInt8>, _ field: CSVField, to out: inout [UInt8]) {
@@ -159,6 +195,44 @@ enum CSVScanner {
         } else {
             out.append(contentsOf: raw)
         }
+    }
+}
+
+/// Where records end, byte by byte, exactly as `CSVScanner.record` reads them: a line break ends
+/// a record unless it is inside a quoted field, and a quote opens a quoted field only at the
+/// start of a field (elsewhere it is a plain character). A stray quote in an unquoted field
+/// (`5" tall`) thus hides no line break: cutting chunks, or skipping a row too long to hold,
+/// never swallows the rows after it.
+struct RecordEnds {
+    private enum State { case fieldStart, unquoted, quoted, quoteInQuoted }
+    private var state = State.fieldStart
+
+    /// Whether the bytes so far end inside a quoted field.
+    var isInsideQuotes: Bool { state == .quoted }
+
+    /// Takes the next byte; true when it is the line break that ends a record.
+    @inline(__always)
+    mutating func take(_ byte: UInt8) -> Bool {
+        switch state {
+        case .fieldStart, .unquoted:
+            if byte == CSVScanner.newline {
+                state = .fieldStart
+                return true
+            }
+            state = byte == CSVScanner.comma ? .fieldStart
+                : byte == CSVScanner.quote && state == .fieldStart ? .quoted : .unquoted
+        case .quoted:
+            if byte == CSVScanner.quote { state = .quoteInQuoted }
+        case .quoteInQuoted:
+            // A doubled quote stays inside; anything else follows the closing quote (text up to
+            // the next delimiter, which `record` drops).
+            if byte == CSVScanner.newline {
+                state = .fieldStart
+                return true
+            }
+            state = byte == CSVScanner.quote ? .quoted : byte == CSVScanner.comma ? .fieldStart : .unquoted
+        }
+        return false
     }
 }
 

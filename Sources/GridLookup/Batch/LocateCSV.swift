@@ -1,3 +1,4 @@
+import FeatureIO
 import Foundation
 import GeometryEngine
 import Projections
@@ -26,13 +27,26 @@ public final class LocateCSV {
         public var chunkBytes: Int
         /// Cores to use (at least 1).
         public var workers: Int
+        /// Bytes a row may take (its line break not counted): a longer data row is `invalid`
+        /// and skipped without being held in memory, a longer header is an error.
+        public var maxLineBytes: Int
+        /// Whether an id or carried cell that a spreadsheet would run as a formula (it starts
+        /// with `=`, `+`, `-`, `@`, a tab or a carriage return) is written with a `'` before it,
+        /// as OWASP advises against CSV injection. Off by default: cells stay byte for byte.
+        public var neutraliseFormulas: Bool
+
+        /// 64 KiB: a thousand times a GPS fix with a long id, and small beside a chunk.
+        public static let defaultMaxLineBytes = 64 << 10
 
         public init(datum: Datum = .wgs84, tolerance: Double = GridIndex.defaultTolerance, chunkBytes: Int = 4 << 20,
-                    workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+                    workers: Int = ProcessInfo.processInfo.activeProcessorCount, maxLineBytes: Int = defaultMaxLineBytes,
+                    neutraliseFormulas: Bool = false) {
             self.datum = datum
             self.tolerance = tolerance
             self.chunkBytes = chunkBytes
             self.workers = workers
+            self.maxLineBytes = maxLineBytes
+            self.neutraliseFormulas = neutraliseFormulas
         }
     }
 
@@ -113,7 +127,9 @@ public final class LocateCSV {
         header.append(contentsOf: Self.outputColumns.joined(separator: ",").utf8)
         for extra in columns.extras {
             header.append(CSVScanner.comma)
-            Array(columns.names[extra].utf8).withUnsafeBufferPointer { CSVScanner.appendField($0, to: &header) }
+            var name = Array(columns.names[extra].utf8)
+            if options.neutraliseFormulas && CSVScanner.startsFormula(name[...]) { name.insert(CSVScanner.apostrophe, at: 0) }
+            name.withUnsafeBufferPointer { CSVScanner.appendField($0, to: &header) }
         }
         header.append(CSVScanner.newline)
         try writer.send(header)
@@ -122,8 +138,16 @@ public final class LocateCSV {
             try reader.fill(atLeast: options.chunkBytes)
             if reader.count == 0 && reader.atEnd { break }
             var end = reader.atEnd ? reader.count : reader.withBytes { CSVScanner.lastRecordEnd($0, from: 0, to: reader.count) }
+            if end == 0 && reader.count > options.maxLineBytes + 1 {
+                // A record already longer than a row may be (+ 1: a CR before its LF still
+                // counts as the line break): answer it invalid and skip it, never holding it whole.
+                try skipLongRecord(&reader, columns: columns, writer: writer)
+                summary.rows += 1
+                summary.invalid += 1
+                continue
+            }
             if end == 0 {
-                // One record longer than a chunk: read more before cutting.
+                // One record longer than a chunk (a row may be up to maxLineBytes): read more before cutting.
                 try reader.fill(atLeast: reader.count + options.chunkBytes)
                 end = reader.atEnd ? reader.count : reader.withBytes { CSVScanner.lastRecordEnd($0, from: 0, to: reader.count) }
                 if end == 0 { continue }
@@ -153,6 +177,63 @@ public final class LocateCSV {
         return summary
     }
 
+    /// The reason an over-long row is `invalid`.
+    var longRowReason: String {
+        "the row is longer than \(options.maxLineBytes) bytes (--max-line-bytes)"
+    }
+
+    /// Answers the record at the start of `reader`, longer than `options.maxLineBytes`, as
+    /// invalid (with its id when that comes whole in the bytes held), and reads past its end a
+    /// chunk at a time, so that memory stays bounded however long it is. Its end is found as
+    /// `CSVScanner.record` finds ends (`RecordEnds`): at a line break outside a quoted field.
+    private func skipLongRecord(_ reader: inout ChunkReader, columns: Columns, writer: ChunkWriter) throws {
+        var row: [UInt8] = []
+        reader.withBytes { bytes in
+            var fields: [CSVField] = []
+            let prefix = min(bytes.count, options.maxLineBytes)
+            _ = CSVScanner.record(bytes, from: 0, to: prefix, atEnd: true, into: &fields)
+            // The last field may be cut by the prefix: only a field before it is whole.
+            if columns.id < fields.count - 1 {
+                CSVScanner.appendCell(bytes, fields[columns.id], neutralisingFormulas: options.neutraliseFormulas, to: &row)
+            }
+        }
+        row.append(CSVScanner.comma)
+        Array(longRowReason.utf8).withUnsafeBufferPointer { CSVScanner.appendField($0, to: &row) }
+        row.append(contentsOf: ",,,invalid,".utf8)
+        row.append(contentsOf: repeatElement(CSVScanner.comma, count: columns.extras.count))
+        row.append(CSVScanner.newline)
+        try writer.send(row)
+
+        var ends = RecordEnds()
+        while true {
+            let count = reader.count
+            let end: Int? = reader.withBytes { bytes -> Int? in
+                guard count > 0 else { return nil }
+                if let base = bytes.baseAddress, !CSVScanner.containsQuote(bytes, from: 0, to: count) {
+                    // No quote in this chunk (the usual case): inside a quoted field it all stays
+                    // inside; outside, the first line break ends the record, found by memchr.
+                    if ends.isInsideQuotes { return nil }
+                    guard let found = memchr(base, Int32(CSVScanner.newline), count) else {
+                        // Without a quote or line break, only the last byte decides the state.
+                        _ = ends.take(bytes[count - 1])
+                        return nil
+                    }
+                    return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found)) + 1
+                }
+                for position in 0..<count where ends.take(bytes[position]) { return position + 1 }
+                return nil
+            }
+            if let end {
+                reader.consume(end)
+                return
+            }
+            reader.consume(count)
+            if reader.atEnd { return }
+            try reader.fill(atLeast: options.chunkBytes)
+            if reader.count == 0 && reader.atEnd { return }
+        }
+    }
+
     // MARK: - Header
 
     struct Columns: Sendable {
@@ -168,7 +249,8 @@ public final class LocateCSV {
         var fields: [CSVField] = []
         while true {
             // Doubling, so that even a header longer than the first read takes few reads.
-            try reader.fill(atLeast: max(reader.count * 2, 64 << 10))
+            // Never more than the longest header allowed, and what shows that it is longer.
+            try reader.fill(atLeast: min(max(reader.count * 2, 64 << 10), options.maxLineBytes + 8))
             // Skip a UTF-8 byte order mark.
             let start = reader.withBytes { $0.count >= 3 && $0[0] == 0xEF && $0[1] == 0xBB && $0[2] == 0xBF ? 3 : 0 }
             if reader.count <= start && reader.atEnd {
@@ -177,8 +259,14 @@ public final class LocateCSV {
             }
             let atEnd = reader.atEnd
             let count = reader.count
-            let parsed: (end: Int, names: [String])? = reader.withBytes { bytes in
-                guard let end = CSVScanner.record(bytes, from: start, to: count, atEnd: atEnd, into: &fields) else { return nil }
+            let limit = options.maxLineBytes
+            let parsed: (end: Int, names: [String])? = try reader.withBytes { bytes in
+                guard let end = CSVScanner.record(bytes, from: start, to: count, atEnd: atEnd, into: &fields) else {
+                    // + 1: a CR before the LF still counts as the line break.
+                    if count - start > limit + 1 { throw headerTooLong(inputName) }
+                    return nil
+                }
+                if CSVScanner.lineLength(bytes, from: start, to: end) > limit { throw headerTooLong(inputName) }
                 return (end, fields.map { CSVScanner.text(bytes, $0).trimmingCharacters(in: .whitespaces) })
             }
             guard let (end, names) = parsed else { continue }
@@ -187,8 +275,8 @@ public final class LocateCSV {
             func column(_ name: String) throws -> Int {
                 guard let index = names.firstIndex(where: { $0.lowercased() == name }) else {
                     throw GridLookupError(.missingColumn, file: inputName, column: name,
-                                          message: "the header has no column \(name) (it has \(names.joined(separator: ", "))): "
-                                            + "the columns id, lon and lat are required")
+                                          message: "the header has no column \(name) (it has "
+                                            + "\(InputExcerpt.of(names.joined(separator: ", ")))): the columns id, lon and lat are required")
                 }
                 return index
             }
@@ -196,6 +284,11 @@ public final class LocateCSV {
             let extras = names.indices.filter { $0 != id && $0 != lon && $0 != lat }
             return Columns(names: names, id: id, lon: lon, lat: lat, extras: extras)
         }
+    }
+
+    private func headerTooLong(_ inputName: String) -> GridLookupError {
+        GridLookupError(.lineTooLong, file: inputName, message: "the header row is longer than \(options.maxLineBytes) bytes "
+                            + "(--max-line-bytes): is this a CSV file of points, with a header naming id, lon and lat?")
     }
 
     /// `count` ranges of whole records covering `0..<end`.
@@ -209,14 +302,11 @@ public final class LocateCSV {
         } else {
             // Quotes may hide line breaks: walk the records, cutting after the first one that
             // passes each target.
-            var quoted = false
+            var ends = RecordEnds()
             var next = 1
             var position = 0
             while position < end && next < count {
-                let byte = bytes[position]
-                if byte == CSVScanner.quote {
-                    quoted.toggle()
-                } else if byte == CSVScanner.newline && !quoted && position + 1 >= end * next / count {
+                if ends.take(bytes[position]) && position + 1 >= end * next / count {
                     bounds.append(position + 1)
                     next += 1
                 }
@@ -290,6 +380,7 @@ public final class LocateCSV {
         var locations: [PointLocation] = []
         var out: [UInt8] = []
         var counts = (rows: 0, inside: 0, near: 0, outside: 0, invalid: 0)
+        var neutraliseFormulas = false
 
         init(converter: LonLatConverter) {
             self.converter = converter
@@ -303,21 +394,29 @@ public final class LocateCSV {
             points.removeAll(keepingCapacity: true)
             out.removeAll(keepingCapacity: true)
             counts = (0, 0, 0, 0, 0)
+            neutraliseFormulas = job.options.neutraliseFormulas
             let expected = columns.names.count
             var position = slice.lowerBound
             while position < slice.upperBound {
                 // The slice holds whole records, so each ends inside it.
+                let recordStart = position
                 let next = CSVScanner.record(bytes, from: position, to: slice.upperBound, atEnd: true, into: &fields)
                     ?? slice.upperBound
                 position = next
                 if fields.count == 1 && fields[0].start == fields[0].end && !fields[0].quoted { continue }
                 rowStart.append(rowFields.count)
-                rowFields.append(contentsOf: fields)
                 var reason: String?
                 var point = XY(0, 0)
-                if fields.count != expected {
-                    reason = "\(fields.count) fields where the header has \(expected)"
+                if CSVScanner.lineLength(bytes, from: recordStart, to: next) > job.options.maxLineBytes {
+                    // As a row too long to hold is answered (`skipLongRecord`): its id, nothing carried.
+                    reason = job.longRowReason
+                    let empty = CSVField(start: 0, end: 0, quoted: false)
+                    rowFields.append(contentsOf: (0..<expected).map { $0 == columns.id && $0 < fields.count ? fields[$0] : empty })
                 } else {
+                    rowFields.append(contentsOf: fields)
+                    if fields.count != expected { reason = "\(fields.count) fields where the header has \(expected)" }
+                }
+                if reason == nil {
                     let lon = fields[columns.lon], lat = fields[columns.lat]
                     switch (DecimalParser.parse(bytes, lon.start, lon.end), DecimalParser.parse(bytes, lat.start, lat.end)) {
                     case (nil, _):
@@ -355,7 +454,9 @@ public final class LocateCSV {
         /// Appends the output row for input row `row`.
         private func format(_ row: Int, _ bytes: UnsafeBufferPointer<UInt8>, _ columns: Columns, _ codes: EncodedCodes) {
             let first = rowStart[row], count = rowStart[row + 1] - first
-            if columns.id < count { CSVScanner.appendRaw(bytes, rowFields[first + columns.id], to: &out) }
+            if columns.id < count {
+                CSVScanner.appendCell(bytes, rowFields[first + columns.id], neutralisingFormulas: neutraliseFormulas, to: &out)
+            }
             counts.rows += 1
             let point = rowPoint[row]
             if point < 0 {
@@ -387,7 +488,9 @@ public final class LocateCSV {
             }
             for extra in columns.extras {
                 out.append(CSVScanner.comma)
-                if extra < count { CSVScanner.appendRaw(bytes, rowFields[first + extra], to: &out) }
+                if extra < count {
+                    CSVScanner.appendCell(bytes, rowFields[first + extra], neutralisingFormulas: neutraliseFormulas, to: &out)
+                }
             }
             out.append(CSVScanner.newline)
         }
@@ -413,10 +516,9 @@ public final class LocateCSV {
             field.start == field.end ? "\(name) is missing" : "\(name) '\(clip(bytes, field))' is not a number"
         }
 
-        /// A field's text for a message, cut to 32 characters.
+        /// A field's text for a reason: cut to 32 characters, control characters escaped.
         static func clip(_ bytes: UnsafeBufferPointer<UInt8>, _ field: CSVField) -> String {
-            let text = CSVScanner.text(bytes, field).trimmingCharacters(in: .whitespaces)
-            return text.count > 32 ? String(text.prefix(32)) + "…" : text
+            InputExcerpt.of(CSVScanner.text(bytes, field).trimmingCharacters(in: .whitespaces), limit: 32)
         }
     }
 }
