@@ -6,7 +6,7 @@ import FeatureIO
 import GeometryEngine
 import Projections
 
-@Suite(.timeLimit(.minutes(5))) struct DistrictReaderTests {
+@Suite(.timeLimit(.minutes(10))) struct DistrictReaderTests {
     @Test func readsAGeoJSONFolder() throws {
         let directory = try TemporaryDirectory()
         try DistrictFixture.twoCommunities().write(to: directory.url)

@@ -3,7 +3,7 @@ import TestSupport
 @testable import DistrictModel
 import GeometryEngine
 
-@Suite(.timeLimit(.minutes(5))) struct DistrictSurveyTests {
+@Suite(.timeLimit(.minutes(10))) struct DistrictSurveyTests {
     @Test func assignsEveryBuildingToTheCommunityHoldingMostOfIt() throws {
         let directory = try TemporaryDirectory()
         var fixture = DistrictFixture.twoCommunities()
@@ -44,7 +44,7 @@ import GeometryEngine
     }
 }
 
-@Suite(.timeLimit(.minutes(5))) struct HouseholdEstimationTests {
+@Suite(.timeLimit(.minutes(10))) struct HouseholdEstimationTests {
     @Test func followsTheDocumentedRule() throws {
         let rule = HouseholdEstimation()
         let footprint = Geometry.polygon(Polygon(exterior: [XY(0, 0), XY(1, 0), XY(1, 1), XY(0, 0)]))

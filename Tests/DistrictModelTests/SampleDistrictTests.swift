@@ -5,7 +5,7 @@ import TestSupport
 
 /// The bundled OpenStreetMap districts in geodata/: they read without errors, GDAL opens them,
 /// and the engine's household estimation gives the counts the build script stored.
-@Suite(.timeLimit(.minutes(5))) struct SampleDistrictTests {
+@Suite(.timeLimit(.minutes(10))) struct SampleDistrictTests {
     static let osmSamples = ["helsinki.gpkg", "shanghai.gpkg", "bubenec.gpkg"]
     static let samples = osmSamples + ["synthetic-20k.gpkg"]
 

@@ -8,7 +8,7 @@ import GeometryEngine
 import Testing
 import DistrictSynthesis
 
-@Suite(.timeLimit(.minutes(5))) struct SyntheticCityGeometryTests {
+@Suite(.timeLimit(.minutes(10))) struct SyntheticCityGeometryTests {
     @Test(arguments: ["small", "clean", "medium"])
     func communitiesAreValidAndTileWithoutOverlap(city: String) throws {
         let district = (city == "small" ? smallCity : city == "clean" ? cleanCity : mediumCity).district

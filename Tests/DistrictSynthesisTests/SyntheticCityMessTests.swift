@@ -3,7 +3,7 @@ import GeometryEngine
 import Testing
 import DistrictSynthesis
 
-@Suite(.timeLimit(.minutes(5))) struct SyntheticCityMessTests {
+@Suite(.timeLimit(.minutes(10))) struct SyntheticCityMessTests {
     @Test func everyKindOfFaultIsInjected() {
         let mess = smallCity.mess
         #expect(mess.straddlingBuildingIDs.count == 1)

@@ -8,7 +8,7 @@ import GeometryEngine
 import Testing
 import DistrictSynthesis
 
-@Suite(.timeLimit(.minutes(5))) struct SyntheticCityTests {
+@Suite(.timeLimit(.minutes(10))) struct SyntheticCityTests {
     @Test func sameOptionsGiveTheSameDistrictBitForBit() {
         let again = SyntheticCity.generateWithReport(.init(seed: 7, households: 20_000))
         let first = smallCity.district, second = again.district

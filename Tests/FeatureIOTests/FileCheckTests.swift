@@ -5,7 +5,7 @@ import TestSupport
 
 /// `FileCheck` on what a path can name, and `AtomicFile` going through it.
 @Suite struct FileCheckTests {
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(10)))
     func outputsRefuseFIFOsAndDirectoriesAndFollowLinks() throws {
         let directory = try TemporaryDirectory()
         let fifo = directory.path("pipe")
@@ -34,7 +34,7 @@ import TestSupport
         #expect(throws: FeatureIOError.self) { try FileCheck.outputFile(directory.path("to-pipe")) }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(10)))
     func atomicFileWritesThroughALinkAndLeavesAFIFOAlone() throws {
         let directory = try TemporaryDirectory()
         let targets = directory.path("targets")
@@ -53,7 +53,7 @@ import TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: targets) == ["out.txt"])
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(10)))
     func inputsRefuseFIFOsWithoutOpeningThem() throws {
         let directory = try TemporaryDirectory()
         let fifo = directory.path("pipe.gpkg")

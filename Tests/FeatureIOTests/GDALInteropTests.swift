@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// Files we write open in GDAL/OGR unchanged, and files GDAL writes read here (data.md).
-@Suite("GDAL interoperability", .enabled(if: gdalInstalled, "needs GDAL's ogrinfo and ogr2ogr"), .timeLimit(.minutes(3)))
+@Suite("GDAL interoperability", .enabled(if: gdalInstalled, "needs GDAL's ogrinfo and ogr2ogr"), .timeLimit(.minutes(10)))
 struct GDALInteropTests {
     /// The `ogrinfo -so` block of each layer, by layer name.
     static func layerSummaries(_ output: String) -> [String: String] {

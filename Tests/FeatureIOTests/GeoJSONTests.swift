@@ -4,7 +4,7 @@ import GeometryEngine
 import TestSupport
 import Testing
 
-@Suite("GeoJSON", .timeLimit(.minutes(3)))
+@Suite("GeoJSON", .timeLimit(.minutes(10)))
 struct GeoJSONTests {
     /// Every geometry type, in one GEOMETRY layer (GeoJSON has no blob, so no blob field).
     static func layer() -> Layer {

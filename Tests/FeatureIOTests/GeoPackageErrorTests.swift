@@ -18,7 +18,7 @@ func featureIOError(sourceLocation: SourceLocation = #_sourceLocation, _ body: (
     return nil
 }
 
-@Suite("GeoPackage reading errors", .timeLimit(.minutes(3)))
+@Suite("GeoPackage reading errors", .timeLimit(.minutes(10)))
 struct GeoPackageReadingErrorTests {
     @Test("a missing file is fileNotFound, naming the file")
     func missingFile() throws {
@@ -117,7 +117,7 @@ struct GeoPackageReadingErrorTests {
     }
 }
 
-@Suite("GeoPackage writing errors", .timeLimit(.minutes(3)))
+@Suite("GeoPackage writing errors", .timeLimit(.minutes(10)))
 struct GeoPackageWritingErrorTests {
     static let invalidLayers: [(String, [Layer], String?)] = [
         ("reserved name", [Layer(name: "gpkg_grids", geometryType: "POLYGON")], nil),

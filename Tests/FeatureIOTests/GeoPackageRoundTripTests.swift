@@ -4,7 +4,7 @@ import GeometryEngine
 import TestSupport
 import Testing
 
-@Suite("GeoPackage write → read", .timeLimit(.minutes(3)))
+@Suite("GeoPackage write → read", .timeLimit(.minutes(10)))
 struct GeoPackageRoundTripTests {
     @Test("every geometry and field type reads back as written")
     func roundTrip() throws {
@@ -168,7 +168,7 @@ struct GeoPackageRoundTripTests {
                          .point(XY(3, 4)), .lineString([])])
     }
 
-    @Test("100 000 features write and read back", .timeLimit(.minutes(1)))
+    @Test("100 000 features write and read back", .timeLimit(.minutes(10)))
     func manyFeatures() throws {
         let directory = try TemporaryDirectory()
         let path = directory.path("many.gpkg")

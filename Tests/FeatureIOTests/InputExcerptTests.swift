@@ -3,7 +3,7 @@ import Testing
 
 /// `InputExcerpt`: input quoted in messages, cut and escaped.
 @Suite struct InputExcerptTests {
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(10)))
     func escapesControlsAndCutsLongText() {
         #expect(InputExcerpt.of("plain 三号楼") == "plain 三号楼")
         #expect(InputExcerpt.of("a\u{1B}[2Jb\n\t\r\u{7F}") == "a\\x1B[2Jb\\n\\t\\r\\x7F")
@@ -14,7 +14,7 @@ import Testing
         #expect(InputExcerpt.of(String(repeating: "x", count: 100), limit: nil).count == 100)
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(10)))
     func bytesThatAreNotUTF8AreShownAsHex() {
         #expect(InputExcerpt.of(bytes: [0x61, 0xFF, 0xC3, 0xA9, 0xC0, 0x80, 0x00]) == "a\\xFFé\\xC0\\x80\\x00")
         // Surrogates encoded in UTF-8 (CESU) are not UTF-8.

@@ -18,7 +18,7 @@ let sampleGeometries: [Geometry] = [
     .geometryCollection([]),
 ]
 
-@Suite(.timeLimit(.minutes(3))) struct WKBTests {
+@Suite(.timeLimit(.minutes(10))) struct WKBTests {
     @Test(arguments: sampleGeometries)
     func roundTrip(_ geometry: Geometry) throws {
         let bytes = WKB.encode(geometry)

@@ -4,7 +4,7 @@ import GridLookup
 import Testing
 
 /// The index against GEOS, and the boundary rule on points whose answer is known exactly.
-@Suite(.timeLimit(.minutes(5))) struct BoundaryRuleTests {
+@Suite(.timeLimit(.minutes(10))) struct BoundaryRuleTests {
     /// 6 × 5 grids of 0.004° around Shanghai, in WGS 84 lon/lat.
     static let lattice = Coverage.lattice(columns: 6, rows: 5, origin: XY(121.40, 31.20), size: 0.004, epsg: 4326)
 

@@ -5,7 +5,7 @@ import Testing
 /// The lattice path (cells, XOR and parity records) against the rule evaluated on each face's
 /// whole boundary, on coordinates that put vertices, edges and points exactly on cell
 /// boundaries and corners: every tie the exact predicates and the half-open rule must break.
-@Suite(.timeLimit(.minutes(5))) struct CellPathTests {
+@Suite(.timeLimit(.minutes(10))) struct CellPathTests {
     /// Faces on an integer lattice: 4 × 4 squares, every other one cut along a diagonal into two
     /// triangles (alternating directions), a square with a square hole and its enclave, and
     /// last an overlapping square over the middle.

@@ -5,7 +5,7 @@ import TestSupport
 
 /// The index is built with `concurrentMap`; what it returns must be freed like any array, or
 /// every build leaks (a server reloading its grids grew by 100 MB a reload).
-@Suite(.timeLimit(.minutes(5))) struct ConcurrentMapTests {
+@Suite(.timeLimit(.minutes(10))) struct ConcurrentMapTests {
     final class Piece: Sendable {
         let value: Int
         init(_ value: Int) { self.value = value }

@@ -7,7 +7,7 @@ import TestSupport
 
 /// One answer per point whatever the interface (single lookups, batches, the CSV stream, the
 /// command line); distances against GEOS; input datums.
-@Suite(.timeLimit(.minutes(5))) struct ConsistencyTests {
+@Suite(.timeLimit(.minutes(10))) struct ConsistencyTests {
     static let lattice = BoundaryRuleTests.lattice
 
     /// Boundary points of the lattice (every fine vertex, points on edges) and random points in

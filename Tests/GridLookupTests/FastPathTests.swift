@@ -8,7 +8,7 @@ import TestSupport
 /// of a record against the exact tests on the edges' double coordinates, and the pipelined
 /// batch against single lookups. Points on and a hair off every edge, where a wrong error
 /// bound would show.
-@Suite(.timeLimit(.minutes(5))) struct FastPathTests {
+@Suite(.timeLimit(.minutes(10))) struct FastPathTests {
     static let coverage = Result {
         try Coverage.voronoi(gridCount: 60, microCount: 300, origin: XY(630_000, 3_440_000), side: 3_000, epsg: 4549, seed: 17)
     }

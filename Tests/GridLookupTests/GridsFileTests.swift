@@ -6,7 +6,7 @@ import Testing
 import TestSupport
 
 /// Loading a grids GeoPackage: any file that follows data.md, and a clear error otherwise.
-@Suite(.timeLimit(.minutes(5))) struct GridsFileTests {
+@Suite(.timeLimit(.minutes(10))) struct GridsFileTests {
     @Test func aPartitionFileLoadsWithItsCodesAndCRS() throws {
         let directory = try TemporaryDirectory()
         let path = directory.path("grids.gpkg")

@@ -3,7 +3,7 @@ import GridLookup
 import Testing
 
 /// The index's size against the coordinates it is built from (the budget: four times).
-@Suite(.timeLimit(.minutes(5))) struct MemoryTests {
+@Suite(.timeLimit(.minutes(10))) struct MemoryTests {
     @Test func theIndexStaysWithinFourTimesTheCoordinates() throws {
         let coverage = try Coverage.voronoi(gridCount: 400, microCount: 2_000, origin: XY(630_000, 3_440_000), side: 8_000,
                                             epsg: 4549, seed: 5)

@@ -5,7 +5,7 @@ import TestSupport
 /// Input that an error message quotes, written to hurt: every `error:` line stays one short
 /// line with control characters escaped (issue 24 §6).
 @Suite struct HostileMessageTests {
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(10)))
     func aDistrictsIdsAreQuotedCutAndEscaped() throws {
         let directory = try TemporaryDirectory()
         var fixture = DistrictFixture.twoCommunities()

@@ -57,7 +57,7 @@ import TestSupport
 
     // MARK: - Outputs
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func everyOutputRefusesAFIFOAndLeavesIt() throws {
         let directory = try TemporaryDirectory()
         let grids = directory.path("grids.gpkg")
@@ -91,7 +91,7 @@ import TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: report) == ["index.html"])
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(10)))
     func anOutputRefusesASocketAndADirectory() throws {
         let directory = try TemporaryDirectory()
         let grids = directory.path("grids.gpkg")
@@ -121,7 +121,7 @@ import TestSupport
         #expect(try Self.leftovers(directory).isEmpty)
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(10)))
     func aSymbolicLinkIsWrittenThroughToItsTarget() throws {
         let directory = try TemporaryDirectory()
         let grids = directory.path("grids.gpkg")
@@ -173,7 +173,7 @@ import TestSupport
 
     // MARK: - Inputs
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(10)))
     func aFIFOAsAnInputIsRefusedInsteadOfWaitedOn() throws {
         let directory = try TemporaryDirectory()
         let grids = directory.path("grids.gpkg")

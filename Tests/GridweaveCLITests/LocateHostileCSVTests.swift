@@ -18,7 +18,7 @@ import TestSupport
 
     // MARK: - Long lines
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(10)))
     func aRowLongerThanTheLimitIsInvalidAndTheBatchGoesOn() throws {
         // 200 KB in a carried column: beyond the default 64 KiB, inside one 4 MiB chunk.
         let long = String(repeating: "x", count: 200_000)
@@ -39,7 +39,7 @@ import TestSupport
         #expect(result.stdout.utf8.count < 2_000)
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(10)))
     func aStrayQuoteInAnUnquotedFieldHidesNoRows() throws {
         // A quote inside an unquoted field is a plain character: it must not make the rest of
         // the file (here 6 MB, past a chunk and past the row limit) one quoted row to skip.
@@ -54,7 +54,7 @@ import TestSupport
         #expect(result.stderr.contains("0 invalid"), "\(result.stderr)")
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(10)))
     func theLimitIsAFlagAndCountsBytesWithoutTheLineBreak() throws {
         // "e1,121.4012,31.2012" is 19 bytes.
         let input = "id,lon,lat\r\ne1,121.4012,31.2012\r\ne22,121.4012,31.2012\r\n"
@@ -69,7 +69,7 @@ import TestSupport
         #expect(zero.status == 1 && zero.stderr.hasPrefix("error: "))
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(10)))
     func aHeaderLongerThanTheLimitIsAShortErrorThatEchoesNothingRaw() throws {
         // 3 MB of binary header with terminal escapes and no id column.
         var header: [UInt8] = Array("name,\u{1B}]0;owned\u{07}\u{1B}[2J".utf8)
@@ -83,7 +83,7 @@ import TestSupport
         #expect(result.stdout.isEmpty)
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(10)))
     func whatAMessageQuotesIsCutAndEscaped() throws {
         // A header without lat, its names full of escapes and long: quoted cut, escaped.
         let names = "id,lon,\u{1B}[31mred\u{1B}[0m," + String(repeating: "n", count: 5_000)
@@ -112,7 +112,7 @@ import TestSupport
 
         """
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(10)))
     func idsAndCarriedCellsStayByteExactByDefault() throws {
         let (result, _, _) = try Self.locate([], Array(Self.formulas.utf8))
         #expect(result.status == 0, "\(result.stderr)")
@@ -124,7 +124,7 @@ import TestSupport
         #expect(lines.count == 5 && lines[3].hasPrefix("\"=1,2\",") && lines[3].hasSuffix(",\"\tx\""))
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(10)))
     func neutraliseFormulasPrefixesAnApostrophe() throws {
         let input = Self.formulas.replacingOccurrences(of: "id,lon,lat,note", with: "id,lon,lat,=note")
         let (result, _, _) = try Self.locate(["--neutralise-formulas"], Array(input.utf8))
@@ -141,7 +141,7 @@ import TestSupport
         #expect(lines[4].contains(",inside,0,"))
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(10)))
     func idsKeepTheirExactText() throws {
         let ids = ["123456789012345678901234567890", "00123", "1e5", "0x1F", "-0", "1.50", " 7 ", "NaN", "三号楼-2"]
         let input = "id,lon,lat\n" + ids.map { "\($0),121.4012,31.2012\n" }.joined()
@@ -152,7 +152,7 @@ import TestSupport
         #expect(rows.allSatisfy { $0[4] == "inside" })
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(10)))
     func helpDocumentsTheNewFlags() throws {
         let help = try runGridweave(["locate", "--help"], timeout: Self.timeout)
         #expect(help.status == 0)

@@ -5,7 +5,7 @@ import TestSupport
 
 /// Admin routes: reload over HTTP only with the token of `--admin-token-file`, `/metrics` too
 /// when a token is set.
-@Suite(.timeLimit(.minutes(2))) struct AdminTests {
+@Suite(.timeLimit(.minutes(10))) struct AdminTests {
     @Test func withoutATokenReloadOverHTTPIsOffAndNamesSIGHUP() async throws {
         let directory = try TemporaryDirectory()
         let grids = directory.path("grids.gpkg")
@@ -19,7 +19,7 @@ import TestSupport
         #expect(try await server.get("/healthz").object?["generation"] as? Int == 1)
         // /metrics stays open without a token.
         #expect(try await server.get("/metrics").status == 200)
-        try await server.stop(within: .seconds(10))
+        try await server.stop(within: TestServer.stopLimit)
     }
 
     @Test func reloadNeedsTheRightBearerToken() async throws {
@@ -43,7 +43,7 @@ import TestSupport
         #expect(try await server.get("/metrics").status == 401)
         let metrics = try await RawHTTPClient.request(server.port, "GET", "/metrics", headers: ["Authorization": "Bearer s3cret-token"])
         #expect(metrics.status == 200)
-        try await server.stop(within: .seconds(10))
+        try await server.stop(within: TestServer.stopLimit)
     }
 
     @Test func aTokenFileOthersCanReadIsRefused() throws {

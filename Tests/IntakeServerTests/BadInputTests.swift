@@ -4,7 +4,7 @@ import TestSupport
 
 /// Bad input of every kind: a 4xx with a JSON `{"error": ...}` naming what was wrong, and the
 /// server goes on answering.
-@Suite(.timeLimit(.minutes(3))) struct BadInputTests {
+@Suite(.timeLimit(.minutes(10))) struct BadInputTests {
     struct Case: CustomTestStringConvertible, Sendable {
         var method: String
         var target: String

@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// Starting, health and metrics of the server.
-@Suite(.timeLimit(.minutes(3))) struct IntakeServerTests {
+@Suite(.timeLimit(.minutes(10))) struct IntakeServerTests {
     @Test func aMissingGridsFileIsAStartupError() throws {
         let directory = try TemporaryDirectory()
         let missing = directory.path("nowhere.gpkg")

@@ -8,7 +8,7 @@ import TestSupport
 
 /// `GET /v1/locate` and `POST /v1/locate` against a real server on a loopback port: the same
 /// answers as `GridIndex.locate` and as `gridweave locate`.
-@Suite(.timeLimit(.minutes(3))) struct LocateTests {
+@Suite(.timeLimit(.minutes(10))) struct LocateTests {
     /// A partition of a small generated district (metres in EPSG:4549, so every request goes
     /// through PROJ), and random points around its extent in WGS 84 longitude/latitude.
     @Test func answersAgreeWithTheIndexAndTheLocateCommand() async throws {

@@ -5,7 +5,7 @@ import TestSupport
 /// Single-point lookups are answered in the HTTP/1 pipeline, everything else by the router:
 /// on one keep-alive connection the answers still leave in the order the requests came, and a
 /// lookup answered by either path is the same answer.
-@Suite(.timeLimit(.minutes(3))) struct PipeliningTests {
+@Suite(.timeLimit(.minutes(10))) struct PipeliningTests {
     /// Grid (0, 0)'s south-west micro-grid, grid (1, 0)'s north-east one, grid (2, 1)'s.
     static let points = [(121.4012, 31.2013), (121.4177, 31.2073), (121.4271, 31.2183)]
 

@@ -5,7 +5,7 @@ import TestSupport
 
 /// `POST /v1/reload`: a changed file swaps the answers, a broken file keeps the old ones, and
 /// requests during reloads are all answered, each from one file or the other.
-@Suite(.timeLimit(.minutes(3))) struct ReloadTests {
+@Suite(.timeLimit(.minutes(10))) struct ReloadTests {
     static let west = (lon: 121.4013, lat: 31.2012)
 
     @Test func reloadSwapsInAChangedFile() async throws {

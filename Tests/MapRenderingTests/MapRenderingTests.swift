@@ -85,7 +85,7 @@ struct DecodedPNG {
     }
 }
 
-@Suite(.timeLimit(.minutes(3))) struct SVGTests {
+@Suite(.timeLimit(.minutes(10))) struct SVGTests {
     @Test func theSVGIsWellFormedXMLAndDeterministic() throws {
         let svg = sampleMap().svg(width: 800)
         #expect(svg == sampleMap().svg(width: 800))
@@ -124,7 +124,7 @@ struct DecodedPNG {
     }
 }
 
-@Suite(.timeLimit(.minutes(3))) struct PNGTests {
+@Suite(.timeLimit(.minutes(10))) struct PNGTests {
     @Test func thePNGDecodesWithGridColoursWhereTheGridsAre() throws {
         let map = sampleMap()
         let bytes = try map.png(width: 440)

@@ -1,7 +1,7 @@
 import Projections
 import Testing
 
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.timeLimit(.minutes(10)))
 struct CRSInfoTests {
     @Test func wgs84IsGeographic() throws {
         let info = try CRSInfo.lookup(epsg: 4326)

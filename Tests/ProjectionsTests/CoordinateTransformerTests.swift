@@ -3,7 +3,7 @@ import GeometryEngine
 import Projections
 import Testing
 
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.timeLimit(.minutes(10)))
 struct CoordinateTransformerTests {
     let beijing = XY(116.404, 39.915)
 

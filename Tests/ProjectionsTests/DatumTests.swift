@@ -3,7 +3,7 @@ import GeometryEngine
 import Projections
 import Testing
 
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.timeLimit(.minutes(10)))
 struct GCJ02Tests {
     /// The published reference value (the coordtransform library's README).
     @Test func forwardMatchesTheGoldenValue() {
@@ -46,7 +46,7 @@ struct GCJ02Tests {
     }
 }
 
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.timeLimit(.minutes(10)))
 struct BD09Tests {
     /// The published reference value (the coordtransform library's README).
     @Test func forwardMatchesTheGoldenValue() {
@@ -75,7 +75,7 @@ struct BD09Tests {
     }
 }
 
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.timeLimit(.minutes(10)))
 struct DatumTests {
     @Test func rawValuesAreTheCommandLineSpellings() {
         #expect(Datum.allCases.map(\.rawValue) == ["wgs84", "gcj02", "bd09"])

@@ -1,7 +1,7 @@
 import Projections
 import Testing
 
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.timeLimit(.minutes(10)))
 struct WorkingCRSTests {
     @Test(arguments: [
         (116.4, 39.9, 4548),  // Beijing: CM 117E

@@ -70,6 +70,12 @@ enum RawHTTPClient {
         return answers
     }
 
+    /// `GET target` on the calling thread: for tests that time answers on a Dispatch thread,
+    /// away from the cooperative threads other tests may hold for minutes.
+    static func getBlocking(_ port: Int, _ target: String) throws -> HTTPAnswer {
+        try parse(try exchange(port, Array("GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)))
+    }
+
     private static func sendReadingAll(_ port: Int, _ bytes: [UInt8]) async throws -> [UInt8] {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {

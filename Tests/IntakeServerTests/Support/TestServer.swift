@@ -47,11 +47,16 @@ final class TestServer: Sendable {
         return (try await start(grids: grids), directory)
     }
 
+    /// How long a stop may take before it counts as a hang. Generous: the test's own
+    /// continuation resumes on cooperative threads that other tests' synchronous work can hold
+    /// for a minute or more; a deadlocked stop never ends at all.
+    static let stopLimit = Duration.seconds(120)
+
     /// Stops the server as SIGTERM does (never by cancelling its task: see
-    /// `IntakeServer.shutdown`) and waits at most 10 s for it.
+    /// `IntakeServer.shutdown`) and waits at most `stopLimit` for it.
     func stop() async {
         do {
-            try await stop(within: .seconds(10))
+            try await stop(within: TestServer.stopLimit)
         } catch {
             Issue.record(error)
         }
