@@ -21,12 +21,12 @@ import Glibc
         let limits = ConnectionLimits(headerTimeout: 2, bodyTimeout: 2, idleTimeout: 2, maxConnections: 1_000)
         let server = try await TestServer.start(grids: grids, limits: limits)
         let port = server.port
-        let (open, seconds, honestWorst, statuses) = try await blocking {
+        let (open, seconds, honest, statuses) = try await blocking {
             let clients = try (0..<300).map { _ in try RawSocket(port: port) }
             let request = Array("GET /v1/locate?lon=121.4013&lat=31.2012 HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
             let started = Date()
             var closed = Set<Int>()
-            var honestWorst = 0.0
+            var honest: [Double] = []
             var statuses = Set<Int>()
             var round = 0
             while closed.count < clients.count, Date().timeIntervalSince(started) < 15 {
@@ -39,15 +39,19 @@ import Glibc
                 }
                 let asked = Date()
                 statuses.insert(try RawHTTPClient.getBlocking(port, "/v1/locate?lon=121.4013&lat=31.2012").status)
-                honestWorst = max(honestWorst, Date().timeIntervalSince(asked))
+                honest.append(Date().timeIntervalSince(asked))
                 round += 1
                 usleep(500_000)
             }
-            return (clients.count - closed.count, Date().timeIntervalSince(started), honestWorst, statuses)
+            return (clients.count - closed.count, Date().timeIntervalSince(started), honest.sorted(), statuses)
         }
         #expect(open == 0, "\(open) trickling clients still open after \(Int(seconds)) s")
         #expect(seconds < 8, "the header timeout is 2 s; closing took \(seconds) s")
-        #expect(honestWorst < 1, "an honest request took \(honestWorst) s")
+        // The median, not the worst: the suite's other tests share these two cores and can
+        // stall any one request; the tricklers would stall every one.
+        let median = honest[honest.count / 2]
+        #expect(median < 0.5, "honest requests took \(honest) s")
+        #expect(honest.last ?? 0 < 5, "honest requests took \(honest) s")
         #expect(statuses == [200])
         try await server.stop(within: TestServer.stopLimit)
     }
