@@ -34,12 +34,17 @@ public enum GeoPackageWriter {
     ///   an unknown geometry type, or two different CRSs with one srs_id; `.invalidGeometry` and
     ///   `.invalidValue` (with layer, fid or row, and field) for a feature that does not fit,
     ///   or a fid given twice; `.write` when the file cannot be created or moved into place.
-    public static func write(_ layers: [Layer], to path: String, lastChange: Date = fixedLastChange) throws {
+    ///   - finishing: runs on the finished file (its connection closed) before it is moved into
+    ///     place, to add tables of its own (`gridweave partition` stores its lookup index); an
+    ///     error leaves no file, as any other.
+    public static func write(_ layers: [Layer], to path: String, lastChange: Date = fixedLastChange,
+                             finishing: ((_ temporaryPath: String) throws -> Void)? = nil) throws {
         let plan = try Plan(layers, file: path)
         let timestamp = lastChange.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
         try AtomicFile.write(to: path) { temporary in
             // The connection (and its statements) is gone when fill returns, before the rename.
             try fill(temporary, plan, lastChange: timestamp)
+            try finishing?(temporary)
         }
     }
 
