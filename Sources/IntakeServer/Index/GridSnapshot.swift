@@ -21,10 +21,20 @@ final class GridSnapshot: Sendable {
         /// When the load finished (seconds since 1970) and how long it took.
         var loadedAt: Double
         var loadSeconds: Double
-        /// Of which building the lookup index (the rest: PROJ set-up, the grids in WGS 84).
+        /// Of which loading the lookup index: reading the file's stored index, or building it
+        /// (the rest: PROJ set-up, the grids in WGS 84).
         var indexSeconds: Double
+        /// `stored` when the index was read from the file, `built` when it was built (see
+        /// `GridIndex.Provenance`), and why a stored one was not used.
+        var indexSource = "built"
+        var indexReason: String?
         /// Bytes the lookup index holds.
         var indexBytes: Int
+        /// The other phases of the load, in seconds: PROJ converters, reading the grids layer
+        /// again for its features, and bringing them to WGS 84.
+        var convertersSeconds = 0.0
+        var featuresReadSeconds = 0.0
+        var featuresTransformSeconds = 0.0
         /// The grids' extent in WGS 84 longitude/latitude; nil when no grid has a geometry.
         var extent: Envelope?
     }
@@ -69,14 +79,14 @@ final class GridSnapshot: Sendable {
         while true {
             attempt += 1
             let before = FileIdentity(path)
-            let indexStarted = monotonicSeconds()
-            // On the caller's thread alone: the other core goes on answering requests.
+            // Read from the file's stored index when it matches the grids; built otherwise, on
+            // the caller's thread alone: the other core goes on answering requests.
             let index = try GridIndex(contentsOf: path, concurrently: false)
-            let indexSeconds = monotonicSeconds() - indexStarted
             guard let epsg = index.epsg else {
                 throw GridLookupError(.unknownCRS, file: path, layer: GridIndex.gridsLayer,
                                       message: "the grids have no EPSG CRS, so longitude/latitude cannot be placed among them")
             }
+            let convertersStarted = monotonicSeconds()
             let converters: ConverterPool
             let toWGS84: CoordinateTransformer?
             do {
@@ -85,6 +95,8 @@ final class GridSnapshot: Sendable {
             } catch {
                 throw GridLookupError(.unknownCRS, file: path, layer: GridIndex.gridsLayer, message: "\(error)")
             }
+            let convertersSeconds = monotonicSeconds() - convertersStarted
+            let featuresStarted = monotonicSeconds()
             let layer: Layer
             do {
                 layer = try GeoPackageReader(path: path).readLayer(GridIndex.gridsLayer)
@@ -92,6 +104,8 @@ final class GridSnapshot: Sendable {
                 throw GridLookupError(.unreadable, file: path, layer: GridIndex.gridsLayer, message: error.description)
             }
             guard before == FileIdentity(path) || attempt >= 3 else { continue }
+            let featuresReadSeconds = monotonicSeconds() - featuresStarted
+            let transformStarted = monotonicSeconds()
 
             var features: [String: Feature] = [:]
             var extent: Envelope?
@@ -106,10 +120,13 @@ final class GridSnapshot: Sendable {
                 features[code] = wgs84
                 if let envelope = wgs84.geometry?.envelope { extent = extent?.union(envelope) ?? envelope }
             }
+            let featuresTransformSeconds = monotonicSeconds() - transformStarted
             let info = Info(file: path, generation: generation, grids: index.grids.count, microGrids: index.microGrids.count,
                             epsg: epsg, loadedAt: Date().timeIntervalSince1970, loadSeconds: monotonicSeconds() - started,
-                            indexSeconds: indexSeconds,
-                            indexBytes: index.byteCount, extent: extent)
+                            indexSeconds: index.provenance.seconds, indexSource: index.provenance.source.rawValue,
+                            indexReason: index.provenance.reason, indexBytes: index.byteCount,
+                            convertersSeconds: convertersSeconds, featuresReadSeconds: featuresReadSeconds,
+                            featuresTransformSeconds: featuresTransformSeconds, extent: extent)
             return GridSnapshot(info: info, index: index, codes: EncodedCodes(index), converters: converters,
                                 gridFields: layer.fields.map(\.name), gridFeatures: features)
         }

@@ -33,6 +33,21 @@ final class GridStore: @unchecked Sendable {
         return snapshot
     }
 
+    /// Drops the last reference to a snapshot that is no longer served, here on the reload
+    /// thread: freeing one (the index's arrays, tens of thousands of features) takes tens of
+    /// milliseconds, and when the last request to hold it ended on an event loop, that loop's
+    /// connections all waited for it. Requests hold a snapshot for one answer, so it is soon
+    /// the only reference; after `patience` seconds it is let go wherever its last holder is.
+    static func release(_ previous: inout GridSnapshot?, patience: Double = 10) {
+        let deadline = monotonicSeconds() + patience
+        while previous != nil, !isKnownUniquelyReferenced(&previous!), monotonicSeconds() < deadline {
+            // No new reference can appear (it is no longer `current`), so this only waits for
+            // the requests under way to end.
+            usleep(1_000)
+        }
+        previous = nil
+    }
+
     /// Loads the file again and, when that succeeds, serves it from then on.
     /// - Returns: what is served after the reload, or the load's error (the old file is still served).
     func reload() async -> Result<GridSnapshot.Info, GridLookupError> {
@@ -42,9 +57,11 @@ final class GridStore: @unchecked Sendable {
                 do {
                     let loaded = try GridSnapshot.load(path, generation: generation, converters: preparedConverters)
                     lock.lock()
+                    var previous: GridSnapshot? = snapshot
                     snapshot = loaded
                     lock.unlock()
                     continuation.resume(returning: .success(loaded.info))
+                    Self.release(&previous)
                 } catch let error as GridLookupError {
                     continuation.resume(returning: .failure(error))
                 } catch {
