@@ -91,9 +91,10 @@ struct Locate: ParsableCommand {
             }
         }
         if summary || isatty(STDERR_FILENO) == 1 {
-            // How the grids were loaded: a build costs half a second on a city, a stored index little.
-            if let provenance { printError("grids: \(provenance)") }
             printError("located \(result)")
+            // How the grids were loaded (a build costs half a second on a city, a stored index
+            // little): after the summary line, which scripts read first.
+            if let provenance { printError("grids: \(provenance)") }
         }
     }
 
