@@ -54,6 +54,18 @@ import TestSupport
         #expect(XXHash64.hash(Array("abc".utf8)) == 0x44BC_2CF5_AD77_0999)
         #expect(XXHash64.hash((0..<100).map { UInt8($0) }) == 0x6AC1_E580_3216_6597)
         #expect(XXHash64.hash(Array(String(repeating: "gridweave-grids-v1\n", count: 3).utf8)) == 0x2344_C8ED_6A2D_3E8A)
+        // Fed in pieces of every size, the same value as at once.
+        let bytes = (0..<1_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        for piece in [1, 3, 7, 8, 31, 32, 33, 64, 100, 1_000] {
+            var streaming = XXHash64()
+            for start in stride(from: 0, to: bytes.count, by: piece) {
+                bytes[start..<min(start + piece, bytes.count)].withUnsafeBytes { streaming.update($0) }
+            }
+            #expect(streaming.finalize() == XXHash64.hash(bytes), "pieces of \(piece)")
+        }
+        var short = XXHash64()
+        Array("abc".utf8).withUnsafeBytes { short.update($0) }
+        #expect(short.finalize() == 0x44BC_2CF5_AD77_0999)
     }
 
     @Test func aFreshStoredIndexIsReadAndAnswersAsTheBuiltOneForEveryPoint() throws {

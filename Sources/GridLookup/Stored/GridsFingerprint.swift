@@ -38,7 +38,7 @@ enum GridsFingerprint {
         for (layer, fields) in fields {
             try append(layer, fields: fields, from: database, to: &stream)
         }
-        return stream.bytes.withUnsafeBytes { XXHash64.hash($0) }
+        return stream.hash.finalize()
     }
 
     private static func append(_ layer: String, fields: [String], from database: SQLiteDatabase, to stream: inout ByteStream) throws {
@@ -76,42 +76,48 @@ enum GridsFingerprint {
     }
 }
 
-/// Bytes appended in the fingerprint's encoding.
+/// Bytes in the fingerprint's encoding, hashed as they come (a city's rows are tens of
+/// megabytes: gathering them first cost more than reading them).
 struct ByteStream {
-    var bytes: [UInt8] = []
+    var hash = XXHash64()
 
     mutating func append(text: String) {
-        bytes.append(contentsOf: text.utf8)
+        var text = text
+        text.withUTF8 { hash.update(UnsafeRawBufferPointer($0)) }
     }
 
     mutating func append(integer value: Int64) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: value.littleEndian) { hash.update($0) }
+    }
+
+    mutating func append(tag: UInt8) {
+        withUnsafeBytes(of: tag) { hash.update($0) }
     }
 
     mutating func append(value statement: SQLiteStatement, _ column: Int32) {
         // sqlite3_column_type returns the storage class of the value in the current row.
         switch sqlite3_column_type(statement.handle, column) {
         case SQLITE_INTEGER:
-            bytes.append(1)
+            append(tag: 1)
             append(integer: statement.int64(column))
         case SQLITE_FLOAT:
-            bytes.append(2)
+            append(tag: 2)
             append(integer: Int64(bitPattern: statement.double(column).bitPattern))
         case SQLITE_TEXT:
-            bytes.append(3)
+            append(tag: 3)
             // sqlite3_column_text returns NULL only for NULL or out of memory; its length follows.
             let pointer = sqlite3_column_text(statement.handle, column)
             let count = Int(sqlite3_column_bytes(statement.handle, column))
             append(integer: Int64(count))
-            if let pointer { bytes.append(contentsOf: UnsafeBufferPointer(start: pointer, count: count)) }
+            if let pointer { hash.update(UnsafeRawBufferPointer(start: pointer, count: count)) }
         case SQLITE_BLOB:
-            bytes.append(4)
+            append(tag: 4)
             statement.withBlob(column) { blob in
                 append(integer: Int64(blob.count))
-                bytes.append(contentsOf: blob)
+                hash.update(blob)
             }
         default:
-            bytes.append(0)
+            append(tag: 0)
         }
     }
 }

@@ -39,6 +39,62 @@ struct XXHash64 {
         bytes.withUnsafeBytes { hash($0) }
     }
 
+    // MARK: Streaming
+
+    private var v1 = prime1 &+ prime2, v2 = prime2, v3: UInt64 = 0, v4 = 0 &- prime1
+    /// Bytes not yet in a 32-byte stripe (fewer than 32).
+    private var pending: [UInt8] = []
+    private var total = 0
+
+    /// A hash fed piece by piece (`update`): the same value as `hash` of all the pieces joined.
+    init() {
+        pending.reserveCapacity(32)
+    }
+
+    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        total += bytes.count
+        var offset = 0
+        if !pending.isEmpty {
+            let taken = min(32 - pending.count, bytes.count)
+            pending.append(contentsOf: UnsafeRawBufferPointer(start: base, count: taken))
+            offset = taken
+            guard pending.count == 32 else { return }
+            pending.withUnsafeBytes { stripe($0.baseAddress!, 0) }
+            pending.removeAll(keepingCapacity: true)
+        }
+        while offset + 32 <= bytes.count {
+            stripe(base, offset)
+            offset += 32
+        }
+        if offset < bytes.count {
+            pending.append(contentsOf: UnsafeRawBufferPointer(start: base + offset, count: bytes.count - offset))
+        }
+    }
+
+    @inline(__always)
+    private mutating func stripe(_ base: UnsafeRawPointer, _ offset: Int) {
+        v1 = Self.round(v1, UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+        v2 = Self.round(v2, UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)))
+        v3 = Self.round(v3, UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self)))
+        v4 = Self.round(v4, UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self)))
+    }
+
+    /// The hash of everything given to `update`.
+    func finalize() -> UInt64 {
+        var h: UInt64
+        if total >= 32 {
+            h = Self.rotate(v1, 1) &+ Self.rotate(v2, 7) &+ Self.rotate(v3, 12) &+ Self.rotate(v4, 18)
+            h = Self.merge(h, v1)
+            h = Self.merge(h, v2)
+            h = Self.merge(h, v3)
+            h = Self.merge(h, v4)
+        } else {
+            h = Self.prime5
+        }
+        return pending.withUnsafeBytes { Self.finish(h &+ UInt64(total), tail: $0, from: 0, length: $0.count) }
+    }
+
     @inline(__always)
     private static func rotate(_ value: UInt64, _ bits: UInt64) -> UInt64 {
         (value << bits) | (value >> (64 - bits))
