@@ -48,14 +48,22 @@ final class GridStore: @unchecked Sendable {
         previous = nil
     }
 
+    /// The file loaded as the next generation, sharing what it can with the snapshot served.
+    /// A function of its own so that its reference to that snapshot ends with it, before
+    /// `release` waits for the snapshot's last holder.
+    private func loadNext() throws -> GridSnapshot {
+        let served = current
+        return try GridSnapshot.load(path, generation: served.info.generation + 1, converters: preparedConverters,
+                                     reusing: served)
+    }
+
     /// Loads the file again and, when that succeeds, serves it from then on.
     /// - Returns: what is served after the reload, or the load's error (the old file is still served).
     func reload() async -> Result<GridSnapshot.Info, GridLookupError> {
         await withCheckedContinuation { continuation in
             loads.async { [self] in
-                let generation = current.info.generation + 1
                 do {
-                    let loaded = try GridSnapshot.load(path, generation: generation, converters: preparedConverters)
+                    let loaded = try loadNext()
                     lock.lock()
                     var previous: GridSnapshot? = snapshot
                     snapshot = loaded
