@@ -61,7 +61,7 @@ final class GridStore: @unchecked Sendable {
     /// - Returns: what is served after the reload, or the load's error (the old file is still served).
     func reload() async -> Result<GridSnapshot.Info, GridLookupError> {
         await withCheckedContinuation { continuation in
-            loads.async { [self] in
+            loads.async { Self.onLowPriorityThread { [self] in
                 do {
                     let loaded = try loadNext()
                     lock.lock()
@@ -75,7 +75,25 @@ final class GridStore: @unchecked Sendable {
                 } catch {
                     continuation.resume(returning: .failure(GridLookupError(.unreadable, file: path, message: "\(error)")))
                 }
-            }
+            } }
         }
+    }
+
+    /// Runs `body` on a thread of its own at nice 10 and waits for it. The reload's work (the
+    /// stored index read and checked, the grids read again) is CPU taken from the event loops
+    /// when the cores are busy; at a lower priority it yields to them and takes longer instead.
+    private static func onLowPriorityThread(_ body: @escaping @Sendable () -> Void) {
+        let finished = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            #if os(Linux)
+            // On Linux the nice value is per thread, and 0 names the calling one. Returns 0, or
+            // -1 with errno (the load then runs at the usual priority).
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+            #endif
+            body()
+            finished.signal()
+        }
+        thread.start()
+        finished.wait()
     }
 }
