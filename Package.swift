@@ -58,7 +58,7 @@ let package = Package(
         .target(name: "Partitioning", dependencies: ["GeometryEngine", "Projections", "FeatureIO", "DistrictModel", "GridLookup"],
                 swiftSettings: swiftSettings),
         // Point-in-grid lookup: an exact index over a grids file, one answer on shared boundaries.
-        .target(name: "GridLookup", dependencies: ["CPrefetch", "GeometryEngine", "Projections", "FeatureIO"], swiftSettings: swiftSettings),
+        .target(name: "GridLookup", dependencies: ["CPrefetch", "CSQLite", "GeometryEngine", "Projections", "FeatureIO"], swiftSettings: swiftSettings),
         // Maps of grids and micro-grids: SVG, and PNG through a small rasterizer (zlib for the PNG stream).
         .target(name: "MapRendering", dependencies: ["CZlib", "GeometryEngine", "Projections", "FeatureIO"],
                 swiftSettings: swiftSettings),

@@ -21,7 +21,32 @@ extension GridIndex {
     ///   GeoPackage, no `grids` layer, no `code` field or an empty code, a geometry that is not
     ///   polygonal or has a coordinate that is not a finite number, a duplicate grid code, or a
     ///   CRS that PROJ does not know.
-    public convenience init(contentsOf path: String, cellsPerEdge: Double? = nil, concurrently: Bool = true) throws {
+    ///
+    /// When the file holds a stored index (`storedIndexTable`, written by `gridweave partition`)
+    /// built from exactly the grids and micro-grids it holds now, in this format, the index is
+    /// read from it instead of built (`provenance` says which, and why not). A stored index that
+    /// does not match (the file was edited after partition), of another version, truncated or
+    /// damaged is never used: the index is built from the geometries.
+    ///
+    /// - Parameters:
+    ///   - cellsPerEdge: the lattice's density; a stored index is used only when this is nil.
+    ///   - concurrently: whether a build uses two threads.
+    ///   - useStored: false to build even when a stored index matches.
+    public convenience init(contentsOf path: String, cellsPerEdge: Double? = nil, concurrently: Bool = true,
+                            useStored: Bool = true) throws {
+        let loadStarted = monotonicSeconds()
+        var reason: String?
+        if useStored, cellsPerEdge == nil {
+            switch Self.readStored(path, loadStarted: loadStarted) {
+            case .success(let stored):
+                self.init(sharing: stored)
+                return
+            case .failure(let refusal):
+                reason = refusal.description
+            }
+        } else {
+            reason = useStored ? "a lattice density was asked for" : "asked to build"
+        }
         let reader: GeoPackageReader
         do {
             reader = try GeoPackageReader(path: path)
@@ -87,7 +112,9 @@ extension GridIndex {
         }
         do {
             try self.init(grids: grids, gridGeometries: gridGeometries, microGrids: microGrids,
-                          microGridGeometries: microGeometries, epsg: epsg, cellsPerEdge: cellsPerEdge, concurrently: concurrently)
+                          microGridGeometries: microGeometries, epsg: epsg,
+                          lattice: .automatic(cellsPerEdge: cellsPerEdge ?? Self.defaultCellsPerEdge),
+                          concurrently: concurrently, loadStarted: loadStarted, reason: reason)
         } catch let error as ProjectionError {
             throw GridLookupError(.unknownCRS, file: path, layer: Self.gridsLayer, message: "\(error)")
         }

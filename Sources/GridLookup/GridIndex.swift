@@ -80,6 +80,10 @@ public final class GridIndex: Sendable {
     let gridChildStart: FrozenArray<UInt32>
     let gridChildren: FrozenArray<Int32>
     let scale: MetricScale
+    /// The memory of a stored index that the arrays above borrow from; nil for a built index.
+    let block: StoredIndex.Block?
+    /// Whether the index was read from the file or built, and how long that took.
+    public let provenance: Provenance
 
     /// Lattice cells per unique edge of the micro-grids (or of the grids, without
     /// micro-grids) when the caller does not choose: the balance of memory and speed measured
@@ -114,7 +118,9 @@ public final class GridIndex: Sendable {
     }
 
     init(grids: [Grid], gridGeometries: [Geometry], microGrids: [MicroGrid], microGridGeometries: [Geometry],
-         epsg: Int?, lattice choice: LatticeChoice, concurrently: Bool = true) throws {
+         epsg: Int?, lattice choice: LatticeChoice, concurrently: Bool = true,
+         loadStarted: Double? = nil, reason: String? = nil) throws {
+        let buildStarted = monotonicSeconds()
         precondition(grids.count == gridGeometries.count, "one geometry per grid")
         precondition(microGrids.count == microGridGeometries.count, "one geometry per micro-grid")
         // The two layers are independent until the lattice: build them on two cores.
@@ -166,6 +172,63 @@ public final class GridIndex: Sendable {
         self.grids = grids
         self.microGrids = microGrids
         self.epsg = epsg
+        block = nil
+        let now = monotonicSeconds()
+        provenance = Provenance(source: .built, reason: reason, seconds: now - (loadStarted ?? buildStarted),
+                                buildSeconds: now - buildStarted)
+    }
+
+    /// The index as a stored index gives it back (`StoredIndex.decode`): its arrays borrow from `block`.
+    init(grids: [Grid], microGrids: [MicroGrid], epsg: Int?, gridLayer: PlanarLayer, microGridLayer: PlanarLayer,
+         lattice: CellLattice, microGridParent: FrozenArray<Int32>, gridChildStart: FrozenArray<UInt32>,
+         gridChildren: FrozenArray<Int32>, scale: MetricScale, block: StoredIndex.Block, provenance: Provenance) {
+        self.grids = grids
+        self.microGrids = microGrids
+        self.epsg = epsg
+        self.gridLayer = gridLayer
+        self.microGridLayer = microGridLayer
+        self.lattice = lattice
+        self.microGridParent = microGridParent
+        self.gridChildStart = gridChildStart
+        self.gridChildren = gridChildren
+        self.scale = scale
+        self.block = block
+        self.provenance = provenance
+    }
+
+    /// Where an index came from: the grids file's stored index, or a build.
+    public struct Provenance: Hashable, Sendable, CustomStringConvertible {
+        public enum Source: String, Hashable, Sendable {
+            /// Read from the table `gridweave_lookup_index` of the grids file (`GridIndex.storedIndexTable`).
+            case stored
+            /// Built from the grids' geometries.
+            case built
+        }
+
+        public var source: Source
+        /// Why the stored index was not used, when the index was built from a file: none stored,
+        /// stored for other grids (the file was edited), another format version, damaged.
+        public var reason: String?
+        /// Seconds from the start of the load to a ready index: reading the file, checking the
+        /// stored index's fingerprint and reading it, or building.
+        public var seconds: Double
+        /// Of which building (0 for a stored index).
+        public var buildSeconds: Double
+
+        public init(source: Source, reason: String? = nil, seconds: Double, buildSeconds: Double = 0) {
+            self.source = source
+            self.reason = reason
+            self.seconds = seconds
+            self.buildSeconds = buildSeconds
+        }
+
+        public var description: String {
+            let time = String(format: "%.3f s", seconds)
+            switch source {
+            case .stored: return "stored index read in \(time)"
+            case .built: return "index built in \(time)" + (reason.map { " (\($0))" } ?? "")
+            }
+        }
     }
 
     deinit {
@@ -501,4 +564,9 @@ func concurrentMap<Element: Sendable, Result: Sendable>(_ elements: [Element], c
         target.pointer[index] = transform(elements[index])
     }
     return results.map { $0! }
+}
+
+/// Seconds on a monotonic clock, for durations.
+func monotonicSeconds() -> Double {
+    Double(DispatchTime.now().uptimeNanoseconds) / 1e9
 }

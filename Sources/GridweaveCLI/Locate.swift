@@ -95,10 +95,12 @@ struct Locate: ParsableCommand {
     func run() throws {
         // A closed pipe (`| head`) is an error to report, not a signal to die of.
         signal(SIGPIPE, SIG_IGN)
+        var provenance: GridIndex.Provenance?
         let result = try reportingErrors { () -> LocateCSV.Summary in
             // Refused before the grids are loaded, not after.
             if let output { _ = try FileCheck.outputFile(output, advice: Self.outputAdvice) }
             let index = try GridIndex(contentsOf: grids)
+            provenance = index.provenance
             let job = try LocateCSV(index: index, options: LocateCSV.Options(datum: datum, tolerance: tolerance, maxLineBytes: maxLineBytes,
                                                                                  neutraliseFormulas: neutraliseFormulas), gridsFile: grids)
             let inputName = input ?? "-"
@@ -117,6 +119,9 @@ struct Locate: ParsableCommand {
         }
         if summary || isatty(STDERR_FILENO) == 1 {
             printError("located \(result)")
+            // How the grids were loaded (a build costs half a second on a city, a stored index
+            // little): after the summary line, which scripts read first.
+            if let provenance { printError("grids: \(provenance)") }
         }
     }
 

@@ -105,6 +105,7 @@ public final class IntakeServer: Sendable {
             "file": "\(info.file)", "grids": "\(info.grids)", "microgrids": "\(info.microGrids)", "epsg": "\(info.epsg)",
             "seconds": "\(String(format: "%.3f", info.loadSeconds))",
             "index_seconds": "\(String(format: "%.3f", info.indexSeconds))", "index_bytes": "\(info.indexBytes)",
+            "index_source": "\(info.indexSource)", "index_note": "\(info.indexReason ?? "")",
         ])
     }
 

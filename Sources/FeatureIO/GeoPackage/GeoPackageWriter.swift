@@ -35,11 +35,20 @@ public enum GeoPackageWriter {
     ///   `.invalidValue` (with layer, fid or row, and field) for a feature that does not fit,
     ///   or a fid given twice; `.write` when the file cannot be created or moved into place.
     public static func write(_ layers: [Layer], to path: String, lastChange: Date = fixedLastChange) throws {
+        try write(layers, to: path, lastChange: lastChange, finishing: nil)
+    }
+
+    /// `write(_:to:lastChange:)`, then `finishing` on the finished file (its connection closed)
+    /// before it is moved into place, to add tables of the caller's own (`gridweave partition`
+    /// stores its lookup index); an error there leaves no file, as any other.
+    public static func write(_ layers: [Layer], to path: String, lastChange: Date = fixedLastChange,
+                             finishing: ((_ temporaryPath: String) throws -> Void)?) throws {
         let plan = try Plan(layers, file: path)
         let timestamp = lastChange.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
         try AtomicFile.write(to: path) { temporary in
             // The connection (and its statements) is gone when fill returns, before the rename.
             try fill(temporary, plan, lastChange: timestamp)
+            try finishing?(temporary)
         }
     }
 

@@ -58,6 +58,23 @@ final class CellLattice: Sendable {
         filterMargin = 2.5 * (2 * lattice.cellSize * 0x1p-22)
     }
 
+    /// The lattice as a stored index gives it back, field for field (`StoredIndex`).
+    init(columns: Int, rows: Int, originX: Double, originY: Double, inverseCellWidth: Double, inverseCellHeight: Double,
+         columnX: FrozenArray<Double>, rowY: FrozenArray<Double>, cells: FrozenArray<UInt32>, records: FrozenArray<UInt32>,
+         filterMargin: Double) {
+        self.columns = columns
+        self.rows = rows
+        self.originX = originX
+        self.originY = originY
+        self.inverseCellWidth = inverseCellWidth
+        self.inverseCellHeight = inverseCellHeight
+        self.columnX = columnX
+        self.rowY = rowY
+        self.cells = cells
+        self.records = records
+        self.filterMargin = filterMargin
+    }
+
     deinit {
         columnX.deallocate()
         rowY.deallocate()

@@ -15,10 +15,14 @@ import Musl
 /// nearly every lookup in a city-sized index would also miss the TLB.
 ///
 /// The owner (a final class) calls `deallocate()` exactly once, in its `deinit`; every reader
-/// holds the owner, so no read outlives the storage.
+/// holds the owner, so no read outlives the storage. An array read from a stored index borrows
+/// its elements from the index's one block of memory (`init(borrowing:)`): its `deallocate()`
+/// does nothing, and the block's owner (`StoredIndex.Block`) frees it.
 struct FrozenArray<Element: BitwiseCopyable>: @unchecked Sendable {
     // @unchecked: the memory is written once, before the value is shared, and never again.
     private let buffer: UnsafeBufferPointer<Element>
+    /// Whether `deallocate()` frees the buffer (false for a borrowed one).
+    private let owned: Bool
 
     private static var hugePage: Int { 2 << 20 }
 
@@ -45,7 +49,18 @@ struct FrozenArray<Element: BitwiseCopyable>: @unchecked Sendable {
         let storage = UnsafeMutableBufferPointer(start: typed, count: elements.count)
         _ = storage.initialize(from: elements)
         buffer = UnsafeBufferPointer(storage)
+        owned = true
     }
+
+    /// Elements that live in memory owned by someone else, who keeps it alive as long as the
+    /// array's owner and frees it after.
+    init(borrowing elements: UnsafeBufferPointer<Element>) {
+        buffer = elements
+        owned = false
+    }
+
+    /// All the elements, valid while the owner is alive.
+    var elements: UnsafeBufferPointer<Element> { buffer }
 
     var count: Int { buffer.count }
 
@@ -70,6 +85,7 @@ struct FrozenArray<Element: BitwiseCopyable>: @unchecked Sendable {
     }
 
     func deallocate() {
+        guard owned else { return }
         free(UnsafeMutableRawPointer(mutating: buffer.baseAddress))
     }
 }

@@ -59,6 +59,30 @@ struct MetricScale: Sendable {
         self.init(model: .sampled(samples: samples, size: size, origin: origin, step: step))
     }
 
+    /// The scale as numbers, for a stored index: kind (0 unit, 1 geographic, 2 sampled), then for
+    /// a sampled one its size, origin and step; and the samples.
+    var stored: (numbers: [Double], samples: [Double]) {
+        switch model {
+        case .unit: ([0], [])
+        case .geographic: ([1], [])
+        case .sampled(let samples, let size, let origin, let step): ([2, Double(size), origin.x, origin.y, step.x, step.y], samples)
+        }
+    }
+
+    /// The scale `stored` gave, or nil when the numbers do not make one.
+    init?(stored numbers: [Double], samples: [Double]) {
+        switch numbers.first {
+        case 0: self.init(model: .unit)
+        case 1: self.init(model: .geographic)
+        case 2:
+            guard numbers.count == 6, numbers[1] >= 2, numbers[1] <= 1_000 else { return nil }
+            let size = Int(numbers[1])
+            guard samples.count == size * size * 2, numbers[2...].allSatisfy(\.isFinite) else { return nil }
+            self.init(model: .sampled(samples: samples, size: size, origin: XY(numbers[2], numbers[3]), step: XY(numbers[4], numbers[5])))
+        default: return nil
+        }
+    }
+
     /// Metres per unit of x and of y at (x, y).
     func at(_ x: Double, _ y: Double) -> (x: Double, y: Double) {
         switch model {

@@ -42,6 +42,19 @@ final class PlanarLayer: Sendable {
         self.coarse = coarse
     }
 
+    /// The layer as a stored index gives it back, field for field (`StoredIndex`).
+    init(faceCount: Int, vertices: FrozenArray<Double>, edges: FrozenArray<UInt32>, edgeFaceStart: FrozenArray<UInt32>,
+         edgeFaces: FrozenArray<UInt32>, faceEdgeStart: FrozenArray<UInt32>, faceEdges: FrozenArray<UInt32>, coarse: EdgeGrid) {
+        self.faceCount = faceCount
+        self.vertices = vertices
+        self.edges = edges
+        self.edgeFaceStart = edgeFaceStart
+        self.edgeFaces = edgeFaces
+        self.faceEdgeStart = faceEdgeStart
+        self.faceEdges = faceEdges
+        self.coarse = coarse
+    }
+
     deinit {
         vertices.deallocate()
         edges.deallocate()
@@ -278,6 +291,18 @@ struct EdgeGrid: Sendable {
         cellSize = lattice.cellSize
         self.start = FrozenArray(start)
         self.list = FrozenArray(list)
+    }
+
+    /// The grid as a stored index gives it back, field for field (`StoredIndex`).
+    init(columns: Int, rows: Int, originX: Double, originY: Double, cellSize: Double, start: FrozenArray<UInt32>,
+         list: FrozenArray<UInt32>) {
+        self.columns = columns
+        self.rows = rows
+        self.originX = originX
+        self.originY = originY
+        self.cellSize = cellSize
+        self.start = start
+        self.list = list
     }
 
     func deallocate() {

@@ -196,6 +196,10 @@ struct IntakeResponder: HTTPResponder {
         writer.string(Date(timeIntervalSince1970: info.loadedAt).formatted(.iso8601))
         writer.raw(",\"load_seconds\":")
         writer.raw(String(format: "%.3f", info.loadSeconds))
+        writer.raw(",\"index_source\":")
+        writer.string(info.indexSource)
+        writer.raw(",\"index_seconds\":")
+        writer.raw(String(format: "%.3f", info.indexSeconds))
         writer.raw("}\n")
         return writer.bytes
     }

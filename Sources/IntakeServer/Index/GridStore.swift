@@ -33,24 +33,67 @@ final class GridStore: @unchecked Sendable {
         return snapshot
     }
 
+    /// Drops the last reference to a snapshot that is no longer served, here on the reload
+    /// thread: freeing one (the index's arrays, tens of thousands of features) takes tens of
+    /// milliseconds, and when the last request to hold it ended on an event loop, that loop's
+    /// connections all waited for it. Requests hold a snapshot for one answer, so it is soon
+    /// the only reference; after `patience` seconds it is let go wherever its last holder is.
+    static func release(_ previous: inout GridSnapshot?, patience: Double = 10) {
+        let deadline = monotonicSeconds() + patience
+        while previous != nil, !isKnownUniquelyReferenced(&previous!), monotonicSeconds() < deadline {
+            // No new reference can appear (it is no longer `current`), so this only waits for
+            // the requests under way to end.
+            usleep(1_000)
+        }
+        previous = nil
+    }
+
+    /// The file loaded as the next generation, sharing what it can with the snapshot served.
+    /// A function of its own so that its reference to that snapshot ends with it, before
+    /// `release` waits for the snapshot's last holder.
+    private func loadNext() throws -> GridSnapshot {
+        let served = current
+        return try GridSnapshot.load(path, generation: served.info.generation + 1, converters: preparedConverters,
+                                     reusing: served)
+    }
+
     /// Loads the file again and, when that succeeds, serves it from then on.
     /// - Returns: what is served after the reload, or the load's error (the old file is still served).
     func reload() async -> Result<GridSnapshot.Info, GridLookupError> {
         await withCheckedContinuation { continuation in
-            loads.async { [self] in
-                let generation = current.info.generation + 1
+            loads.async { Self.onLowPriorityThread { [self] in
                 do {
-                    let loaded = try GridSnapshot.load(path, generation: generation, converters: preparedConverters)
+                    let loaded = try loadNext()
                     lock.lock()
+                    var previous: GridSnapshot? = snapshot
                     snapshot = loaded
                     lock.unlock()
                     continuation.resume(returning: .success(loaded.info))
+                    Self.release(&previous)
                 } catch let error as GridLookupError {
                     continuation.resume(returning: .failure(error))
                 } catch {
                     continuation.resume(returning: .failure(GridLookupError(.unreadable, file: path, message: "\(error)")))
                 }
-            }
+            } }
         }
+    }
+
+    /// Runs `body` on a thread of its own at nice 10 and waits for it. The reload's work (the
+    /// stored index read and checked, the grids read again) is CPU taken from the event loops
+    /// when the cores are busy; at a lower priority it yields to them and takes longer instead.
+    private static func onLowPriorityThread(_ body: @escaping @Sendable () -> Void) {
+        let finished = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            #if os(Linux)
+            // On Linux the nice value is per thread, and 0 names the calling one. Returns 0, or
+            // -1 with errno (the load then runs at the usual priority).
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+            #endif
+            body()
+            finished.signal()
+        }
+        thread.start()
+        finished.wait()
     }
 }

@@ -33,7 +33,10 @@ struct Reloader: Sendable {
             logger.info("reloaded", metadata: [
                 "trigger": "\(trigger)", "file": "\(info.file)", "generation": "\(info.generation)", "grids": "\(info.grids)",
                 "microgrids": "\(info.microGrids)", "seconds": "\(seconds)",
-                "index_seconds": "\(String(format: "%.3f", info.indexSeconds))",
+                "index_seconds": "\(String(format: "%.3f", info.indexSeconds))", "index_source": "\(info.indexSource)",
+                "index_note": "\(info.indexReason ?? "")",
+                "converters_seconds": "\(String(format: "%.3f", info.convertersSeconds))",
+                "features_seconds": "\(String(format: "%.3f", info.featuresReadSeconds + info.featuresTransformSeconds))",
             ])
         case .failure(let error):
             metrics.recordReload(succeeded: false, seconds: seconds)

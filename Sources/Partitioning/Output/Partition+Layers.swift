@@ -1,5 +1,6 @@
 public import FeatureIO
 import Foundation
+import GridLookup
 import Projections
 
 extension Partition {
@@ -81,8 +82,10 @@ extension Partition {
     /// Metres rounded to the centimetre: what a planner reads, and the same bytes on every machine.
     static func centimetres(_ metres: Double) -> Double { (metres * 100).rounded() / 100 }
 
-    /// Writes the partition as a GeoPackage at `path`, atomically (see `GeoPackageWriter`).
+    /// Writes the partition as a GeoPackage at `path`, atomically (see `GeoPackageWriter`), with the
+    /// lookup index of its grids stored beside them (`GridIndex.storeIndex(inFile:)`), so that
+    /// `locate` and `serve` read it instead of building it.
     public func write(to path: String) throws {
-        try GeoPackageWriter.write(try layers(), to: path)
+        try GeoPackageWriter.write(try layers(), to: path, finishing: { try GridIndex.storeIndex(inFile: $0) })
     }
 }

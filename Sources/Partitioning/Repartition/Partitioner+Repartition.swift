@@ -2,6 +2,7 @@ public import DistrictModel
 public import FeatureIO
 import Foundation
 import GeometryEngine
+import GridLookup
 import Projections
 
 /// How a re-partition treats the grids of the previous partition.
@@ -24,9 +25,11 @@ public struct Repartition: Sendable {
         try partition.layers() + report.layers()
     }
 
-    /// Writes the GeoPackage at `path`, atomically (see `GeoPackageWriter`).
+    /// Writes the GeoPackage at `path`, atomically (see `GeoPackageWriter`), with the
+    /// lookup index of its grids stored beside them (`GridIndex.storeIndex(inFile:)`), so that
+    /// `locate` and `serve` read it instead of building it.
     public func write(to path: String) throws {
-        try GeoPackageWriter.write(try layers(), to: path)
+        try GeoPackageWriter.write(try layers(), to: path, finishing: { try GridIndex.storeIndex(inFile: $0) })
     }
 }
 
