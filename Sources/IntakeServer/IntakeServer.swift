@@ -1,3 +1,4 @@
+import FeatureIO
 import Foundation
 import GridLookup
 import Hummingbird
@@ -199,18 +200,16 @@ public final class IntakeServer: Sendable {
     }
 }
 
-/// Whether a path may be opened as a grids file: a regular file (after symlinks). A FIFO or a
-/// device would block the open, or never end.
+/// Whether a path may be opened as a grids file: a regular file (after symlinks), checked
+/// before any open, since opening a FIFO or a device would block or never end.
 enum GridsFileCheck {
     /// Why `path` cannot be a grids file, nil when it can.
     static func problem(_ path: String) -> String? {
-        var status = stat()
-        guard stat(path, &status) == 0 else { return nil }  // a missing file: the loader's error names it
-        switch status.st_mode & S_IFMT {
-        case S_IFREG: return nil
-        case S_IFDIR: return "\(path): a directory, not a grids file; give the .gpkg that gridweave partition wrote"
-        case S_IFIFO: return "\(path): a FIFO, not a regular file; give the .gpkg that gridweave partition wrote"
-        default: return "\(path): a device or socket, not a regular file; give the .gpkg that gridweave partition wrote"
+        do {
+            try FileCheck.inputFile(path, advice: "give the .gpkg that gridweave partition wrote")
+            return nil
+        } catch {
+            return "\(error)"
         }
     }
 }
