@@ -35,6 +35,15 @@ extension GridIndex {
     public convenience init(contentsOf path: String, cellsPerEdge: Double? = nil, concurrently: Bool = true,
                             useStored: Bool = true) throws {
         let loadStarted = monotonicSeconds()
+        // Before any open: the stored index is read through SQLite directly, and opening a FIFO
+        // (or a device) would wait forever.
+        if FileCheck.kind(of: path) != nil {  // a missing file: the reader's own error names it
+            do {
+                try FileCheck.inputFile(path)
+            } catch {
+                throw GridLookupError(.unreadable, file: path, message: error.message)
+            }
+        }
         var reason: String?
         if useStored, cellsPerEdge == nil {
             switch Self.readStored(path, loadStarted: loadStarted) {
