@@ -96,7 +96,7 @@ let package = Package(
         ),
 
         // Shared test fixtures: temporary directories, running the built binary, districts.
-        .target(name: "TestSupport", dependencies: ["GeometryEngine", "FeatureIO"], path: "Tests/TestSupport",
+        .target(name: "TestSupport", dependencies: ["CSQLite", "GeometryEngine", "FeatureIO"], path: "Tests/TestSupport",
                 swiftSettings: swiftSettings),
         .testTarget(name: "GeometryEngineTests", dependencies: ["GeometryEngine", "TestSupport"],
                     swiftSettings: swiftSettings),
@@ -119,7 +119,7 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "IntakeServerTests", dependencies: ["IntakeServer", "TestSupport"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "GridweaveCLITests", dependencies: ["TestSupport", "FeatureIO"],
+        .testTarget(name: "GridweaveCLITests", dependencies: ["TestSupport", "FeatureIO", "GeometryEngine"],
                     swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
