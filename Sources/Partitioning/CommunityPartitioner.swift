@@ -148,7 +148,7 @@ struct CommunityPartitioner {
                 microFaces = [draft.faces]
                 microPieces = [draft.pieces]
             } else {
-                let sub = Self.induced(pieceGraph, nodes: draft.pieces)
+                let sub = pieceGraph.induced(draft.pieces)
                 let groups = microGroups(draft.pieces, members: members)
                 let groupGraph = sub.contracted(groups.group, groups: groups.count)
                 microGroupWeights = groupGraph.weight
@@ -337,7 +337,7 @@ struct CommunityPartitioner {
         var siteBuildings: [Int: [Int]]
         var facePiece: [Int]
         var pieceWeight: [Int]
-        var pieceGraph: UnitGraph
+        var pieceGraph: CellGraph
         var pieceRegions: [Int]
         var drafts: [Draft]
         /// Faces of sites' cells each site took from the regions (see `takeSiteCells`).
@@ -404,7 +404,7 @@ struct CommunityPartitioner {
         let pieceWeight = members.map { $0.reduce(0) { $0 + $1.households } }
 
         // The graph of pieces, from the faces.
-        var faceGraph = UnitGraph(weight: faces.map { _ in 0 }, area: faces.map(\.area), perimeter: faces.map(\.perimeter),
+        var faceGraph = CellGraph(weight: faces.map { _ in 0 }, area: faces.map(\.area), perimeter: faces.map(\.perimeter),
                                   centroid: faces.map(\.centroid), neighbours: [], barrierNeighbours: [])
         // Across a street two faces count as sharing a quarter of their boundary: regions grow
         // within a street block before they cross into the next, and cuts fall on streets.
@@ -433,11 +433,11 @@ struct CommunityPartitioner {
         var drafts: [Draft] = []
         let pieceRegions: [Int]
         if input.community.kind == .rural {
-            pieceRegions = Self.components(pieceGraph, count: owners.count)
+            pieceRegions = pieceGraph.componentLabels(count: owners.count, acrossBarriers: true)
         } else {
             let groups = gridGroups(owners: owners)
             let groupGraph = pieceGraph.contracted(groups.group + [groups.count], groups: groups.count + 1)
-            let subgraph = Self.induced(groupGraph, nodes: Array(0..<groups.count))
+            let subgraph = groupGraph.induced(Array(0..<groups.count))
             var parts = [[Int]](repeating: [], count: groups.count)
             for p in owners.indices where pieceWeight[p] > 0 { parts[groups.group[p]].append(pieceWeight[p]) }
             let regions = RegionBalancer(graph: subgraph, bounds: options.gridBounds, parts: parts, partBounds: options.microBounds).regions()
@@ -595,7 +595,7 @@ struct CommunityPartitioner {
         }
     }
 
-    private func explainGrids(_ drafts: inout [Draft], pieceGraph: UnitGraph, pieceRegions: [Int], members: [[Member]]) {
+    private func explainGrids(_ drafts: inout [Draft], pieceGraph: CellGraph, pieceRegions: [Int], members: [[Member]]) {
         let total = drafts.filter { $0.kind == .residential }.reduce(0) { $0 + $1.households }
         // Households of the compound each piece belongs to, when the compound is kept whole.
         var compoundHouseholds: [String: Int] = [:]
@@ -606,9 +606,7 @@ struct CommunityPartitioner {
                   let h = compoundHouseholds[c], h <= options.gridMax else { continue }
             compoundWeight[p] = h
         }
-        let component = Self.components(UnitGraph(weight: pieceGraph.weight, area: pieceGraph.area, perimeter: pieceGraph.perimeter,
-                                                  centroid: pieceGraph.centroid, neighbours: pieceGraph.neighbours, barrierNeighbours: pieceGraph.neighbours.map { _ in [] }),
-                                        count: pieceRegions.count)
+        let component = pieceGraph.componentLabels(count: pieceRegions.count, acrossBarriers: false)
         var componentWeight: [Int: Int] = [:]
         for p in pieceRegions.indices { componentWeight[component[p], default: 0] += pieceGraph.weight[p] }
         for index in drafts.indices where drafts[index].kind == .residential {
@@ -711,36 +709,6 @@ struct CommunityPartitioner {
             if best == nil || d < best!.distance { best = (piece, d) }
         }
         return best?.piece
-    }
-
-    /// The subgraph on `nodes`, renumbered in their order.
-    static func induced(_ graph: UnitGraph, nodes: [Int]) -> UnitGraph {
-        var position: [Int: Int] = [:]
-        for (i, node) in nodes.enumerated() { position[node] = i }
-        func keep(_ list: [(node: Int, length: Double)]) -> [(node: Int, length: Double)] {
-            list.compactMap { edge in position[edge.node].map { (node: $0, length: edge.length) } }
-        }
-        return UnitGraph(weight: nodes.map { graph.weight[$0] }, area: nodes.map { graph.area[$0] }, perimeter: nodes.map { graph.perimeter[$0] },
-                         centroid: nodes.map { graph.centroid[$0] }, neighbours: nodes.map { keep(graph.neighbours[$0]) },
-                         barrierNeighbours: nodes.map { keep(graph.barrierNeighbours[$0]) })
-    }
-
-    /// Connected components of the first `count` nodes over every edge, numbered from 0.
-    static func components(_ graph: UnitGraph, count: Int) -> [Int] {
-        var component = [Int](repeating: -1, count: count)
-        var next = 0
-        for start in 0..<count where component[start] < 0 {
-            component[start] = next
-            var stack = [start]
-            while let node = stack.popLast() {
-                for edge in graph.neighbours[node] + graph.barrierNeighbours[node] where edge.node < count && component[edge.node] < 0 {
-                    component[edge.node] = next
-                    stack.append(edge.node)
-                }
-            }
-            next += 1
-        }
-        return component
     }
 
     static func centroid(of faceIndices: [Int], faces: [CommunityTessellation.Face]) -> XY {

@@ -9,7 +9,7 @@ import TestSupport
     static let bounds = HouseholdBounds(min: 50, target: 65, max: 80)
 
     /// A graph on a 3 x 3 lattice less one corner: lattice edges kept at random, weights 0-60.
-    static func randomGraph(seed: UInt64) -> UnitGraph {
+    static func randomGraph(seed: UInt64) -> CellGraph {
         var random = SplitMix64(seed: seed)
         func next() -> UInt64 { random.next() }
         let n = 8
@@ -23,14 +23,14 @@ import TestSupport
                 neighbours[b].append((a, length))
             }
         }
-        return UnitGraph(weight: (0..<n).map { _ in Int(next() % 61) }, area: Array(repeating: 100, count: n),
+        return CellGraph(weight: (0..<n).map { _ in Int(next() % 61) }, area: Array(repeating: 100, count: n),
                          perimeter: Array(repeating: 40, count: n),
                          centroid: (0..<n).map { XY(Double($0 % 3), Double($0 / 3)) },
                          neighbours: neighbours, barrierNeighbours: Array(repeating: [], count: n))
     }
 
     /// The shortest cut over every labelling whose regions are connected and in bounds; nil if none.
-    static func oracle(_ graph: UnitGraph) -> Double? {
+    static func oracle(_ graph: CellGraph) -> Double? {
         let n = graph.count
         var labels = [Int](repeating: 0, count: n)
         var best: Double?
@@ -100,7 +100,7 @@ import TestSupport
     /// into three micro-grids, but not as its buildings lie.
     @Test func provesAGridUnsplittableAsItsBuildingsLie() {
         let adjacency = [[1, 3, 6, 7], [0], [4], [0, 4, 7], [2, 3, 5, 7], [4, 7], [0, 7], [0, 3, 4, 5, 6]]
-        let graph = UnitGraph(weight: [42, 16, 4, 49, 29, 3, 2, 34], area: Array(repeating: 1, count: 8), perimeter: Array(repeating: 4, count: 8),
+        let graph = CellGraph(weight: [42, 16, 4, 49, 29, 3, 2, 34], area: Array(repeating: 1, count: 8), perimeter: Array(repeating: 4, count: 8),
                               centroid: Array(repeating: XY(0, 0), count: 8),
                               neighbours: adjacency.map { $0.map { (node: $0, length: 1.0) } }, barrierNeighbours: Array(repeating: [], count: 8))
         #expect(CommunityPartitioner.packs([49, 42, 34, 29, 16, 4, 3, 2], into: Self.bounds) == true)
@@ -127,7 +127,7 @@ import TestSupport
                 neighbours[b].append((a, length))
             }
         }
-        let graph = UnitGraph(weight: (0..<n).map { _ in Int(5 + random.next() % 36) }, area: size.map { $0 * $0 },
+        let graph = CellGraph(weight: (0..<n).map { _ in Int(5 + random.next() % 36) }, area: size.map { $0 * $0 },
                               perimeter: size.map { 4 * $0 }, centroid: (0..<n).map { XY(Double($0 % side) * 40, -Double($0 / side) * 40) },
                               neighbours: neighbours, barrierNeighbours: Array(repeating: [], count: n))
         let bounds = HouseholdBounds(min: 150, target: 200, max: 250)

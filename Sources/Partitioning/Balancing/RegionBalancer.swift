@@ -1,58 +1,6 @@
 import GeometryEngine
 
-/// A planar adjacency graph of units to be grouped into balanced regions: weights are
-/// households, edges carry the length of the boundary two units share.
-struct UnitGraph {
-    var weight: [Int]
-    var area: [Double]
-    var perimeter: [Double]
-    var centroid: [XY]
-    /// Edges a region may grow across, sorted by neighbour; `length` is how much boundary
-    /// counts as shared (a street's at `CommunityPartitioner.streetTie`).
-    var neighbours: [[(node: Int, length: Double)]]
-    /// Edges across arterial roads: used only to attach land without households.
-    var barrierNeighbours: [[(node: Int, length: Double)]]
-
-    var count: Int { weight.count }
-
-    /// The graph of groups of `self`'s nodes (`group[node]` in 0..<groups): weights summed,
-    /// internal boundaries dropped, centroids weighted by area.
-    func contracted(_ group: [Int], groups: Int) -> UnitGraph {
-        var weight = [Int](repeating: 0, count: groups)
-        var area = [Double](repeating: 0, count: groups)
-        var perimeter = [Double](repeating: 0, count: groups)
-        var sx = [Double](repeating: 0, count: groups), sy = sx
-        for node in 0..<count {
-            let g = group[node]
-            weight[g] += self.weight[node]
-            area[g] += self.area[node]
-            perimeter[g] += self.perimeter[node]
-            sx[g] += centroid[node].x * self.area[node]
-            sy[g] += centroid[node].y * self.area[node]
-        }
-        func contract(_ lists: [[(node: Int, length: Double)]], dropInternal: Bool) -> [[(node: Int, length: Double)]] {
-            var merged = [[Int: Double]](repeating: [:], count: groups)
-            for node in 0..<count {
-                for edge in lists[node] {
-                    let a = group[node], b = group[edge.node]
-                    if a == b {
-                        if dropInternal { perimeter[a] -= edge.length }
-                    } else {
-                        merged[a][b, default: 0] += edge.length
-                    }
-                }
-            }
-            return merged.map { $0.sorted { $0.key < $1.key }.map { (node: $0.key, length: $0.value) } }
-        }
-        let neighbours = contract(self.neighbours, dropInternal: true)
-        let barriers = contract(barrierNeighbours, dropInternal: true)
-        let centroids = (0..<groups).map { area[$0] > 0 ? XY(sx[$0] / area[$0], sy[$0] / area[$0]) : XY(0, 0) }
-        return UnitGraph(weight: weight, area: area, perimeter: perimeter.map { Swift.max($0, 0) }, centroid: centroids,
-                         neighbours: neighbours, barrierNeighbours: barriers)
-    }
-}
-
-/// Cuts a unit graph into contiguous regions whose households fall within bounds.
+/// Cuts a cell graph into contiguous regions whose households fall within bounds.
 ///
 /// Regions grow greedily from the north-west-most unit still free, each time adding the
 /// neighbour that shares the largest part of its boundary with the region (the most compact
@@ -61,7 +9,7 @@ struct UnitGraph {
 /// cutting either in two, and regions still too small merge into a neighbour that has room.
 /// Land without households joins the region it shares most boundary with.
 struct RegionBalancer {
-    let graph: UnitGraph
+    let graph: CellGraph
     let bounds: HouseholdBounds
     /// For the next level down: the indivisible weights each node is made of, and their bounds.
     /// Among equally balanced cuts, the one with fewest regions whose parts cannot be grouped
@@ -153,7 +101,7 @@ struct RegionBalancer {
                         let nodes = (0..<graph.count).filter { members.contains(region[$0]) }
                         let total = nodes.reduce(0) { $0 + graph.weight[$1] }
                         guard total >= size * bounds.min, total <= size * bounds.max else { continue }
-                        let sub = CommunityPartitioner.induced(graph, nodes: nodes)
+                        let sub = graph.induced(nodes)
                         let cut = RegionBalancer(graph: sub, bounds: bounds, forcedRegions: size, repairs: false).regions()
                         var subWeight: [Int: Int] = [:]
                         for (i, node) in nodes.enumerated() { subWeight[cut[i], default: 0] += graph.weight[node] }
@@ -177,7 +125,7 @@ struct RegionBalancer {
         guard nodes.count <= Self.exhaustiveNodes, let parts,
               nodes.allSatisfy({ parts[$0].filter { $0 > 0 }.count <= 1 }) else { return false }
         if let answer = known.answers[nodes] { return answer }
-        let sub = CommunityPartitioner.induced(graph, nodes: nodes)
+        let sub = graph.induced(nodes)
         let search = RegionBalancer(graph: sub, bounds: partBounds).exhaustiveSearch(steps: 20_000)
         let answer = search.complete && search.regions == nil
         known.answers[nodes] = answer
@@ -219,7 +167,7 @@ struct RegionBalancer {
         var regionWeight: [Int] = []
         var emptyNodes: [Int] = []
 
-        for component in components(using: graph.neighbours) {
+        for component in graph.components() {
             let total = component.reduce(0) { $0 + graph.weight[$1] }
             guard total > 0 else {
                 emptyNodes += component
@@ -306,12 +254,7 @@ struct RegionBalancer {
             return (a, p)
         }
         func connected(_ r: Int, out: Int, in added: Int) -> Bool {
-            func member(_ node: Int) -> Bool { node == added || (node != out && region[node] == r) }
-            var seen: Set<Int> = [added], stack = [added]
-            while let node = stack.popLast() {
-                for edge in graph.neighbours[node] where member(edge.node) && seen.insert(edge.node).inserted { stack.append(edge.node) }
-            }
-            return seen.count == size[r]
+            graph.holdsTogether(from: added, size: size[r]) { $0 == added || ($0 != out && region[$0] == r) }
         }
         for _ in 0..<(2 * n + 10) {
             var moved = false
@@ -729,38 +672,10 @@ struct RegionBalancer {
     private func isContiguous(region r: Int, without removed: Int, in region: [Int]) -> Bool {
         let members = (0..<graph.count).filter { region[$0] == r && $0 != removed }
         guard let start = members.first else { return false }
-        var seen: Set<Int> = [start]
-        var stack = [start]
-        while let node = stack.popLast() {
-            for edge in graph.neighbours[node] where edge.node != removed && region[edge.node] == r && !seen.contains(edge.node) {
-                seen.insert(edge.node)
-                stack.append(edge.node)
-            }
-        }
-        return seen.count == members.count
+        return graph.holdsTogether(from: start, size: members.count) { $0 != removed && region[$0] == r }
     }
 
     // MARK: Helpers
-
-    /// Connected components, each sorted, in order of their smallest node.
-    private func components(using lists: [[(node: Int, length: Double)]]) -> [[Int]] {
-        var component = [Int](repeating: -1, count: graph.count)
-        var result: [[Int]] = []
-        for start in 0..<graph.count where component[start] < 0 {
-            var members = [start]
-            component[start] = result.count
-            var stack = [start]
-            while let node = stack.popLast() {
-                for edge in lists[node] where component[edge.node] < 0 {
-                    component[edge.node] = result.count
-                    members.append(edge.node)
-                    stack.append(edge.node)
-                }
-            }
-            result.append(members.sorted())
-        }
-        return result
-    }
 
     private func renumbered(_ region: [Int]) -> [Int] {
         var map: [Int: Int] = [:]

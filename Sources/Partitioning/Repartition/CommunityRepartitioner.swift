@@ -694,22 +694,7 @@ private struct Adjacency {
 
     /// The connected groups of `members`, each sorted, in order of their smallest grid.
     func components(of members: Set<Int>) -> [[Int]] {
-        var seen: Set<Int> = []
-        var result: [[Int]] = []
-        for start in members.sorted() where !seen.contains(start) {
-            var part = [start]
-            seen.insert(start)
-            var stack = [start]
-            while let g = stack.popLast() {
-                for other in shared[g].keys.sorted() where members.contains(other) && !seen.contains(other) {
-                    seen.insert(other)
-                    part.append(other)
-                    stack.append(other)
-                }
-            }
-            result.append(part.sorted())
-        }
-        return result
+        CellWalk.components(of: members.sorted()) { g, into in into += shared[g].keys }
     }
 }
 

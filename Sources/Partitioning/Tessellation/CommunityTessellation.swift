@@ -392,16 +392,10 @@ struct CommunityTessellation {
         var seen: Set<Int> = []
         var parts = 0
         for start in members where !seen.contains(start) {
-            seen.insert(start)
-            var stack = [start], holdsBuilding = false
-            while let face = stack.popLast() {
-                if case .building = faces[face].owner { holdsBuilding = true }
-                for edge in edges[face] where edge.arterial <= edge.length / 2 && inSet.contains(edge.face) && !seen.contains(edge.face) {
-                    seen.insert(edge.face)
-                    stack.append(edge.face)
-                }
+            let part = CellWalk.reach(from: start, seen: &seen, admit: inSet.contains) { face, into in
+                for edge in edges[face] where edge.arterial <= edge.length / 2 { into.append(edge.face) }
             }
-            if holdsBuilding { parts += 1 }
+            if part.contains(where: { if case .building = faces[$0].owner { true } else { false } }) { parts += 1 }
         }
         return parts
     }
@@ -628,23 +622,7 @@ struct CommunityTessellation {
 
     /// Connected components of `members` through shared edges, each sorted, by smallest face.
     func components(_ members: [Int]) -> [[Int]] {
-        let inSet = Set(members)
-        var seen: Set<Int> = []
-        var result: [[Int]] = []
-        for start in members where !seen.contains(start) {
-            var part = [start]
-            seen.insert(start)
-            var stack = [start]
-            while let face = stack.popLast() {
-                for edge in edges[face] where inSet.contains(edge.face) && !seen.contains(edge.face) {
-                    seen.insert(edge.face)
-                    part.append(edge.face)
-                    stack.append(edge.face)
-                }
-            }
-            result.append(part.sorted())
-        }
-        return result
+        CellWalk.components(of: members) { face, into in for edge in edges[face] { into.append(edge.face) } }
     }
 
     /// Slices a building is cut into: none below the micro-grid bound; else its entrance units,
