@@ -112,11 +112,42 @@ public struct PartitionFinding: Sendable, Hashable, CustomStringConvertible {
     /// The grid, micro-grid, compound or building concerned.
     public var featureID: String
     public var detail: String
+    /// For a grid or micro-grid out of bounds: its households, its bounds and why.
+    public var outOfBounds: (households: Int, bounds: HouseholdBounds, reason: BoundsReason)? {
+        get { boundsFinding.map { ($0.households, $0.bounds, $0.reason) } }
+        set { boundsFinding = newValue.map { BoundsFinding(households: $0.households, bounds: $0.bounds, reason: $0.reason) } }
+    }
+    private var boundsFinding: BoundsFinding?
+
+    private struct BoundsFinding: Sendable, Hashable {
+        var households: Int
+        var bounds: HouseholdBounds
+        var reason: BoundsReason
+    }
 
     public init(_ kind: Kind, featureID: String, detail: String) {
         self.kind = kind
         self.featureID = featureID
         self.detail = detail
+    }
+
+    /// A grid or micro-grid of `households` outside `bounds`, because of `reason`.
+    init(_ kind: Kind, featureID: String, households: Int, bounds: HouseholdBounds, reason: BoundsReason) {
+        self.init(kind, featureID: featureID, detail: Self.words(households: households, bounds: bounds, reason: reason, in: .english))
+        outOfBounds = (households, bounds, reason)
+    }
+
+    /// The detail in `language`: the out-of-bounds reason's own words, or `detail`.
+    public func detail(in language: BoundsReason.Language) -> String {
+        guard let found = boundsFinding else { return detail }
+        return Self.words(households: found.households, bounds: found.bounds, reason: found.reason, in: language)
+    }
+
+    private static func words(households: Int, bounds: HouseholdBounds, reason: BoundsReason, in language: BoundsReason.Language) -> String {
+        switch language {
+        case .english: "\(households) households (bounds \(bounds.min)-\(bounds.max)): \(reason.words(.english))"
+        case .chinese: "\(households) 户（范围 \(bounds.min)-\(bounds.max)）：\(reason.words(.chinese))"
+        }
     }
 
     public var description: String { "\(kind) \(featureID): \(detail)" }

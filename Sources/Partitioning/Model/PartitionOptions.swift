@@ -42,13 +42,19 @@ public struct PartitionOptions: Sendable, Hashable {
     }
 }
 
-/// Bounds of one level of the partition.
-struct HouseholdBounds: Sendable, Hashable {
-    var min: Int
-    var target: Int
-    var max: Int
+/// Bounds of one level of the partition: households of a grid, or of a micro-grid.
+public struct HouseholdBounds: Sendable, Hashable {
+    public var min: Int
+    public var target: Int
+    public var max: Int
 
-    func contains(_ households: Int) -> Bool { households >= min && households <= max }
+    public init(min: Int, target: Int, max: Int) {
+        self.min = min
+        self.target = target
+        self.max = max
+    }
+
+    public func contains(_ households: Int) -> Bool { households >= min && households <= max }
 
     /// Regions to cut `households` into: the count whose mean is in bounds and nearest the target.
     func regionCount(for households: Int) -> Int {

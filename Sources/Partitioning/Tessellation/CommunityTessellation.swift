@@ -101,252 +101,112 @@ struct CommunityTessellation {
     static let touching = 1.0
     static let inset = 0.3
 
-    init(_ input: CommunityInput, microMin: Int, microMax: Int, gridMax: Int, cutsUnits: Bool, context: GEOSContext) throws {
-        let raw = try GEOSObject(input.community.geometry, context: context)
-        let community = try raw.isValid() ? raw : raw.makeValid()
-        let preparedCommunity = try PreparedGeometry(community)
-
-        // Street blocks: the community's boundary, the roads in it and its dedicated sites.
-        // A road within `edgeSnap` of the community's edge runs on it: between the two there
-        // would be a strip a few centimetres wide, which a grid carries as a neck or a spike
-        // that collapses once the grid is brought back to longitude/latitude and snapped onto
-        // the kept grids of a re-partition (their outlines are the edge there).
-        let outline = try community.boundary()
-        var blockLines: [GEOSObject] = [outline]
-        var roadSegments: [(a: XY, b: XY, arterial: Bool)] = []
-        // Footpaths and cycleways do not bound street blocks: a grid follows streets, and a
-        // path across a block or beside a carriageway would cut it into strips and scraps.
-        // Nor do service roads (driveways, yard and parking aisles, the lane beside a
-        // carriageway): they serve the buildings of a block, and a strip between one and the
-        // street went whole to one grid as an arm (mean Polsby-Popper of ten OSM-based
-        // districts 0.506 -> 0.512, Helsinki 0.477 -> 0.496).
-        for road in input.roads where road.roadClass != .path && road.roadClass != .service {
-            let line = try GEOSObject(road.geometry, context: context)
-            guard try preparedCommunity.intersects(line) else { continue }
-            let inside = try line.intersection(community).snapped(to: outline, tolerance: Self.edgeSnap).geometry().lineStrings
-            guard !inside.isEmpty else { continue }
-            blockLines.append(try GEOSObject(.multiLineString(inside), context: context))
-            for points in inside where points.count > 1 {
-                for i in 0..<(points.count - 1) { roadSegments.append((points[i], points[i + 1], road.roadClass == .arterial)) }
+    /// Cuts the community of `input` into faces: stage "blocks" (`StreetBlocks`), then stage
+    /// "cells" (`BuildingCells`), each timed into `timings`.
+    init(_ input: CommunityInput, microMin: Int, microMax: Int, gridMax: Int, cutsUnits: Bool, context: GEOSContext,
+         timings: inout StageTimings) throws {
+        let blocks = try timings.measure(.blocks) { try StreetBlocks(input, context: context) }
+        try timings.measure(.cells) {
+            let placed = try Self.place(input.buildings, in: blocks, context: context)
+            buildingSite = placed.block
+            slices = input.buildings.map { entry in
+                Self.sliceCount(households: entry.building.households, units: entry.building.units, microMin: microMin, microMax: microMax,
+                                cutsUnits: cutsUnits)
             }
-        }
-        var sites: [PreparedGeometry?] = []
-        var siteOutlines: [Geometry?] = []
-        for site in input.sites {
-            let rawSite = try GEOSObject(site.geometry, context: context)
-            let valid = try rawSite.isValid() ? rawSite : rawSite.makeValid()
-            let part = try valid.intersection(community)
-            if try part.area() > 1 {
-                blockLines.append(try part.boundary())
-                sites.append(try PreparedGeometry(part))
-                siteOutlines.append(try part.geometry())
-            } else {
-                sites.append(nil)
-                siteOutlines.append(nil)
+            sliceHouseholds = input.buildings.indices.map { local in
+                let households = input.buildings[local].building.households
+                let count = slices[local]
+                return (0..<count).map { households / count + ($0 < households % count ? 1 : 0) }
             }
+            let cells = try BuildingCells(input, blocks: blocks, blockBuildings: placed.blockBuildings, footprints: placed.footprints,
+                                          slices: slices, gridMax: gridMax, context: context)
+            let pinches = try makeFaces(input, blocks: blocks, blockBuildings: placed.blockBuildings, cells: cells, context: context)
+            blockSite = blocks.blocks.map(\.site)
+            buildAdjacency(roadSegments: blocks.roadSegments, pinches: pinches)
+            absorbSlivers()
+            attachDetachedFaces()
+            giveBackSiteCells(blockBuildings: placed.blockBuildings)
         }
-        let noded = try GEOSObject.collection(blockLines, type: .geometryCollection, context: context).unaryUnion()
-        let blockPolygons = try GEOSObject.polygonize([noded], context: context)
+    }
 
-        var blocks: [(object: PreparedGeometry, site: Int?)] = []
-        let blockTree = try SpatialTree(context: context)
-        for index in 0..<(try blockPolygons.partCount()) {
-            let block = try blockPolygons.part(index)
-            let point = try block.pointOnSurface()
-            // A hole, or outside; unless most of the block is in the community, which happens
-            // when its point is not inside it: the point of a block with a spike of no width
-            // along the community's edge can lie off the block (a 41 m² block was dropped so,
-            // a gap in the grids). Blocks are cut from lines inside the community, so only holes
-            // come here, and few.
-            if try !preparedCommunity.contains(point) {
-                let inside = try block.intersection(community).area(), whole = try block.area()
-                guard inside > whole / 2 else { continue }
-            }
-            let site = try sites.firstIndex { try $0?.contains(point) ?? false }
-            blockTree.insert(block, index: blocks.count)
-            blocks.append((try PreparedGeometry(block), site))
-        }
-        func blockOf(_ point: GEOSObject) throws -> Int? {
-            for candidate in blockTree.query(point) where try blocks[candidate].object.contains(point) { return candidate }
-            return nil
-        }
-
-        // Buildings to blocks, by a point inside the part of their footprint in the community.
+    /// Each building to the block holding a point inside the part of its footprint in the
+    /// community (or the nearest block); its footprint made valid.
+    private static func place(_ buildings: [(index: Int, building: Building)], in blocks: StreetBlocks,
+                              context: GEOSContext) throws -> (footprints: [GEOSObject], block: [Int?], blockBuildings: [[Int]]) {
         var footprints: [GEOSObject] = []
-        var blockBuildings = [[Int]](repeating: [], count: blocks.count)
-        for (local, entry) in input.buildings.enumerated() {
+        var blockOf: [Int?] = []
+        var blockBuildings = [[Int]](repeating: [], count: blocks.blocks.count)
+        for (local, entry) in buildings.enumerated() {
             let rawFootprint = try GEOSObject(entry.building.geometry, context: context)
             let footprint = try rawFootprint.isValid() ? rawFootprint : rawFootprint.makeValid()
             footprints.append(footprint)
             var point = try footprint.pointOnSurface()
-            if try !preparedCommunity.covers(footprint) {
-                let inside = try footprint.intersection(community)
+            if try !blocks.preparedCommunity.covers(footprint) {
+                let inside = try footprint.intersection(blocks.community)
                 if try !inside.isEmpty() { point = try inside.pointOnSurface() }
             }
-            var block = try blockOf(point)
-            if block == nil { block = try blockTree.nearest(to: point) }
-            buildingSite.append(block)
+            var block = try blocks.block(of: point)
+            if block == nil { block = try blocks.nearestBlock(to: point) }
+            blockOf.append(block)
             if let block { blockBuildings[block].append(local) }
         }
+        return (footprints, blockOf, blockBuildings)
+    }
 
-        // Cells inside each residential block with several buildings; slices of big buildings.
-        var cellLines: [GEOSObject] = [noded]
-        slices = input.buildings.map { entry in
-            Self.sliceCount(households: entry.building.households, units: entry.building.units, microMin: microMin, microMax: microMax,
-                            cutsUnits: cutsUnits)
-        }
-        sliceHouseholds = input.buildings.indices.map { local in
-            let households = input.buildings[local].building.households
-            let count = slices[local]
-            return (0..<count).map { households / count + ($0 < households % count ? 1 : 0) }
-        }
-        var fans: [SliceFan?] = Array(repeating: nil, count: input.buildings.count)
-        var landApart: Set<Int> = []
-        var blockSites: [SiteIndex?] = Array(repeating: nil, count: blocks.count)
-        var blockSiteOwners: [[Int]] = Array(repeating: [], count: blocks.count)
-        for (blockIndex, members) in blockBuildings.enumerated() where blocks[blockIndex].site == nil && !members.isEmpty {
-            let block = blocks[blockIndex].object.base
-            guard let envelope = try block.envelope() else { continue }
-            let margin = try block.mitredBuffer(0.01)
-            // The vertices of each sliced building's cell, from its Voronoi cells (clamped to the block's envelope).
-            var cellPoints: [Int: [XY]] = [:]
-            // Dedicated sites on the block's edge get their cell of it too, as a building does
-            // (owner: the site's index after the buildings'), so that a residential grid need
-            // not wrap a ring round a school's footprint.
-            let neighbourSites = try sites.indices.filter { try sites[$0]?.intersects(block) ?? false }
-            if members.count + neighbourSites.count > 1 {
-                var points: [XY] = []
-                var owners: [Int] = []
-                // Not where a building overlaps the site: the building keeps its footprint.
-                let memberFootprints = members.map { local in
-                    (envelope: input.buildings[local].building.geometry.envelope, rings: input.buildings[local].building.geometry.polygons.map(\.exterior))
-                }
-                for site in neighbourSites {
-                    for point in Self.samples(siteOutlines[site]!, step: Self.sampleStep)
-                    where !memberFootprints.contains(where: { ($0.envelope?.contains(point) ?? false) && $0.rings.contains { PlaneMath.isInside(point, ring: $0) } }) {
-                        points.append(point)
-                        owners.append(input.buildings.count + site)
-                    }
-                }
-                // Dense samples only along buildings that touch or nearly touch another.
-                let envelopes = members.map { input.buildings[$0].building.geometry.envelope }
-                for (m, local) in members.enumerated() {
-                    let near = envelopes[m].map { own in
-                        let reach = own.expanded(by: Self.touching)
-                        return envelopes.indices.contains { $0 != m && (envelopes[$0]?.intersects(reach) ?? false) }
-                    } ?? false
-                    for point in Self.samples(input.buildings[local].building.geometry, step: near ? Self.sampleStep : Self.openSampleStep) {
-                        points.append(point)
-                        owners.append(local)
-                    }
-                }
-                let index = SiteIndex(points, cell: Self.sampleStep * 2)
-                blockSites[blockIndex] = index
-                blockSiteOwners[blockIndex] = owners
-                let expanded = envelope.expanded(by: 50)
-                let clip = try GEOSObject(.polygon(Polygon(exterior: [XY(expanded.minX, expanded.minY), XY(expanded.maxX, expanded.minY),
-                                                                       XY(expanded.maxX, expanded.maxY), XY(expanded.minX, expanded.maxY),
-                                                                       XY(expanded.minX, expanded.minY)])), context: context)
-                let cells = try GEOSObject(.multiPoint(points), context: context).voronoiDiagram(clip: clip).geometry().polygons
-                // Keep the Voronoi edges between cells of different buildings: the cell boundaries.
-                var firstOwner: [SegmentKey: Int] = [:]
-                var kept: [[XY]] = []
-                for cell in cells {
-                    let ring = cell.exterior
-                    guard ring.count > 3, let site = index.site(inside: ring) else { continue }
-                    let owner = owners[site]
-                    if owner < slices.count, slices[owner] > 1 { cellPoints[owner, default: []] += ring }
-                    for i in 0..<(ring.count - 1) {
-                        let key = SegmentKey(ring[i], ring[i + 1])
-                        if let other = firstOwner[key] {
-                            if other != owner { kept.append([ring[i], ring[i + 1]]) }
-                        } else {
-                            firstOwner[key] = owner
-                        }
-                    }
-                }
-                if !kept.isEmpty {
-                    let boundaries = try GEOSObject(.multiLineString(kept), context: context).lineMerge().simplify(tolerance: 0.5)
-                    cellLines.append(try boundaries.intersection(margin))
-                }
-            }
-            // Slices of big buildings: cuts square across the footprint, then straight on or fanned out (see `SliceFan`).
-            for local in members where slices[local] > 1 {
-                guard case .polygon(let rectangle) = try footprints[local].minimumRotatedRectangle().geometry(),
-                      let axis = Self.longAxis(of: rectangle.exterior) else { continue }
-                let cell = members.count == 1 && neighbourSites.isEmpty
-                    ? try block.geometry().polygons.flatMap(\.exterior)
-                    : (cellPoints[local] ?? []).map { XY(min(max($0.x, envelope.minX), envelope.maxX), min(max($0.y, envelope.minY), envelope.maxY)) }
-                let fan = SliceFan(axis: axis, count: slices[local], footprint: rectangle.exterior, cell: cell,
-                                   splits: input.buildings[local].building.households > 2 * gridMax)
-                fans[local] = fan
-                let reach = envelope.width + envelope.height + 10
-                cellLines.append(try GEOSObject(.multiLineString(fan.lines(reach: reach)), context: context).intersection(margin))
-                // The land of a building of several grids apart from its slices: the footprint's
-                // rectangle parts them.
-                if input.buildings[local].building.households > gridMax {
-                    landApart.insert(local)
-                    cellLines.append(try GEOSObject(.lineString(rectangle.exterior), context: context).intersection(margin))
-                }
-            }
-        }
-
-        // The faces: one polygonize over everything, noded together.
-        let allLines = try GEOSObject.collection(cellLines, type: .geometryCollection, context: context).unaryUnion()
+    /// The faces: one polygonize over every line, noded together, each face given to its
+    /// block and owner. Returns the pinches where faces were split (see `splitAtPinches`).
+    private mutating func makeFaces(_ input: CommunityInput, blocks: StreetBlocks, blockBuildings: [[Int]], cells: BuildingCells,
+                                    context: GEOSContext) throws -> Set<SegmentKey> {
+        let allLines = try GEOSObject.collection(cells.lines, type: .geometryCollection, context: context).unaryUnion()
         let facePolygons = try GEOSObject.polygonize([allLines], context: context)
         var pinches: Set<SegmentKey> = []
         for index in 0..<(try facePolygons.partCount()) {
             let object = try facePolygons.part(index)
             let point = try object.pointOnSurface()
-            var found = try blockOf(point)
-            if found == nil {
-                // The point of a face whose ring comes back along itself can fall on its edge and
-                // off every block (a 5.6 m² face was dropped so, a gap in the grids): the block
-                // holding most of the face, if any (faces in the community's holes have none).
-                let area = try object.area()
-                var best: (block: Int, area: Double)?
-                for candidate in blockTree.query(object) {
-                    let shared = try blocks[candidate].object.base.intersection(object).area()
-                    if shared > (best?.area ?? area / 2) { best = (candidate, shared) }
-                }
-                found = best?.block
-            }
-            guard let block = found, case .polygon(let polygon) = try object.geometry() else { continue }
-            let owner: FaceOwner
-            let members = blockBuildings[block]
-            if let site = blocks[block].site {
-                owner = .site(site)
-            } else if members.isEmpty {
-                owner = .land(block: block)
-            } else {
-                var local = members[0]
-                if let sitesIndex = blockSites[block], case .point(let p) = try point.geometry(),
-                   let nearest = sitesIndex.nearest(to: p) {
-                    local = blockSiteOwners[block][nearest]
-                }
-                if local >= input.buildings.count {
-                    owner = .siteCell(site: local - input.buildings.count, block: block)
-                } else {
-                    var slice = 0
-                    if let fan = fans[local], case .point(let p) = try point.geometry() { slice = fan.slice(of: p) }
-                    var sliceOwner = FaceOwner.building(local, slice: slice)
-                    if landApart.contains(local), let fan = fans[local], case .point(let p) = try point.geometry(),
-                       let above = fan.sideBeyondFootprint(p) {
-                        sliceOwner = .sliceLand(building: local, slice: slice, side: above ? 0 : 1)
-                    }
-                    owner = sliceOwner
-                }
-            }
+            guard let block = try Self.block(of: object, point: point, in: blocks),
+                  case .polygon(let polygon) = try object.geometry() else { continue }
+            let owner = try Self.owner(of: point, block: block, input: input, blocks: blocks, blockBuildings: blockBuildings, cells: cells)
             for piece in Self.splitAtPinches(polygon, pinches: &pinches) {
                 faces.append(Face(polygon: piece, area: PlaneMath.area(piece), perimeter: piece.rings.reduce(0) { $0 + PlaneMath.length($1) },
                                   centroid: PlaneMath.centroid(piece), block: block, owner: owner))
             }
         }
-        blockSite = blocks.map(\.site)
-        buildAdjacency(roadSegments: roadSegments, pinches: pinches)
-        absorbSlivers()
-        attachDetachedFaces()
-        giveBackSiteCells(blockBuildings: blockBuildings)
+        return pinches
+    }
+
+    /// The block of a face: the one holding its point; else (the point of a face whose ring
+    /// comes back along itself can fall on its edge and off every block: a 5.6 m² face was
+    /// dropped so, a gap in the grids) the block holding most of the face, if any (faces in
+    /// the community's holes have none).
+    private static func block(of object: GEOSObject, point: GEOSObject, in blocks: StreetBlocks) throws -> Int? {
+        if let found = try blocks.block(of: point) { return found }
+        let area = try object.area()
+        var best: (block: Int, area: Double)?
+        for candidate in blocks.candidates(meeting: object) {
+            let shared = try blocks.blocks[candidate].object.base.intersection(object).area()
+            if shared > (best?.area ?? area / 2) { best = (candidate, shared) }
+        }
+        return best?.block
+    }
+
+    /// Who the face at `point` in `block` belongs to: the block's site, the block as land, or
+    /// the building (slice, or slice's land) or site whose sample is nearest.
+    private static func owner(of point: GEOSObject, block: Int, input: CommunityInput, blocks: StreetBlocks, blockBuildings: [[Int]],
+                              cells: BuildingCells) throws -> FaceOwner {
+        let members = blockBuildings[block]
+        if let site = blocks.blocks[block].site { return .site(site) }
+        if members.isEmpty { return .land(block: block) }
+        var local = members[0]
+        if let sitesIndex = cells.samples[block], case .point(let p) = try point.geometry(), let nearest = sitesIndex.nearest(to: p) {
+            local = cells.sampleOwners[block][nearest]
+        }
+        if local >= input.buildings.count { return .siteCell(site: local - input.buildings.count, block: block) }
+        guard let fan = cells.fans[local], case .point(let p) = try point.geometry() else { return .building(local, slice: 0) }
+        let slice = fan.slice(of: p)
+        if cells.landApart.contains(local), let above = fan.sideBeyondFootprint(p) {
+            return .sliceLand(building: local, slice: slice, side: above ? 0 : 1)
+        }
+        return .building(local, slice: slice)
     }
 
     /// A dedicated site's cells in street blocks go back to the buildings beside them where a
