@@ -98,6 +98,8 @@ struct Partition: ParsableCommand {
     var keepGrids = false
     @Flag(help: "Stop with an error, writing nothing, when any household would be in no grid (see above).")
     var strict = false
+    @Flag(help: "After the summary, the seconds spent in each stage (read, working CRS, blocks, cells, cell graph, grids, micro-grids, codes, service area, write); stages run per community add up every community's time.")
+    var timings = false
 
     @OptionGroup var options: DistrictOptions
 
@@ -117,15 +119,25 @@ struct Partition: ParsableCommand {
         if let previous {
             return try repartition(previous: previous, start: start)
         }
-        let read = try reportingErrors { try DistrictReader.read(district, options: options.readOptions) }
+        var stages = StageTimings()
+        let read = try stages.measure(.read) { try reportingErrors { try DistrictReader.read(district, options: options.readOptions) } }
         let bar = ProgressBar(label: "partitioning")
-        let partition = try reportingErrors {
+        var partition = try reportingErrors {
             try Partitioner.partition(read.district, options: partitionOptions) { done, total in bar.update(done, of: total) }
         }
         bar.finish()
         try reportingErrors { try requirePlaced(partition, read: read) }
-        try reportingErrors { try partition.write(to: output) }
+        try stages.measure(.write) { try reportingErrors { try partition.write(to: output) } }
+        partition.timings.add(stages)
         print(summary(partition, seconds: Date().timeIntervalSince(start)))
+        if timings { print(Self.stageTable(partition.timings)) }
+    }
+
+    /// The seconds of each stage, in the order they run.
+    static func stageTable(_ timings: StageTimings) -> String {
+        (["stage timings (seconds; per-community stages summed over communities)"] + PartitionStage.allCases.map { stage in
+            "  " + stage.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0) + String(format: " %8.3f", timings.seconds[stage] ?? 0)
+        }).joined(separator: "\n")
     }
 
     /// With `--strict`, households in no grid stop the run before anything is written: one
@@ -156,16 +168,21 @@ struct Partition: ParsableCommand {
     private func repartition(previous path: String, start: Date) throws {
         let mode: RepartitionMode = keepGrids ? .keepGrids : .rebalance
         let previous = try reportingErrors { try PreviousPartition.read(path, requiresAssignments: mode == .rebalance) }
-        let read = try reportingErrors { try DistrictReader.read(district, options: options.readOptions) }
+        var stages = StageTimings()
+        let read = try stages.measure(.read) { try reportingErrors { try DistrictReader.read(district, options: options.readOptions) } }
         let bar = ProgressBar(label: "re-partitioning")
         let result = try reportingErrors {
             try Partitioner.repartition(read.district, previous: previous, mode: mode, options: partitionOptions) { done, total in bar.update(done, of: total) }
         }
         bar.finish()
         try reportingErrors { try requirePlaced(result.partition, read: read) }
-        try reportingErrors { try result.write(to: output) }
+        try stages.measure(.write) { try reportingErrors { try result.write(to: output) } }
         print(summary(result.partition, seconds: Date().timeIntervalSince(start)))
         print(result.report.summary(limit: limit).joined(separator: "\n"))
+        if timings {
+            stages.add(result.partition.timings)
+            print(Self.stageTable(stages))
+        }
     }
 
     func summary(_ partition: Partitioning.Partition, seconds: Double) -> String {

@@ -2,6 +2,7 @@ public import DistrictModel
 import Foundation
 import GeometryEngine
 import Projections
+import Synchronization
 
 /// The partition engine: cuts every community of a district into grids of about 200
 /// households and every grid into micro-grids of 50-80 (`data.md`, "Output: a partition").
@@ -16,13 +17,20 @@ public enum Partitioner {
     /// - Throws: `GeometryError` or `ProjectionError` when GEOS or PROJ fail on the data.
     public static func partition(_ district: District, options: PartitionOptions = PartitionOptions(),
                                  progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Partition {
-        let working = try district.workingEPSG()
-        let metric = try district.projected(to: working)
-        let survey = try DistrictSurvey(metric)
-        let inputs = try communityInputs(metric, survey: survey)
+        var timings = StageTimings()
+        let (working, metric, survey, inputs) = try timings.measure(.workingCRS) {
+            let working = try district.workingEPSG()
+            let metric = try district.projected(to: working)
+            let survey = try DistrictSurvey(metric)
+            return (working, metric, survey, try communityInputs(metric, survey: survey))
+        }
         let outcomes = try partitionCommunities(inputs, options: options, progress: progress)
-        var partition = try assemble(outcomes, district: district, metric: metric, survey: survey, working: working)
-        try partition.reportInvalidGeometry(threads: options.threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        var partition = try assemble(outcomes, district: district, metric: metric, survey: survey, working: working, timings: timings)
+        timings = partition.timings
+        try timings.measure(.codes) {
+            try partition.reportInvalidGeometry(threads: options.threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        }
+        partition.timings = timings
         return partition
     }
 
@@ -52,8 +60,10 @@ public enum Partitioner {
     ///   - outlines: outlines whose vertices go back exactly where the input has them, before the
     ///     communities' (a re-partition's kept grids), in the working CRS and in the district's.
     static func assemble(_ outcomes: [CommunityOutcome], district: District, metric: District, survey: DistrictSurvey,
-                         working: Int, outlines: (metric: [Geometry], original: [Geometry]) = ([], [])) throws -> Partition {
+                         working: Int, outlines: (metric: [Geometry], original: [Geometry]) = ([], []),
+                         timings: StageTimings = StageTimings()) throws -> Partition {
         var partition = Partition(epsg: working, grids: [], assignments: [], findings: [], statistics: PartitionStatistics())
+        var timings = timings
         var polsbyPopper: [Double] = []
         var unplaced = district.droppedBuildings
         for outcome in outcomes {
@@ -63,6 +73,7 @@ public enum Partitioner {
             unplaced += outcome.unplaced
             polsbyPopper += outcome.polsbyPopper
             partition.statistics.add(outcome.statistics)
+            timings.add(outcome.timings)
         }
         for (building, community) in zip(district.buildings, survey.buildingCommunity) where community == nil {
             unplaced.append(UnplacedBuilding(buildingID: building.id, households: building.households, reason: .outsideCommunities))
@@ -71,8 +82,22 @@ public enum Partitioner {
         partition.statistics.meanPolsbyPopper = polsbyPopper.isEmpty ? 0 : polsbyPopper.reduce(0, +) / Double(polsbyPopper.count)
         let threads = ProcessInfo.processInfo.activeProcessorCount
         partition.removeZeroWidthParts(width: Partition.noWidth)
-        ServiceArea.attachRoads(metric.roads, to: &partition, threads: threads)
+        timings.measure(.serviceArea) { ServiceArea.attachRoads(metric.roads, to: &partition, threads: threads) }
         let metricGrids = partition.grids
+        try timings.measure(.codes) {
+            try backToDistrictCRS(&partition, district: district, metric: metric, working: working, outlines: outlines, threads: threads)
+        }
+        try timings.measure(.serviceArea) {
+            try ServiceArea.attachShops(district.shops, metricShops: metric.shops, to: &partition, metricGrids: metricGrids)
+        }
+        partition.timings = timings
+        return partition
+    }
+
+    /// Brings every geometry of `partition` from the working CRS back to the district's, each
+    /// vertex of a community's (or a kept grid's) outline exactly where the input has it.
+    private static func backToDistrictCRS(_ partition: inout Partition, district: District, metric: District, working: Int,
+                                          outlines: (metric: [Geometry], original: [Geometry]), threads: Int) throws {
         let anchors = BoundaryAnchors(metric: outlines.metric + metric.communities.map(\.geometry),
                                       original: outlines.original + district.communities.map(\.geometry))
         try partition.transform(to: district.epsg, threads: threads, anchors: anchors)
@@ -81,8 +106,6 @@ public enum Partitioner {
         // of a fifth of a millimetre where they come within a millimetre.
         let micrometre = working != district.epsg ? try zeroWidth(metric: metric, working: working, epsg: district.epsg) : nil
         try partition.removeDust(joining: micrometre.map { (width: 100 * $0, reach: 1_000 * $0) })
-        try ServiceArea.attachShops(district.shops, metricShops: metric.shops, to: &partition, metricGrids: metricGrids)
-        return partition
     }
 
     /// Each community's buildings (by the survey), nearby roads and dedicated sites (each to the
@@ -163,34 +186,39 @@ extension PartitionStatistics {
     }
 }
 
-/// Results of the parallel tasks, and the next item to take; guarded by a lock.
-final class ResultBox<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var results: [Result<Value, any Error>?]
-    private var cursor = 0
-    private var done = 0
-
-    init(count: Int) {
-        results = Array(repeating: nil, count: count)
+/// Results of the parallel tasks, and the next item to take.
+final class ResultBox<Value: Sendable>: Sendable {
+    private struct State {
+        var results: [Result<Value, any Error>?]
+        var cursor = 0
+        var done = 0
     }
 
+    private let state: Mutex<State>
+
+    init(count: Int) {
+        state = Mutex(State(results: Array(repeating: nil, count: count)))
+    }
+
+    /// The next item no task has taken, if any.
     func next() -> Int? {
-        lock.withLock {
-            guard cursor < results.count else { return nil }
-            cursor += 1
-            return cursor - 1
+        state.withLock { state in
+            guard state.cursor < state.results.count else { return nil }
+            state.cursor += 1
+            return state.cursor - 1
         }
     }
 
+    /// Stores the result of item `index`; returns how many items are done.
     func store(_ result: Result<Value, any Error>, at index: Int) -> Int {
-        lock.withLock {
-            results[index] = result
-            done += 1
-            return done
+        state.withLock { state in
+            state.results[index] = result
+            state.done += 1
+            return state.done
         }
     }
 
     func all() -> [Result<Value, any Error>] {
-        lock.withLock { results.map { $0! } }
+        state.withLock { state in state.results.map { $0! } }
     }
 }

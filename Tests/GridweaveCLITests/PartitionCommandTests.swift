@@ -31,6 +31,20 @@ import TestSupport
         #expect(try Data(contentsOf: URL(fileURLWithPath: output)) == Data(contentsOf: URL(fileURLWithPath: again)))
     }
 
+    /// `--timings` prints one line per stage, in the order they run, with the seconds each took.
+    @Test func timingsListEveryStage() throws {
+        let directory = try TemporaryDirectory()
+        let output = directory.path("grids.gpkg")
+        let result = try runGridweave(["partition", sampleDistrict("bubenec.gpkg").path, "-o", output, "--timings"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let stages = ["read", "working_crs", "blocks", "cells", "cell_graph", "grids", "micro_grids", "codes", "service_area", "write"]
+        let table = result.stdout.components(separatedBy: "stage timings")
+        let lines = try #require(table.last?.split(separator: "\n").dropFirst().map { $0.split(separator: " ") })
+        #expect(lines.map { String($0.first ?? "") } == stages)
+        for line in lines { #expect(Double(line.last ?? "") != nil, "\(line)") }
+        #expect(!(try runGridweave(["partition", sampleDistrict("bubenec.gpkg").path, "-o", directory.path("b.gpkg")])).stdout.contains("stage timings"))
+    }
+
     @Test func partitionsAGeoJSONDistrictInLonLat() throws {
         let directory = try TemporaryDirectory()
         try DistrictFixture.twoCommunities().write(to: directory.url("district"))

@@ -21,6 +21,8 @@ public struct Partition: Sendable {
     /// ordered by building id: with `assignments`, it accounts for every household of the
     /// input (`statistics.householdsIn == householdsPlaced + householdsNotPlaced`).
     public var unplaced: [UnplacedBuilding] = []
+    /// Seconds spent in each stage of the partition (see `StageTimings`).
+    public var timings = StageTimings()
 
     public var microGrids: [MicroGrid] { grids.flatMap(\.microGrids) }
 }
