@@ -3,6 +3,7 @@ import DistrictModel
 import FeatureIO
 import Foundation
 import Partitioning
+import Synchronization
 
 /// `gridweave partition DISTRICT -o OUT.gpkg`: grids and micro-grids for every community.
 struct Partition: ParsableCommand {
@@ -245,11 +246,12 @@ struct Partition: ParsableCommand {
 }
 
 /// A one-line progress bar on standard error, drawn only when it is a terminal.
-final class ProgressBar: @unchecked Sendable {
+final class ProgressBar: Sendable {
     private let label: String
-    private let lock = NSLock()
     private let enabled = isatty(STDERR_FILENO) == 1
-    private var drawn = false
+    /// Whether a line is drawn and not yet ended. Writes happen under this lock too, so that
+    /// updates from several threads never interleave on the terminal.
+    private let drawn = Mutex(false)
 
     init(label: String) {
         self.label = label
@@ -257,17 +259,18 @@ final class ProgressBar: @unchecked Sendable {
 
     func update(_ done: Int, of total: Int) {
         guard enabled, total > 0 else { return }
-        lock.withLock {
-            let width = 30
-            let filled = width * done / total
-            let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-            FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(done)/\(total) communities".utf8))
+        let width = 30
+        let filled = width * done / total
+        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+        let line = Data("\r\(label) [\(bar)] \(done)/\(total) communities".utf8)
+        drawn.withLock { drawn in
+            FileHandle.standardError.write(line)
             drawn = true
         }
     }
 
     func finish() {
-        lock.withLock {
+        drawn.withLock { drawn in
             if drawn { FileHandle.standardError.write(Data("\n".utf8)) }
             drawn = false
         }

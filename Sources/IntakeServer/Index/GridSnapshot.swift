@@ -3,6 +3,7 @@ import Foundation
 import GeometryEngine
 import GridLookup
 import Projections
+import Synchronization
 
 /// One loaded grids file, immutable: the lookup index, the grids as GeoJSON features, the codes
 /// ready to copy into answers, and converters into the file's CRS.
@@ -229,21 +230,16 @@ func monotonicSeconds() -> Double {
     return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }
 
-/// A count under a lock.
-final class LiveCount: @unchecked Sendable {
-    // `count` is read and written only under `lock`.
-    private let lock = NSLock()
-    private var count = 0
+/// A count that any thread may change and read.
+final class LiveCount: Sendable {
+    // Relaxed: the count orders nothing else; it is only ever shown.
+    private let count = Atomic<Int>(0)
 
     func add(_ delta: Int) {
-        lock.lock()
-        count += delta
-        lock.unlock()
+        count.wrappingAdd(delta, ordering: .relaxed)
     }
 
     var value: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return count
+        count.load(ordering: .relaxed)
     }
 }

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import GridLookup
+import Synchronization
 
 /// The snapshot being served, and reloads that replace it whole.
 ///
@@ -8,13 +9,11 @@ import GridLookup
 /// end; a reload builds the new snapshot on its own thread, off the threads that answer
 /// requests, and swaps it in only when it is complete. Reloads run one at a time, in order. A
 /// file that fails to load leaves the snapshot being served as it was.
-final class GridStore: @unchecked Sendable {
+final class GridStore: Sendable {
     /// The grids file, read again on each reload.
     let path: String
     private let preparedConverters: Int
-    // `snapshot` is read and written only under `lock`.
-    private let lock = NSLock()
-    private var snapshot: GridSnapshot
+    private let snapshot: Mutex<GridSnapshot>
     /// Runs the loads, one after another.
     private let loads = DispatchQueue(label: "gridweave.serve.reload", qos: .utility)
 
@@ -23,14 +22,12 @@ final class GridStore: @unchecked Sendable {
     init(path: String, preparedConverters: Int) throws {
         self.path = path
         self.preparedConverters = preparedConverters
-        snapshot = try GridSnapshot.load(path, generation: 1, converters: preparedConverters)
+        snapshot = Mutex(try GridSnapshot.load(path, generation: 1, converters: preparedConverters))
     }
 
     /// The snapshot to answer a request from.
     var current: GridSnapshot {
-        lock.lock()
-        defer { lock.unlock() }
-        return snapshot
+        snapshot.withLock { $0 }
     }
 
     /// Drops the last reference to a snapshot that is no longer served, here on the reload
@@ -64,10 +61,11 @@ final class GridStore: @unchecked Sendable {
             loads.async { Self.onLowPriorityThread { [self] in
                 do {
                     let loaded = try loadNext()
-                    lock.lock()
-                    var previous: GridSnapshot? = snapshot
-                    snapshot = loaded
-                    lock.unlock()
+                    var previous: GridSnapshot? = snapshot.withLock { served in
+                        let previous = served
+                        served = loaded
+                        return previous
+                    }
                     continuation.resume(returning: .success(loaded.info))
                     Self.release(&previous)
                 } catch let error as GridLookupError {

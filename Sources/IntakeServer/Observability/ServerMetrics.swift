@@ -1,4 +1,4 @@
-import Foundation
+import Synchronization
 
 /// The routes the server answers, as metric labels: the route's pattern, never the path a
 /// client sent, so the number of series stays fixed.
@@ -33,7 +33,7 @@ enum MethodLabel: Int, CaseIterable, Sendable {
 /// Counters and a latency histogram, rendered in the Prometheus text format (0.0.4).
 ///
 /// One lock guards them all; a request takes it once, after its answer is made.
-final class ServerMetrics: @unchecked Sendable {
+final class ServerMetrics: Sendable {
     /// Upper bounds of the latency buckets, in seconds.
     static let latencyBuckets: [Double] = [
         0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
@@ -51,15 +51,17 @@ final class ServerMetrics: @unchecked Sendable {
         var sum = 0.0
     }
 
-    // Everything below is read and written only under `lock`.
-    private let lock = NSLock()
-    private var requests: [RequestKey: Int] = [:]
-    private var latency = [Histogram](repeating: Histogram(), count: RoutePattern.allCases.count)
-    /// inside, near, outside, invalid.
-    private var lookups = [Int](repeating: 0, count: 4)
-    private var reloadSuccesses = 0
-    private var reloadFailures = 0
-    private var lastReloadSeconds = Double.nan
+    private struct Counts {
+        var requests: [RequestKey: Int] = [:]
+        var latency = [Histogram](repeating: Histogram(), count: RoutePattern.allCases.count)
+        /// inside, near, outside, invalid.
+        var lookups = [Int](repeating: 0, count: 4)
+        var reloadSuccesses = 0
+        var reloadFailures = 0
+        var lastReloadSeconds = Double.nan
+    }
+
+    private let counts = Mutex(Counts())
 
     /// Lookups of one request, by status.
     struct LookupCounts: Sendable {
@@ -70,36 +72,36 @@ final class ServerMetrics: @unchecked Sendable {
     }
 
     /// Counts one answered request.
-    func recordRequest(route: RoutePattern, method: MethodLabel, status: Int, seconds: Double, lookups counts: LookupCounts?) {
+    func recordRequest(route: RoutePattern, method: MethodLabel, status: Int, seconds: Double, lookups: LookupCounts?) {
         let bucket = Self.latencyBuckets.firstIndex { seconds <= $0 }
-        lock.lock()
-        defer { lock.unlock() }
-        requests[RequestKey(route: route, method: method, status: status), default: 0] += 1
-        latency[route.rawValue].count += 1
-        latency[route.rawValue].sum += seconds
-        if let bucket { latency[route.rawValue].buckets[bucket] += 1 }
-        if let counts {
-            lookups[0] += counts.inside
-            lookups[1] += counts.near
-            lookups[2] += counts.outside
-            lookups[3] += counts.invalid
+        counts.withLock { counts in
+            counts.requests[RequestKey(route: route, method: method, status: status), default: 0] += 1
+            counts.latency[route.rawValue].count += 1
+            counts.latency[route.rawValue].sum += seconds
+            if let bucket { counts.latency[route.rawValue].buckets[bucket] += 1 }
+            if let lookups {
+                counts.lookups[0] += lookups.inside
+                counts.lookups[1] += lookups.near
+                counts.lookups[2] += lookups.outside
+                counts.lookups[3] += lookups.invalid
+            }
         }
     }
 
     /// Counts one reload (by request or by SIGHUP).
     func recordReload(succeeded: Bool, seconds: Double) {
-        lock.lock()
-        defer { lock.unlock() }
-        if succeeded { reloadSuccesses += 1 } else { reloadFailures += 1 }
-        lastReloadSeconds = seconds
+        counts.withLock { counts in
+            if succeeded { counts.reloadSuccesses += 1 } else { counts.reloadFailures += 1 }
+            counts.lastReloadSeconds = seconds
+        }
     }
 
     /// The metrics page, with gauges of the snapshot being served.
     func render(serving info: GridSnapshot.Info) -> String {
-        lock.lock()
-        let requests = self.requests, latency = self.latency, lookups = self.lookups
-        let reloads = (reloadSuccesses, reloadFailures, lastReloadSeconds)
-        lock.unlock()
+        // A copy, so that the page is written outside the lock.
+        let counts = self.counts.withLock { $0 }
+        let requests = counts.requests, latency = counts.latency, lookups = counts.lookups
+        let reloads = (counts.reloadSuccesses, counts.reloadFailures, counts.lastReloadSeconds)
 
         var out = ""
         func header(_ name: String, _ type: String, _ help: String) {
