@@ -4,14 +4,29 @@
 /// units offers them in passes, in the same order each pass, until none is left.
 enum Attach {
     /// Offers each of `pending`, in order, to `join`, which answers whether it joined; then
-    /// offers those left again, until all have joined. When a pass joins none, `stuck` gets
-    /// those left and returns those still to offer (none ends the passes).
-    static func inPasses(_ pending: [Int], join: (Int) -> Bool, stuck: ([Int]) -> [Int]) {
+    /// offers those left again, until all have joined or a pass joins none.
+    /// Returns those no pass could join, in order.
+    static func inPasses(_ pending: [Int], join: (Int) -> Bool) -> [Int] {
         var pending = pending
         while !pending.isEmpty {
             var still: [Int] = []
             for unit in pending where !join(unit) { still.append(unit) }
-            pending = still.count == pending.count ? stuck(still) : still
+            if still.count == pending.count { break }
+            pending = still
+        }
+        return pending
+    }
+
+    /// Puts each of `pending` in the group `choose` picks for it (nil while it touches none,
+    /// given `groupOf`), in passes, keeping `groups` and `groupOf` up to date; those no group
+    /// ever reaches go to the first group.
+    static func inPasses(_ pending: [Int], into groups: inout [[Int]], groupOf: inout [Int: Int],
+                         choose: (_ unit: Int, _ groupOf: [Int: Int]) -> Int?) {
+        groups[0] += inPasses(pending) { unit in
+            guard let group = choose(unit, groupOf) else { return false }
+            groups[group].append(unit)
+            groupOf[unit] = group
+            return true
         }
     }
 }

@@ -92,15 +92,9 @@ extension CommunityPartitioner {
                 var partOf: [Int: Int] = [:]
                 for (index, part) in solid.enumerated() { for f in part { partOf[f] = index } }
                 // A sliver may touch the parts only through other slivers; slivers touching no part go with the first.
-                Attach.inPasses(slivers.sorted(), join: { f in
-                    guard let part = tessellation.edges[f].compactMap({ partOf[$0.face] }).min() else { return false }
-                    solid[part].append(f)
-                    partOf[f] = part
-                    return true
-                }, stuck: { still in
-                    solid[0] += still
-                    return []
-                })
+                Attach.inPasses(slivers.sorted(), into: &solid, groupOf: &partOf) { f, partOf in
+                    tessellation.edges[f].compactMap { partOf[$0.face] }.min()
+                }
                 parts = solid.map { $0.sorted() }.sorted { $0[0] < $1[0] }
             }
         }

@@ -7,15 +7,9 @@ extension CommunityPartitioner {
         var microOf: [Int: Int] = [:]
         for (m, members) in microFaces.enumerated() { for f in members { microOf[f] = m } }
         // A face may touch the micro-grids only through other orphans: passes until none is left.
-        Attach.inPasses(orphans, join: { f in
-            guard let best = tessellation.partSharingMostBoundary(with: [f], partOf: { microOf[$0] }) else { return false }
-            microFaces[best].append(f)
-            microOf[f] = best
-            return true
-        }, stuck: { still in
-            microFaces[0] += still
-            return []
-        })
+        Attach.inPasses(orphans, into: &microFaces, groupOf: &microOf) { f, microOf in
+            tessellation.partSharingMostBoundary(with: [f]) { microOf[$0] }
+        }
         for m in microFaces.indices { microFaces[m].sort() }
     }
 }

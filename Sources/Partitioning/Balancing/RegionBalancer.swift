@@ -179,14 +179,7 @@ struct RegionBalancer {
 
         // Land without households: to the region sharing the most boundary, arterials allowed;
         // a piece of the community on its own makes its own region.
-        Attach.inPasses(emptyNodes.sorted(), join: { node in
-            guard let r = landRegion(for: node, region: region) else { return false }
-            region[node] = r
-            return true
-        }, stuck: { still in
-            startRegion(with: still[0], region: &region, regionWeight: &regionWeight)
-            return Array(still.dropFirst())
-        })
+        attach(emptyNodes.sorted(), region: &region, regionWeight: &regionWeight) { node, region, _ in landRegion(for: node, region: region) }
         return renumbered(refined(region))
     }
 
@@ -486,15 +479,7 @@ struct RegionBalancer {
     /// unit with households, the one it shares the longest edge with for land; a unit no
     /// region reaches (only land without households) becomes a region of its own.
     private func attachLeftovers(of component: [Int], region: inout [Int], regionWeight: inout [Int]) {
-        Attach.inPasses(component.filter { region[$0] < 0 }, join: { node in
-            guard let r = leftoverRegion(for: node, region: region, regionWeight: regionWeight) else { return false }
-            region[node] = r
-            regionWeight[r] += graph.weight[node]
-            return true
-        }, stuck: { still in
-            startRegion(with: still[0], region: &region, regionWeight: &regionWeight)
-            return Array(still.dropFirst())
-        })
+        attach(component.filter { region[$0] < 0 }, region: &region, regionWeight: &regionWeight, to: leftoverRegion)
     }
 
     /// The region beside `node` it joins as a leftover of growth (see `attachLeftovers`).
@@ -514,11 +499,25 @@ struct RegionBalancer {
         return best?.region
     }
 
-    /// Makes `node` a region of its own, numbered after every other.
-    private func startRegion(with node: Int, region: inout [Int], regionWeight: inout [Int]) {
-        regionWeight.append(0)
-        region[node] = regionWeight.count - 1
-        regionWeight[regionWeight.count - 1] += graph.weight[node]
+    /// Gives each of `pending` to the region `target` picks for it (nil while it touches none),
+    /// in passes (see `Attach`); when a pass gives none, the first left becomes a region of its
+    /// own, numbered after every other, and the passes go on.
+    private func attach(_ pending: [Int], region: inout [Int], regionWeight: inout [Int],
+                        to target: (_ node: Int, _ region: [Int], _ regionWeight: [Int]) -> Int?) {
+        var pending = pending
+        while !pending.isEmpty {
+            let left = Attach.inPasses(pending) { node in
+                guard let r = target(node, region, regionWeight) else { return false }
+                region[node] = r
+                regionWeight[r] += graph.weight[node]
+                return true
+            }
+            guard let first = left.first else { break }
+            regionWeight.append(0)
+            region[first] = regionWeight.count - 1
+            regionWeight[regionWeight.count - 1] += graph.weight[first]
+            pending = Array(left.dropFirst())
+        }
     }
 
     private func key(_ node: Int, _ strategy: Strategy) -> Double { graph.centroid[node].x * strategy.sx + graph.centroid[node].y * strategy.sy }
