@@ -42,13 +42,10 @@ extension CommunityPartitioner {
                     (households(parts[a]), area(parts[a]), -a) < (households(parts[b]), area(parts[b]), -b)
                 } ?? 0
                 for (index, part) in parts.enumerated() where index != main {
-                    var shared: [Int: Double] = [:]
-                    for f in part {
-                        for edge in tessellation.edges[f] where faceRegion[edge.face] >= 0 && faceRegion[edge.face] != r {
-                            shared[faceRegion[edge.face], default: 0] += edge.length
-                        }
+                    // To the region it shares most boundary with; none: an island, a region of its own.
+                    let target = tessellation.partSharingMostBoundary(with: part) { face in
+                        faceRegion[face] >= 0 && faceRegion[face] != r ? faceRegion[face] : nil
                     }
-                    let target = shared.max { a, b in (a.value, -a.key) < (b.value, -b.key) }?.key
                     let movingPieces = pieces(of: part)
                     let movingFaces = Set(part), movingSet = Set(movingPieces)
                     regionFaces[r].removeAll { movingFaces.contains($0) }
@@ -94,24 +91,9 @@ extension CommunityPartitioner {
             if solid.count > parts.count {
                 var partOf: [Int: Int] = [:]
                 for (index, part) in solid.enumerated() { for f in part { partOf[f] = index } }
-                var pending = slivers.sorted()
-                // A sliver may touch the parts only through other slivers: passes until none is left.
-                while !pending.isEmpty {
-                    var still: [Int] = []
-                    for f in pending {
-                        if let part = tessellation.edges[f].compactMap({ partOf[$0.face] }).min() {
-                            solid[part].append(f)
-                            partOf[f] = part
-                        } else {
-                            still.append(f)
-                        }
-                    }
-                    if still.count == pending.count {
-                        // Slivers touching no part: with the first.
-                        solid[0] += still
-                        break
-                    }
-                    pending = still
+                // A sliver may touch the parts only through other slivers; slivers touching no part go with the first.
+                Attach.inPasses(slivers.sorted(), into: &solid, groupOf: &partOf) { f, partOf in
+                    tessellation.edges[f].compactMap { partOf[$0.face] }.min()
                 }
                 parts = solid.map { $0.sorted() }.sorted { $0[0] < $1[0] }
             }

@@ -6,24 +6,9 @@ extension CommunityPartitioner {
         guard !orphans.isEmpty, !microFaces.isEmpty else { return }
         var microOf: [Int: Int] = [:]
         for (m, members) in microFaces.enumerated() { for f in members { microOf[f] = m } }
-        var pending = orphans
-        while !pending.isEmpty {
-            var still: [Int] = []
-            for f in pending {
-                var shared: [Int: Double] = [:]
-                for edge in tessellation.edges[f] { if let m = microOf[edge.face] { shared[m, default: 0] += edge.length } }
-                guard let best = shared.max(by: { ($0.value, -$0.key) < ($1.value, -$1.key) })?.key else {
-                    still.append(f)
-                    continue
-                }
-                microFaces[best].append(f)
-                microOf[f] = best
-            }
-            if still.count == pending.count {
-                microFaces[0] += still
-                break
-            }
-            pending = still
+        // A face may touch the micro-grids only through other orphans: passes until none is left.
+        Attach.inPasses(orphans, into: &microFaces, groupOf: &microOf) { f, microOf in
+            tessellation.partSharingMostBoundary(with: [f]) { microOf[$0] }
         }
         for m in microFaces.indices { microFaces[m].sort() }
     }

@@ -177,38 +177,58 @@ struct RegionBalancer {
         }
         rebalance(region: &region, regionWeight: &regionWeight)
 
-        // Land without households: to the region sharing the most boundary, arterials allowed.
-        var pending = emptyNodes.sorted()
-        while !pending.isEmpty {
-            var progressed = false
-            var still: [Int] = []
-            for node in pending {
-                // Across an arterial only where nothing else touches it.
-                var best: (region: Int, length: Double)?
-                for lists in [graph.neighbours, graph.barrierNeighbours] where best == nil {
-                    for edge in lists[node] where region[edge.node] >= 0 {
-                        if best == nil || edge.length > best!.length { best = (region[edge.node], edge.length) }
-                    }
-                }
-                if let best {
-                    region[node] = best.region
-                    progressed = true
-                } else {
-                    still.append(node)
-                }
-            }
-            pending = still
-            if !progressed, let first = pending.first {
-                // A piece of the community on its own: its own region.
-                regionWeight.append(0)
-                region[first] = regionWeight.count - 1
-                pending.removeFirst()
-            }
-        }
+        // Land without households: to the region sharing the most boundary, arterials allowed;
+        // a piece of the community on its own makes its own region.
+        attach(emptyNodes.sorted(), region: &region, regionWeight: &regionWeight) { node, region, _ in landRegion(for: node, region: region) }
         return renumbered(refined(region))
     }
 
+    /// The region land without households at `node` joins: the one across its longest edge,
+    /// across an arterial only where nothing else touches it.
+    private func landRegion(for node: Int, region: [Int]) -> Int? {
+        var best: (region: Int, length: Double)?
+        for lists in [graph.neighbours, graph.barrierNeighbours] where best == nil {
+            for edge in lists[node] where region[edge.node] >= 0 {
+                if best == nil || edge.length > best!.length { best = (region[edge.node], edge.length) }
+            }
+        }
+        return best?.region
+    }
+
     // MARK: Refining
+
+    /// Households, units, area and perimeter of each region, kept up to date as units move.
+    private struct RegionTally {
+        var weight: [Int]
+        var size: [Int]
+        var area: [Double]
+        var perimeter: [Double]
+
+        init(_ region: [Int], count: Int, graph: CellGraph) {
+            weight = [Int](repeating: 0, count: count)
+            size = [Int](repeating: 0, count: count)
+            area = [Double](repeating: 0, count: count)
+            perimeter = [Double](repeating: 0, count: count)
+            for node in 0..<graph.count where region[node] >= 0 {
+                let r = region[node]
+                weight[r] += graph.weight[node]
+                size[r] += 1
+                area[r] += graph.area[node]
+                perimeter[r] += graph.perimeter[node]
+                for edge in graph.neighbours[node] where region[edge.node] == r { perimeter[r] -= edge.length }
+            }
+        }
+    }
+
+    /// A unit's move to the region beside it that gains most compactness: `own` is the boundary
+    /// it shares with its region, `shared` the boundary it shares with the region it goes to.
+    private struct CompactingMove {
+        var node: Int
+        var from: Int
+        var to: Int
+        var own: Double
+        var shared: Double
+    }
 
     /// Makes regions more compact: a unit on a region's border moves to the neighbouring region
     /// where that most raises the two regions' compactness (area over perimeter squared, as
@@ -220,116 +240,151 @@ struct RegionBalancer {
     /// region takes what its share needs, wherever that is); these go where they belong.
     private func refined(_ start: [Int]) -> [Int] {
         var region = start
-        let n = graph.count
         let count = (region.max() ?? -1) + 1
         guard count > 1 else { return region }
-        var weight = [Int](repeating: 0, count: count)
-        var size = [Int](repeating: 0, count: count)
-        var area = [Double](repeating: 0, count: count)
-        var perimeter = [Double](repeating: 0, count: count)
-        for node in 0..<n where region[node] >= 0 {
-            let r = region[node]
-            weight[r] += graph.weight[node]
-            size[r] += 1
-            area[r] += graph.area[node]
-            perimeter[r] += graph.perimeter[node]
-            for edge in graph.neighbours[node] where region[edge.node] == r { perimeter[r] -= edge.length }
-        }
-        func compactness(_ a: Double, _ p: Double) -> Double { p > 0 ? a / (p * p) : 0 }
-        func packs(_ r: Int, without removed: Int, adding added: Int?) -> Bool? {
-            guard let parts, let partBounds else { return true }
-            var weights = (0..<n).filter { region[$0] == r && $0 != removed }.flatMap { parts[$0] }
-            if let added { weights += parts[added] }
-            return CommunityPartitioner.packs(weights.filter { $0 > 0 }, into: partBounds)
-        }
-        /// Area and perimeter of region `r` with `out` taken out and `in` put in.
-        func shape(_ r: Int, out: Int, in added: Int) -> (area: Double, perimeter: Double) {
-            func member(_ node: Int) -> Bool { node == added || (node != out && region[node] == r) }
-            var a = 0.0, p = 0.0
-            for node in 0..<n where member(node) {
-                a += graph.area[node]
-                p += graph.perimeter[node]
-                for edge in graph.neighbours[node] where member(edge.node) { p -= edge.length }
-            }
-            return (a, p)
-        }
-        func connected(_ r: Int, out: Int, in added: Int) -> Bool {
-            graph.holdsTogether(from: added, size: size[r]) { $0 == added || ($0 != out && region[$0] == r) }
-        }
-        for _ in 0..<(2 * n + 10) {
-            var moved = false
+        var tally = RegionTally(region, count: count, graph: graph)
+        for _ in 0..<(2 * graph.count + 10) {
             // Moves that would raise compactness but leave a region out of bounds: tried as swaps.
             var blocked: [(node: Int, to: Int)] = []
-            for node in 0..<n where region[node] >= 0 {
-                let from = region[node]
-                guard size[from] > 1 else { continue }
-                var lengths: [Int: Double] = [:]
-                for edge in graph.neighbours[node] where region[edge.node] >= 0 { lengths[region[edge.node], default: 0] += edge.length }
-                let own = lengths[from] ?? 0
-                let a = graph.area[node], p = graph.perimeter[node]
-                let before = compactness(area[from], perimeter[from])
-                let fromAfter = compactness(area[from] - a, perimeter[from] - p + 2 * own)
-                var best: (to: Int, gain: Double)?
-                for (to, length) in lengths.sorted(by: { $0.key < $1.key }) where to != from {
-                    let gain = fromAfter + compactness(area[to] + a, perimeter[to] + p - 2 * length) - before - compactness(area[to], perimeter[to])
-                    if gain > (best?.gain ?? Self.refineGain) { best = (to, gain) }
-                }
-                guard let to = best?.to else { continue }
-                let w = graph.weight[node]
-                if w > 0 {
-                    guard violation(weight[from] - w) <= violation(weight[from]), violation(weight[to] + w) <= violation(weight[to]) else {
-                        blocked.append((node, to))
-                        continue
-                    }
-                    if let parts, parts[node].contains(where: { $0 > 0 }) {
-                        if packs(from, without: -1, adding: nil) == true, packs(from, without: node, adding: nil) != true { continue }
-                        if packs(to, without: -1, adding: nil) == true, packs(to, without: -1, adding: node) != true { continue }
-                    }
-                }
-                guard isContiguous(region: from, without: node, in: region) else { continue }
-                perimeter[from] += 2 * own - p
-                perimeter[to] += p - 2 * lengths[to]!
-                area[from] -= a
-                area[to] += a
-                region[node] = to
-                weight[from] -= w
-                weight[to] += w
-                size[from] -= 1
-                size[to] += 1
-                moved = true
-            }
-            if moved { continue }
-            // A swap: the blocked unit goes, a unit of the other region on their border comes
-            // back, when that keeps both in bounds, in one piece, and raises their compactness.
-            for (node, to) in blocked where region[node] != to {
-                let from = region[node]
-                let before = compactness(area[from], perimeter[from]) + compactness(area[to], perimeter[to])
-                var best: (other: Int, gain: Double, from: (area: Double, perimeter: Double), to: (area: Double, perimeter: Double))?
-                for other in 0..<n where region[other] == to && graph.neighbours[other].contains(where: { region[$0.node] == from }) {
-                    let delta = graph.weight[other] - graph.weight[node]
-                    guard violation(weight[from] + delta) <= violation(weight[from]), violation(weight[to] - delta) <= violation(weight[to]) else { continue }
-                    let newFrom = shape(from, out: node, in: other), newTo = shape(to, out: other, in: node)
-                    let gain = compactness(newFrom.area, newFrom.perimeter) + compactness(newTo.area, newTo.perimeter) - before
-                    guard gain > (best?.gain ?? Self.refineGain), connected(from, out: node, in: other), connected(to, out: other, in: node) else { continue }
-                    if parts != nil {
-                        if packs(from, without: -1, adding: nil) == true, packs(from, without: node, adding: other) != true { continue }
-                        if packs(to, without: -1, adding: nil) == true, packs(to, without: other, adding: node) != true { continue }
-                    }
-                    best = (other, gain, newFrom, newTo)
-                }
-                guard let best else { continue }
-                let delta = graph.weight[best.other] - graph.weight[node]
-                region[node] = to
-                region[best.other] = from
-                weight[from] += delta
-                weight[to] -= delta
-                (area[from], perimeter[from]) = best.from
-                (area[to], perimeter[to]) = best.to
-                moved = true
-            }
-            if !moved { break }
+            if moveBorderUnits(&region, tally: &tally, blocked: &blocked) { continue }
+            if !swapBlocked(blocked, region: &region, tally: &tally) { break }
         }
         return region
+    }
+
+    /// One pass of `refined` over every unit, in order: each makes its `compactingMove` where
+    /// that is allowed. Lists in `blocked` the moves only the bounds held back.
+    /// Returns whether any unit moved.
+    private func moveBorderUnits(_ region: inout [Int], tally: inout RegionTally, blocked: inout [(node: Int, to: Int)]) -> Bool {
+        var moved = false
+        for node in 0..<graph.count where region[node] >= 0 {
+            guard tally.size[region[node]] > 1, let move = compactingMove(of: node, region: region, tally: tally) else { continue }
+            let (from, to) = (move.from, move.to)
+            let w = graph.weight[node]
+            if w > 0 {
+                guard noFurtherOut(tally.weight[from], tally.weight[from] - w), noFurtherOut(tally.weight[to], tally.weight[to] + w) else {
+                    blocked.append((node, to))
+                    continue
+                }
+                if let parts, parts[node].contains(where: { $0 > 0 }) {
+                    if spoilsPacking(from, without: node, adding: nil, region: region) { continue }
+                    if spoilsPacking(to, without: -1, adding: node, region: region) { continue }
+                }
+            }
+            guard isContiguous(region: from, without: node, in: region) else { continue }
+            let a = graph.area[node], p = graph.perimeter[node]
+            tally.perimeter[from] += 2 * move.own - p
+            tally.perimeter[to] += p - 2 * move.shared
+            tally.area[from] -= a
+            tally.area[to] += a
+            region[node] = to
+            tally.weight[from] -= w
+            tally.weight[to] += w
+            tally.size[from] -= 1
+            tally.size[to] += 1
+            moved = true
+        }
+        return moved
+    }
+
+    /// The neighbouring region `node` would raise the compactness of its own and that region
+    /// most by moving to (by more than `refineGain`; ties to the lower region), if any.
+    private func compactingMove(of node: Int, region: [Int], tally: RegionTally) -> CompactingMove? {
+        let from = region[node]
+        var lengths: [Int: Double] = [:]
+        for edge in graph.neighbours[node] where region[edge.node] >= 0 { lengths[region[edge.node], default: 0] += edge.length }
+        let own = lengths[from] ?? 0
+        let a = graph.area[node], p = graph.perimeter[node]
+        let before = compactness(tally.area[from], tally.perimeter[from])
+        let fromAfter = compactness(tally.area[from] - a, tally.perimeter[from] - p + 2 * own)
+        var best: (to: Int, gain: Double)?
+        for (to, length) in lengths.sorted(by: { $0.key < $1.key }) where to != from {
+            let gain = fromAfter + compactness(tally.area[to] + a, tally.perimeter[to] + p - 2 * length) - before - compactness(tally.area[to], tally.perimeter[to])
+            if gain > (best?.gain ?? Self.refineGain) { best = (to, gain) }
+        }
+        guard let to = best?.to else { return nil }
+        return CompactingMove(node: node, from: from, to: to, own: own, shared: lengths[to]!)
+    }
+
+    /// The second step of a `refined` round, when no unit could move: each blocked unit goes
+    /// and a unit of the other region on their border comes back, when that keeps both in
+    /// bounds, in one piece, and raises their compactness. Returns whether any pair swapped.
+    private func swapBlocked(_ blocked: [(node: Int, to: Int)], region: inout [Int], tally: inout RegionTally) -> Bool {
+        var moved = false
+        for (node, to) in blocked where region[node] != to {
+            let from = region[node]
+            guard let best = bestSwap(for: node, to: to, region: region, tally: tally) else { continue }
+            let delta = graph.weight[best.other] - graph.weight[node]
+            region[node] = to
+            region[best.other] = from
+            tally.weight[from] += delta
+            tally.weight[to] -= delta
+            (tally.area[from], tally.perimeter[from]) = best.from
+            (tally.area[to], tally.perimeter[to]) = best.to
+            moved = true
+        }
+        return moved
+    }
+
+    /// The unit of region `to`, on its border with `node`'s region, whose swap with `node` raises
+    /// the two regions' compactness most, with the area and perimeter each region would have.
+    private func bestSwap(for node: Int, to: Int, region: [Int], tally: RegionTally)
+        -> (other: Int, from: (area: Double, perimeter: Double), to: (area: Double, perimeter: Double))? {
+        let from = region[node]
+        let before = compactness(tally.area[from], tally.perimeter[from]) + compactness(tally.area[to], tally.perimeter[to])
+        var best: (other: Int, gain: Double, from: (area: Double, perimeter: Double), to: (area: Double, perimeter: Double))?
+        for other in 0..<graph.count where region[other] == to && graph.neighbours[other].contains(where: { region[$0.node] == from }) {
+            let delta = graph.weight[other] - graph.weight[node]
+            guard noFurtherOut(tally.weight[from], tally.weight[from] + delta), noFurtherOut(tally.weight[to], tally.weight[to] - delta) else { continue }
+            let newFrom = shape(from, out: node, in: other, region: region), newTo = shape(to, out: other, in: node, region: region)
+            let gain = compactness(newFrom.area, newFrom.perimeter) + compactness(newTo.area, newTo.perimeter) - before
+            guard gain > (best?.gain ?? Self.refineGain),
+                  holdsTogether(from, out: node, in: other, size: tally.size[from], region: region),
+                  holdsTogether(to, out: other, in: node, size: tally.size[to], region: region) else { continue }
+            if parts != nil {
+                if spoilsPacking(from, without: node, adding: other, region: region) { continue }
+                if spoilsPacking(to, without: other, adding: node, region: region) { continue }
+            }
+            best = (other, gain, newFrom, newTo)
+        }
+        return best.map { ($0.other, $0.from, $0.to) }
+    }
+
+    /// Area over perimeter squared (Polsby-Popper without its 4π).
+    private func compactness(_ a: Double, _ p: Double) -> Double { p > 0 ? a / (p * p) : 0 }
+
+    /// Whether a region of `before` households that would have `after` ends no further out of bounds.
+    private func noFurtherOut(_ before: Int, _ after: Int) -> Bool { violation(after) <= violation(before) }
+
+    /// Whether region `r`'s parts pack within `partBounds` now but would not with `removed`
+    /// taken out and `added` put in (never, without `parts`).
+    private func spoilsPacking(_ r: Int, without removed: Int, adding added: Int?, region: [Int]) -> Bool {
+        packs(r, without: -1, adding: nil, region: region) == true && packs(r, without: removed, adding: added, region: region) != true
+    }
+
+    /// Whether the parts of region `r`'s nodes, `removed` taken out and `added` put in, pack within `partBounds`.
+    private func packs(_ r: Int, without removed: Int, adding added: Int?, region: [Int]) -> Bool? {
+        guard let parts, let partBounds else { return true }
+        var weights = (0..<graph.count).filter { region[$0] == r && $0 != removed }.flatMap { parts[$0] }
+        if let added { weights += parts[added] }
+        return CommunityPartitioner.packs(weights.filter { $0 > 0 }, into: partBounds)
+    }
+
+    /// Area and perimeter of region `r` with `out` taken out and `in` put in.
+    private func shape(_ r: Int, out: Int, in added: Int, region: [Int]) -> (area: Double, perimeter: Double) {
+        func member(_ node: Int) -> Bool { node == added || (node != out && region[node] == r) }
+        var a = 0.0, p = 0.0
+        for node in 0..<graph.count where member(node) {
+            a += graph.area[node]
+            p += graph.perimeter[node]
+            for edge in graph.neighbours[node] where member(edge.node) { p -= edge.length }
+        }
+        return (a, p)
+    }
+
+    /// Whether region `r` of `size` units, with `out` taken out and `in` put in, is one piece.
+    private func holdsTogether(_ r: Int, out: Int, in added: Int, size: Int, region: [Int]) -> Bool {
+        graph.holdsTogether(from: added, size: size) { $0 == added || ($0 != out && region[$0] == r) }
     }
 
     /// How much a move must raise the compactness (area / perimeter², summed) of its two regions.
@@ -337,88 +392,131 @@ struct RegionBalancer {
 
     // MARK: Growing
 
+    /// Cuts `component` (`total` households) into regions grown one after another from the
+    /// seed `strategy` picks among the free units, each up to its share of what is left; then
+    /// gives what growth left to the regions beside it.
     private func grow(_ component: [Int], total: Int, strategy: Strategy, extraRegions: Int, region: inout [Int], regionWeight: inout [Int]) {
-        var k = forcedRegions ?? bounds.regionCount(for: total)
-        let other = k + extraRegions
-        if forcedRegions == nil, other >= 1, other * bounds.min <= total, total <= other * bounds.max { k = other }
         var remainingWeight = total
-        var remainingRegions = k
+        var remainingRegions = regionCount(for: total, extraRegions: extraRegions)
+        // Boundary each free unit shares with the region growing: zero between regions.
         var shared = [Double](repeating: 0, count: graph.count)
         let inComponent = Set(component)
         while remainingRegions > 0 {
-            guard let seed = component.filter({ region[$0] < 0 && graph.weight[$0] > 0 })
-                .min(by: { key($0, strategy) < key($1, strategy) || (key($0, strategy) == key($1, strategy) && $0 < $1) }) else { break }
+            guard let seed = seed(in: component, strategy: strategy, region: region) else { break }
             let id = regionWeight.count
             regionWeight.append(0)
-            let goal = Double(remainingWeight) / Double(remainingRegions)
-            let last = remainingRegions == 1
-            var frontier: [Int] = []
-            var touched: [Int] = []
-            func add(_ node: Int) {
-                region[node] = id
-                regionWeight[id] += graph.weight[node]
-                for edge in graph.neighbours[node] where region[edge.node] < 0 && inComponent.contains(edge.node) {
-                    if shared[edge.node] == 0 { frontier.append(edge.node); touched.append(edge.node) }
-                    shared[edge.node] += edge.length
-                }
-            }
-            add(seed)
-            while true {
-                let weight = regionWeight[id]
-                if !last && Double(weight) >= goal { break }
-                var best: Int?
-                var bestScore = -Double.infinity
-                for candidate in frontier where region[candidate] < 0 {
-                    let w = graph.weight[candidate]
-                    if !last && weight + w > bounds.max && weight >= bounds.min { continue }
-                    let score = shared[candidate] / Swift.max(graph.perimeter[candidate], 1e-9)
-                    if score > bestScore || (score == bestScore && candidate < best!) {
-                        best = candidate
-                        bestScore = score
-                    }
-                }
-                guard let best else { break }
-                let w = graph.weight[best]
-                if !last && weight >= bounds.min && !strategy.eager && Double(weight + w) - goal > goal - Double(weight) { break }
-                add(best)
-                frontier.removeAll { region[$0] >= 0 }
-            }
-            for node in touched { shared[node] = 0 }
+            growRegion(id, from: seed, goal: Double(remainingWeight) / Double(remainingRegions), last: remainingRegions == 1,
+                       strategy: strategy, within: inComponent, shared: &shared, region: &region, regionWeight: &regionWeight)
             remainingWeight -= regionWeight[id]
             remainingRegions -= 1
         }
-        // What growth left: to a neighbouring region, the lightest for households, the closest for land.
-        var pending = component.filter { region[$0] < 0 }
+        attachLeftovers(of: component, region: &region, regionWeight: &regionWeight)
+    }
+
+    /// How many regions to cut `total` households into: `forcedRegions`, or what the bounds
+    /// suggest, `extraRegions` more (or fewer) where the bounds allow that many too.
+    private func regionCount(for total: Int, extraRegions: Int) -> Int {
+        let k = forcedRegions ?? bounds.regionCount(for: total)
+        let other = k + extraRegions
+        if forcedRegions == nil, other >= 1, other * bounds.min <= total, total <= other * bounds.max { return other }
+        return k
+    }
+
+    /// The free unit with households furthest towards `strategy`'s corner (ties to the lower node).
+    private func seed(in component: [Int], strategy: Strategy, region: [Int]) -> Int? {
+        component.filter { region[$0] < 0 && graph.weight[$0] > 0 }
+            .min(by: { key($0, strategy) < key($1, strategy) || (key($0, strategy) == key($1, strategy) && $0 < $1) })
+    }
+
+    /// Grows region `id` from `seed`, each time by the `nextUnit` of its frontier, until it
+    /// reaches `goal` households (the `last` region of a component takes all it can reach).
+    /// `shared` is all zero before and after.
+    private func growRegion(_ id: Int, from seed: Int, goal: Double, last: Bool, strategy: Strategy, within inComponent: Set<Int>,
+                            shared: inout [Double], region: inout [Int], regionWeight: inout [Int]) {
+        var frontier: [Int] = []
+        var touched: [Int] = []
+        func add(_ node: Int) {
+            region[node] = id
+            regionWeight[id] += graph.weight[node]
+            for edge in graph.neighbours[node] where region[edge.node] < 0 && inComponent.contains(edge.node) {
+                if shared[edge.node] == 0 { frontier.append(edge.node); touched.append(edge.node) }
+                shared[edge.node] += edge.length
+            }
+        }
+        add(seed)
+        while true {
+            let weight = regionWeight[id]
+            if !last && Double(weight) >= goal { break }
+            guard let best = nextUnit(of: frontier, weight: weight, last: last, shared: shared, region: region) else { break }
+            let w = graph.weight[best]
+            // Not eager: stop short when the unit would overshoot the goal by more than stopping misses it.
+            if !last && weight >= bounds.min && !strategy.eager && Double(weight + w) - goal > goal - Double(weight) { break }
+            add(best)
+            frontier.removeAll { region[$0] >= 0 }
+        }
+        for node in touched { shared[node] = 0 }
+    }
+
+    /// The free unit of `frontier` that shares the largest part of its perimeter with the region
+    /// (`weight` households), ties to the lower node; a region already at its minimum takes
+    /// only units that keep it within its maximum, unless it is the `last`.
+    private func nextUnit(of frontier: [Int], weight: Int, last: Bool, shared: [Double], region: [Int]) -> Int? {
+        var best: Int?
+        var bestScore = -Double.infinity
+        for candidate in frontier where region[candidate] < 0 {
+            let w = graph.weight[candidate]
+            if !last && weight + w > bounds.max && weight >= bounds.min { continue }
+            let score = shared[candidate] / Swift.max(graph.perimeter[candidate], 1e-9)
+            if score > bestScore || (score == bestScore && candidate < best!) {
+                best = candidate
+                bestScore = score
+            }
+        }
+        return best
+    }
+
+    /// What growth left of `component`: each unit to a neighbouring region, the lightest for a
+    /// unit with households, the one it shares the longest edge with for land; a unit no
+    /// region reaches (only land without households) becomes a region of its own.
+    private func attachLeftovers(of component: [Int], region: inout [Int], regionWeight: inout [Int]) {
+        attach(component.filter { region[$0] < 0 }, region: &region, regionWeight: &regionWeight, to: leftoverRegion)
+    }
+
+    /// The region beside `node` it joins as a leftover of growth (see `attachLeftovers`).
+    private func leftoverRegion(for node: Int, region: [Int], regionWeight: [Int]) -> Int? {
+        var best: (region: Int, length: Double)?
+        for edge in graph.neighbours[node] where region[edge.node] >= 0 {
+            let r = region[edge.node]
+            if let current = best {
+                let better = graph.weight[node] > 0
+                    ? regionWeight[r] < regionWeight[current.region] || (regionWeight[r] == regionWeight[current.region] && edge.length > current.length)
+                    : edge.length > current.length
+                if better { best = (r, edge.length) }
+            } else {
+                best = (r, edge.length)
+            }
+        }
+        return best?.region
+    }
+
+    /// Gives each of `pending` to the region `target` picks for it (nil while it touches none),
+    /// in passes (see `Attach`); when a pass gives none, the first left becomes a region of its
+    /// own, numbered after every other, and the passes go on.
+    private func attach(_ pending: [Int], region: inout [Int], regionWeight: inout [Int],
+                        to target: (_ node: Int, _ region: [Int], _ regionWeight: [Int]) -> Int?) {
+        var pending = pending
         while !pending.isEmpty {
-            var still: [Int] = []
-            for node in pending {
-                var best: (region: Int, length: Double)?
-                for edge in graph.neighbours[node] where region[edge.node] >= 0 {
-                    let r = region[edge.node]
-                    if let current = best {
-                        let better = graph.weight[node] > 0
-                            ? regionWeight[r] < regionWeight[current.region] || (regionWeight[r] == regionWeight[current.region] && edge.length > current.length)
-                            : edge.length > current.length
-                        if better { best = (r, edge.length) }
-                    } else {
-                        best = (r, edge.length)
-                    }
-                }
-                if let best {
-                    region[node] = best.region
-                    regionWeight[best.region] += graph.weight[node]
-                } else {
-                    still.append(node)
-                }
+            let left = Attach.inPasses(pending) { node in
+                guard let r = target(node, region, regionWeight) else { return false }
+                region[node] = r
+                regionWeight[r] += graph.weight[node]
+                return true
             }
-            if still.count == pending.count {
-                // Unreachable from every region (only land without households): a region of its own.
-                regionWeight.append(0)
-                region[still[0]] = regionWeight.count - 1
-                regionWeight[regionWeight.count - 1] += graph.weight[still[0]]
-                still.removeFirst()
-            }
-            pending = still
+            guard let first = left.first else { break }
+            regionWeight.append(0)
+            region[first] = regionWeight.count - 1
+            regionWeight[regionWeight.count - 1] += graph.weight[first]
+            pending = Array(left.dropFirst())
         }
     }
 
@@ -445,90 +543,17 @@ struct RegionBalancer {
     func exhaustiveSearch(steps limit: Int = RegionBalancer.searchSteps) -> (regions: [Int]?, complete: Bool) {
         let n = graph.count
         guard n >= 1, n <= Self.exhaustiveNodes else { return (nil, false) }
-        var adjacent = [UInt32](repeating: 0, count: n)
-        for node in 0..<n { for edge in graph.neighbours[node] where edge.node != node { adjacent[node] |= 1 << UInt32(edge.node) } }
-        let weight = graph.weight
-        func weightOf(_ set: UInt32) -> Int {
-            var total = 0, rest = set
-            while rest != 0 { total += weight[rest.trailingZeroBitCount]; rest &= rest - 1 }
-            return total
-        }
-        /// Whether every connected part of `set` holds households some number of regions divides within the bounds.
-        func divisible(_ set: UInt32) -> Bool {
-            var rest = set
-            while rest != 0 {
-                var part: UInt32 = rest & (~rest + 1), frontier = part
-                while frontier != 0 {
-                    var grown: UInt32 = 0, f = frontier
-                    while f != 0 { grown |= adjacent[f.trailingZeroBitCount]; f &= f - 1 }
-                    frontier = grown & rest & ~part
-                    part |= frontier
-                }
-                let w = weightOf(part)
-                if w == 0 || !CommunityPartitioner.divisible(w, bounds) { return false }
-                rest &= ~part
-            }
-            return true
-        }
-        var cutLength = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
-        for node in 0..<n { for edge in graph.neighbours[node] { cutLength[node][edge.node] += edge.length } }
-        func cut(_ regions: [UInt32]) -> Double {
-            var total = 0.0
-            for (i, region) in regions.enumerated() {
-                for other in regions[(i + 1)...] {
-                    var a = region
-                    while a != 0 {
-                        let u = a.trailingZeroBitCount
-                        var b = other & adjacent[u]
-                        while b != 0 { total += cutLength[u][b.trailingZeroBitCount]; b &= b - 1 }
-                        a &= a - 1
-                    }
-                }
-            }
-            return total
-        }
-        var steps = 0
-        var best: (regions: [UInt32], cut: Double)?
-        var chosen: [UInt32] = []
-        // Regions are found in order of their lowest node; each region is grown as a connected
-        // set by deciding, node by node along its frontier, whether it joins.
-        func place(_ remaining: UInt32) {
-            if remaining == 0 {
-                let length = cut(chosen)
-                if best == nil || length < best!.cut { best = (chosen, length) }
-                return
-            }
-            let first = UInt32(remaining.trailingZeroBitCount)
-            grow(1 << first, weight[Int(first)], adjacent[Int(first)] & remaining, excluded: 0, remaining: remaining)
-        }
-        func grow(_ set: UInt32, _ total: Int, _ frontier: UInt32, excluded: UInt32, remaining: UInt32) {
-            steps += 1
-            guard steps <= limit else { return }
-            let open = frontier & ~excluded & ~set
-            if open == 0 {
-                guard bounds.contains(total), divisible(remaining & ~set) else { return }
-                chosen.append(set)
-                place(remaining & ~set)
-                chosen.removeLast()
-                return
-            }
-            let node = open.trailingZeroBitCount
-            let bit: UInt32 = 1 << UInt32(node)
-            if total + weight[node] <= bounds.max {
-                grow(set | bit, total + weight[node], (frontier | adjacent[node]) & remaining, excluded: excluded, remaining: remaining)
-            }
-            grow(set, total, frontier, excluded: excluded | bit, remaining: remaining)
-        }
+        var search = ExhaustiveCutSearch(graph: graph, bounds: bounds, steps: limit)
         let everything: UInt32 = (1 << UInt32(n)) - 1
-        guard divisible(everything) else { return (nil, true) }
-        place(everything)
-        guard let best else { return (nil, steps <= limit) }
+        guard search.divisible(everything) else { return (nil, true) }
+        search.place(everything)
+        guard let best = search.best else { return (nil, search.steps <= limit) }
         var region = [Int](repeating: -1, count: n)
         for (index, set) in best.regions.enumerated() {
             var rest = set
             while rest != 0 { region[rest.trailingZeroBitCount] = index; rest &= rest - 1 }
         }
-        return (renumbered(region), steps <= limit)
+        return (renumbered(region), search.steps <= limit)
     }
 
     // MARK: Rebalancing
@@ -594,79 +619,70 @@ struct RegionBalancer {
     private func ejectionChain(region: inout [Int], regionWeight: inout [Int]) -> Bool {
         for r in regionWeight.indices where regionWeight[r] > 0 && violation(regionWeight[r]) > 0 {
             var visited: Set<Int> = [r]
-            if regionWeight[r] > bounds.max {
-                if push(from: r, depth: 0, visited: &visited, region: &region, regionWeight: &regionWeight) { return true }
-            } else if pull(into: r, depth: 0, visited: &visited, region: &region, regionWeight: &regionWeight) {
+            if chainLink(from: r, pushing: regionWeight[r] > bounds.max, depth: 0, visited: &visited, region: &region, regionWeight: &regionWeight) {
                 return true
             }
         }
         return false
     }
 
-    /// Border units of `from` next to another region, with that region, lightest first.
-    private func borderMoves(of from: Int, region: [Int]) -> [(node: Int, to: Int)] {
-        var moves: [(node: Int, to: Int)] = []
-        for node in 0..<graph.count where region[node] == from && graph.weight[node] > 0 {
-            var targets: Set<Int> = []
-            for edge in graph.neighbours[node] where region[edge.node] >= 0 && region[edge.node] != from { targets.insert(region[edge.node]) }
-            for to in targets.sorted() { moves.append((node, to)) }
-        }
-        return moves.sorted { (graph.weight[$0.node], $0.node, $0.to) < (graph.weight[$1.node], $1.node, $1.to) }
-    }
+    /// A border unit's move from one region to the next, on an ejection chain.
+    private typealias ChainMove = (node: Int, from: Int, to: Int)
 
-    private func push(from r: Int, depth: Int, visited: inout Set<Int>, region: inout [Int], regionWeight: inout [Int]) -> Bool {
-        let excess = regionWeight[r] - bounds.max
+    /// One link of an ejection chain at region `r`: over its bound, it pushes a border unit to a
+    /// neighbouring region (`pushing`); under it, it pulls one from a neighbour. Of the units
+    /// that bring `r` in bounds and leave the region they leave in one piece, the four lightest
+    /// are tried in turn: done when the neighbour ends in bounds on that side, else (up to three
+    /// links) when the neighbour passes its surplus or shortfall on; else the unit goes back.
+    private func chainLink(from r: Int, pushing: Bool, depth: Int, visited: inout Set<Int>, region: inout [Int], regionWeight: inout [Int]) -> Bool {
+        let moves = pushing ? pushMoves(from: r, visited: visited, region: region) : pullMoves(into: r, visited: visited, region: region)
+        // What `r` must shed or gain: a unit of at least that leaves it at most at its maximum
+        // (pushing) or at least at its minimum (pulling), so in bounds is the other side's test.
+        let need = pushing ? regionWeight[r] - bounds.max : bounds.min - regionWeight[r]
         var tried = 0
-        for move in borderMoves(of: r, region: region) where !visited.contains(move.to) {
+        for move in moves {
             let w = graph.weight[move.node]
-            guard w >= excess, regionWeight[r] - w >= bounds.min else { continue }
-            guard isContiguous(region: r, without: move.node, in: region) else { continue }
+            guard w >= need, bounds.contains(pushing ? regionWeight[r] - w : regionWeight[r] + w) else { continue }
+            guard isContiguous(region: move.from, without: move.node, in: region) else { continue }
             tried += 1
             if tried > 4 { break }
             region[move.node] = move.to
-            regionWeight[r] -= w
+            regionWeight[move.from] -= w
             regionWeight[move.to] += w
-            if regionWeight[move.to] <= bounds.max { return true }
+            let next = pushing ? move.to : move.from
+            let settled = pushing ? regionWeight[next] <= bounds.max : regionWeight[next] >= bounds.min
+            if settled { return true }
             if depth < 2 {
-                visited.insert(move.to)
-                if push(from: move.to, depth: depth + 1, visited: &visited, region: &region, regionWeight: &regionWeight) { return true }
-                visited.remove(move.to)
+                visited.insert(next)
+                if chainLink(from: next, pushing: pushing, depth: depth + 1, visited: &visited, region: &region, regionWeight: &regionWeight) { return true }
+                visited.remove(next)
             }
-            region[move.node] = r
-            regionWeight[r] += w
+            region[move.node] = move.from
+            regionWeight[move.from] += w
             regionWeight[move.to] -= w
         }
         return false
     }
 
-    private func pull(into r: Int, depth: Int, visited: inout Set<Int>, region: inout [Int], regionWeight: inout [Int]) -> Bool {
-        let deficit = bounds.min - regionWeight[r]
-        var candidates: [(node: Int, from: Int)] = []
+    /// Border units of `r` next to a region not yet on the chain, with that region, lightest first.
+    private func pushMoves(from r: Int, visited: Set<Int>, region: [Int]) -> [ChainMove] {
+        var moves: [ChainMove] = []
+        for node in 0..<graph.count where region[node] == r && graph.weight[node] > 0 {
+            var targets: Set<Int> = []
+            for edge in graph.neighbours[node] where region[edge.node] >= 0 && region[edge.node] != r { targets.insert(region[edge.node]) }
+            for to in targets.sorted() { moves.append((node, r, to)) }
+        }
+        moves.sort { (graph.weight[$0.node], $0.node, $0.to) < (graph.weight[$1.node], $1.node, $1.to) }
+        return moves.filter { !visited.contains($0.to) }
+    }
+
+    /// Units of regions not yet on the chain next to `r`, lightest first.
+    private func pullMoves(into r: Int, visited: Set<Int>, region: [Int]) -> [ChainMove] {
+        var moves: [ChainMove] = []
         for node in 0..<graph.count where region[node] >= 0 && region[node] != r && !visited.contains(region[node]) && graph.weight[node] > 0 {
-            if graph.neighbours[node].contains(where: { region[$0.node] == r }) { candidates.append((node, region[node])) }
+            if graph.neighbours[node].contains(where: { region[$0.node] == r }) { moves.append((node, region[node], r)) }
         }
-        candidates.sort { (graph.weight[$0.node], $0.node) < (graph.weight[$1.node], $1.node) }
-        var tried = 0
-        for candidate in candidates {
-            let w = graph.weight[candidate.node]
-            guard w >= deficit, regionWeight[r] + w <= bounds.max else { continue }
-            guard isContiguous(region: candidate.from, without: candidate.node, in: region) else { continue }
-            tried += 1
-            if tried > 4 { break }
-            region[candidate.node] = r
-            regionWeight[r] += w
-            regionWeight[candidate.from] -= w
-            if regionWeight[candidate.from] >= bounds.min { return true }
-            if depth < 2 {
-                visited.insert(candidate.from)
-                if pull(into: candidate.from, depth: depth + 1, visited: &visited, region: &region, regionWeight: &regionWeight) { return true }
-                visited.remove(candidate.from)
-            }
-            region[candidate.node] = candidate.from
-            regionWeight[r] -= w
-            regionWeight[candidate.from] += w
-        }
-        return false
+        return moves.sorted { (graph.weight[$0.node], $0.node) < (graph.weight[$1.node], $1.node) }
     }
 
     private func isContiguous(region r: Int, without removed: Int, in region: [Int]) -> Bool {

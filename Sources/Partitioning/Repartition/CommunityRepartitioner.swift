@@ -55,21 +55,71 @@ struct CommunityRepartitioner: Sendable {
     func run(context: GEOSContext) throws -> Result {
         var codes = CodeAllocator(community: input.community.code, used: usedCodes)
         guard !oldGrids.isEmpty else {
-            return try finish(whole(matching: [], codes: &codes, context: context), kept: [])
+            let (piece, totals) = try whole(matching: [], codes: &codes, context: context)
+            return finish(piece, totals: totals, kept: [])
         }
+        var grids = try workGrids()
+        let shapes = try GridShapes(grids, context: context)
+        try placeBuildings(in: &grids, shapes: shapes, context: context)
+        // A community whose outline changed is cut anew as a whole (codes still matched).
+        if mode == .rebalance, try outlineChanged(shapes.objects, context: context) {
+            let (piece, totals) = try whole(matching: grids, codes: &codes, context: context)
+            return finish(piece, totals: totals, kept: [])
+        }
+        var pieces: [Piece] = []
+        var totals = PartitionStatistics()
+        let rebalanced = try rebalance(outOfBounds(grids), grids: grids, objects: shapes.objects, codes: &codes,
+                                       pieces: &pieces, totals: &totals, context: context)
+        // Every other grid keeps its geometry and code.
+        var kept: Set<String> = []
+        for (g, grid) in grids.enumerated() where !rebalanced.contains(g) {
+            if grid.old.kind == .dedicated || (keepsMicroGrids(grid) && microGridsFit(grid)) {
+                let piece = try keptPiece(grid, codes: &codes)
+                kept.formUnion(piece.keptGeometry)
+                pieces.append(piece)
+            } else {
+                let (piece, statistics) = try rebuiltMicroGrids(grid, codes: &codes, context: context)
+                // The grid's roads and its households are counted with the grid kept: only its micro-grids are new.
+                totals.microGridsOutOfBoundsByData += statistics.microGridsOutOfBoundsByData
+                kept.insert(grid.old.code)
+                pieces.append(piece)
+            }
+        }
+        return finish(Piece.merged(pieces), totals: totals, kept: kept)
+    }
+
+    // MARK: Placing buildings
+
+    /// The previous grids, transformed into the working CRS, without rows yet.
+    private func workGrids() throws -> [WorkGrid] {
         let transformer = try CoordinateTransformer(from: districtEPSG, to: workingEPSG)
-        var grids = try oldGrids.map { old in
+        return try oldGrids.map { old in
             WorkGrid(old: old, metric: try transformer.transform(old.geometry),
                      microMetric: try old.microGrids.map { try transformer.transform($0.geometry) })
         }
-        let objects = try grids.map { try GEOSObject($0.metric, context: context) }
-        let prepared = try objects.map { try PreparedGeometry($0) }
-        let tree = try SpatialTree(context: context)
-        for (index, object) in objects.enumerated() { tree.insert(object, index: index) }
-        var gridIndex: [String: Int] = [:]
-        for (index, grid) in grids.enumerated() { gridIndex[grid.old.code] = index }
+    }
 
-        // Buildings to grids: where they were, when they are still there; else where they stand.
+    /// The previous grids as GEOS objects, prepared and in a tree, to find the grids a building touches.
+    private struct GridShapes {
+        var objects: [GEOSObject]
+        var prepared: [PreparedGeometry]
+        var tree: SpatialTree
+        /// Index of each grid by its code.
+        var index: [String: Int] = [:]
+
+        init(_ grids: [WorkGrid], context: GEOSContext) throws {
+            objects = try grids.map { try GEOSObject($0.metric, context: context) }
+            prepared = try objects.map { try PreparedGeometry($0) }
+            tree = try SpatialTree(context: context)
+            for (index, object) in objects.enumerated() { tree.insert(object, index: index) }
+            for (index, grid) in grids.enumerated() { self.index[grid.old.code] = index }
+        }
+    }
+
+    /// Fills the rows of `grids`: each building where it was, when it still touches a grid it
+    /// was in (its households shared out as before), else in the grid it stands in; marks the
+    /// grids whose rows changed, buildings gone included.
+    private func placeBuildings(in grids: inout [WorkGrid], shapes: GridShapes, context: GEOSContext) throws {
         var rowsOfBuilding: [String: [BuildingAssignment]] = [:]
         if !placesByLocation { for row in oldRows { rowsOfBuilding[row.buildingID, default: []].append(row) } }
         var placed: Set<String> = []
@@ -78,96 +128,98 @@ struct CommunityRepartitioner: Sendable {
             let raw = try GEOSObject(building.geometry, context: context)
             let footprint = try raw.isValid() ? raw : raw.makeValid()
             if let rows = rowsOfBuilding[building.id],
-               try rows.contains(where: { row in try gridIndex[row.gridCode].map { try prepared[$0].intersects(footprint) } ?? false }) {
+               try rows.contains(where: { row in try shapes.index[row.gridCode].map { try shapes.prepared[$0].intersects(footprint) } ?? false }) {
                 placed.insert(building.id)
-                let before = rows.map(\.households)
-                let shares = building.households == before.reduce(0, +) ? before : Self.apportion(building.households, over: before)
-                for (row, households) in zip(rows, shares) {
-                    guard let g = gridIndex[row.gridCode] else { continue }
-                    grids[g].rows.append(Row(building: b, households: households, micro: row.microGridCode))
-                    if households != row.households {
-                        grids[g].changed = true
-                        if rows.count > 1 { grids[g].needsMicroGrids = true }
-                    }
-                }
+                placeAsBefore(b, rows: rows, in: &grids, index: shapes.index)
                 continue
             }
-            guard let g = try gridStanding(footprint, objects: objects, prepared: prepared, tree: tree) else { continue }
+            guard let g = try gridStanding(footprint, objects: shapes.objects, prepared: shapes.prepared, tree: shapes.tree) else { continue }
             grids[g].rows.append(Row(building: b, households: building.households, micro: nil))
             grids[g].changed = true
             grids[g].needsMicroGrids = true
         }
         // Buildings gone (demolished, moved away or to another community).
         for row in oldRows where !placed.contains(row.buildingID) {
-            if let g = gridIndex[row.gridCode] { grids[g].changed = true }
+            if let g = shapes.index[row.gridCode] { grids[g].changed = true }
         }
+    }
 
-        // A community whose outline changed is cut anew as a whole (codes still matched).
-        if mode == .rebalance {
-            let raw = try GEOSObject(input.community.geometry, context: context)
-            let area = try (raw.isValid() ? raw : raw.makeValid()).area()
-            let gridArea = try objects.reduce(0) { $0 + (try $1.area()) }
-            if abs(area - gridArea) > 1e-6 * max(area, 1) + 0.01 {
-                return try finish(whole(matching: grids, codes: &codes, context: context), kept: [])
+    /// Puts building `b` back in the grids of its previous `rows`, its households now shared
+    /// out in proportion to theirs; a grid whose share changed is marked, and, for a building
+    /// over several grids, needs its micro-grids cut anew.
+    private func placeAsBefore(_ b: Int, rows: [BuildingAssignment], in grids: inout [WorkGrid], index: [String: Int]) {
+        let total = input.buildings[b].building.households
+        let before = rows.map(\.households)
+        let shares = total == before.reduce(0, +) ? before : Self.apportion(total, over: before)
+        for (row, households) in zip(rows, shares) {
+            guard let g = index[row.gridCode] else { continue }
+            grids[g].rows.append(Row(building: b, households: households, micro: row.microGridCode))
+            if households != row.households {
+                grids[g].changed = true
+                if rows.count > 1 { grids[g].needsMicroGrids = true }
             }
         }
+    }
 
-        // Grids to re-balance: pushed out of their bounds.
-        var rebalance: Set<Int> = []
-        if mode == .rebalance {
-            for (g, grid) in grids.enumerated() where grid.changed && grid.old.kind == .residential
-                && !fits(grid.households, before: grid.old.households, options.gridBounds) {
-                rebalance.insert(g)
-            }
+    /// Whether the community's area is no longer the area of its previous grids.
+    private func outlineChanged(_ objects: [GEOSObject], context: GEOSContext) throws -> Bool {
+        let raw = try GEOSObject(input.community.geometry, context: context)
+        let area = try (raw.isValid() ? raw : raw.makeValid()).area()
+        let gridArea = try objects.reduce(0) { $0 + (try $1.area()) }
+        return abs(area - gridArea) > 1e-6 * max(area, 1) + 0.01
+    }
+
+    // MARK: Re-balancing
+
+    /// Residential grids whose rows changed and that their households now push out of their
+    /// bounds (further than before): the grids to re-balance, when the mode does.
+    private func outOfBounds(_ grids: [WorkGrid]) -> Set<Int> {
+        guard mode == .rebalance else { return [] }
+        var result: Set<Int> = []
+        for (g, grid) in grids.enumerated() where grid.changed && grid.old.kind == .residential
+            && !fits(grid.households, before: grid.old.households, options.gridBounds) {
+            result.insert(g)
         }
-        var pieces: [Piece] = []
-        var kept: Set<String> = []
-        var jobs = JobTotals()
-        if !rebalance.isEmpty {
-            let adjacency = try Adjacency(grids: grids.map(\.old), objects: objects)
-            var taken: Set<Int> = []
-            for component in regions(from: rebalance, grids: grids, adjacency: adjacency) {
-                var members = component.filter { !taken.contains($0) }
-                guard !members.isEmpty else { continue }
-                var attempt = 0
-                while true {
-                    let outcome = try regionOutcome(members, grids: grids, objects: objects, context: context)
-                    let forced = outcome.statistics.gridsOutOfBounds - outcome.statistics.gridsOutOfBoundsByData
-                    attempt += 1
-                    if forced > 0, attempt < 3,
-                       let extra = bestNeighbour(of: Set(members), excluding: taken, grids: grids, adjacency: adjacency) {
-                        members = closed(Set(members + [extra]), grids: grids).filter { !taken.contains($0) }.sorted()
-                        continue
-                    }
-                    taken.formUnion(members)
-                    jobs.add(outcome.statistics, grids: true)
-                    pieces.append(try named(outcome, matching: members.map { grids[$0] }, codes: &codes, context: context))
-                    break
+        return result
+    }
+
+    /// Re-cuts the grids of `rebalance`, grown into regions worth re-cutting, into `pieces`:
+    /// a region whose cut leaves grids out of bounds that the data do not force takes in a
+    /// neighbour, up to twice. Returns the grids re-cut.
+    private func rebalance(_ rebalance: Set<Int>, grids: [WorkGrid], objects: [GEOSObject], codes: inout CodeAllocator,
+                           pieces: inout [Piece], totals: inout PartitionStatistics, context: GEOSContext) throws -> Set<Int> {
+        guard !rebalance.isEmpty else { return [] }
+        let adjacency = try Adjacency(grids: grids.map(\.old), objects: objects)
+        var taken: Set<Int> = []
+        for component in regions(from: rebalance, grids: grids, adjacency: adjacency) {
+            var members = component.filter { !taken.contains($0) }
+            guard !members.isEmpty else { continue }
+            var attempt = 0
+            while true {
+                let outcome = try regionOutcome(members, grids: grids, objects: objects, context: context)
+                let forced = outcome.statistics.gridsOutOfBounds - outcome.statistics.gridsOutOfBoundsByData
+                attempt += 1
+                if forced > 0, attempt < 3,
+                   let extra = bestNeighbour(of: Set(members), excluding: taken, grids: grids, adjacency: adjacency) {
+                    members = closed(Set(members + [extra]), grids: grids).filter { !taken.contains($0) }.sorted()
+                    continue
                 }
-            }
-            rebalance = taken
-        }
-
-        // Every other grid keeps its geometry and code.
-        for (g, grid) in grids.enumerated() where !rebalance.contains(g) {
-            let keepsMicroGrids = !grid.needsMicroGrids && !(mode == .keepGrids && (grid.old.microGrids.isEmpty || (grid.changed && grid.old.kind != .dedicated)))
-            if grid.old.kind == .dedicated || (keepsMicroGrids && microGridsFit(grid)) {
-                let piece = try keptPiece(grid, codes: &codes)
-                kept.formUnion(piece.keptGeometry)
-                pieces.append(piece)
-            } else {
-                let (piece, statistics) = try rebuiltMicroGrids(grid, codes: &codes, context: context)
-                jobs.add(statistics, grids: false)
-                kept.insert(grid.old.code)
-                pieces.append(piece)
+                taken.formUnion(members)
+                totals.add(outcome.statistics)
+                pieces.append(try named(outcome, matching: members.map { grids[$0] }, codes: &codes, context: context))
+                break
             }
         }
-        var all = Piece.merged(pieces)
-        all.totals.add(statistics: jobs)
-        return try finish(all, kept: kept)
+        return taken
     }
 
     // MARK: Deciding
+
+    /// Whether `grid` keeps its previous micro-grids, if they still fit: not when buildings
+    /// came or split differently, nor (keeping grids) when it had none or its rows changed.
+    private func keepsMicroGrids(_ grid: WorkGrid) -> Bool {
+        !grid.needsMicroGrids && !(mode == .keepGrids && (grid.old.microGrids.isEmpty || (grid.changed && grid.old.kind != .dedicated)))
+    }
 
     /// Whether `households` is within `bounds`, or no further out of them than `before` was.
     private func fits(_ households: Int, before: Int, _ bounds: HouseholdBounds) -> Bool {
@@ -266,12 +318,10 @@ struct CommunityRepartitioner: Sendable {
                                         options: options).run(context: context)
     }
 
-    /// The community cut as a whole, its grids matched to `matching` for their codes.
-    private func whole(matching: [WorkGrid], codes: inout CodeAllocator, context: GEOSContext) throws -> Piece {
+    /// The community cut as a whole, its grids matched to `matching` for their codes, with the cut's statistics.
+    private func whole(matching: [WorkGrid], codes: inout CodeAllocator, context: GEOSContext) throws -> (Piece, PartitionStatistics) {
         let outcome = try CommunityPartitioner(input: input, options: options).run(context: context)
-        var piece = try named(outcome, matching: matching, codes: &codes, context: context)
-        piece.totals.add(outcome.statistics, grids: true)
-        return piece
+        return (try named(outcome, matching: matching, codes: &codes, context: context), outcome.statistics)
     }
 
     /// A pseudo-community of `community` (with another outline) holding the buildings of `rows`,
@@ -356,21 +406,8 @@ struct CommunityRepartitioner: Sendable {
         if newMicros.isEmpty {
             newMicros = [MicroGrid(code: code + "01", gridCode: code, households: 0, buildings: 0, geometry: grid.metric)]
         }
-        // Micro-grids keep the code of the previous micro-grid they share most households with.
-        var oldShares: [[String: Int]] = grid.old.microGrids.map { _ in [:] }
-        let oldIndex = Dictionary(grid.old.microGrids.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { a, _ in a })
-        for row in grid.rows {
-            if let micro = row.micro, let m = oldIndex[micro] { oldShares[m][input.buildings[row.building].building.id, default: 0] += row.households }
-        }
-        var newShares: [[String: Int]] = newMicros.map { _ in [:] }
-        let newIndex = Dictionary(newMicros.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { a, _ in a })
-        for row in outcome.assignments { if let m = newIndex[row.microGridCode] { newShares[m][row.buildingID, default: 0] += row.households } }
-        let pairs = Self.match(new: newShares, newHouseholds: newMicros.map(\.households),
-                               old: oldShares, oldHouseholds: grid.old.microGrids.map(\.households))
         var rename: [String: String] = [:]
-        for m in newMicros.indices {
-            rename[newMicros[m].code] = try pairs[m].map { grid.old.microGrids[$0].code } ?? codes.nextMicroGrid(of: code)
-        }
+        try renameMicroGrids(newMicros, rows: outcome.assignments, in: code, before: grid, codes: &codes, rename: &rename)
         for temporary in outcome.grids { rename[temporary.code] = code }
         let micros = newMicros.map { micro in
             MicroGrid(code: rename[micro.code] ?? micro.code, gridCode: code, households: micro.households, buildings: micro.buildings, geometry: micro.geometry)
@@ -402,47 +439,15 @@ struct CommunityRepartitioner: Sendable {
         }
         var pairs = Self.match(new: newShares, newHouseholds: outcome.grids.map(\.households), old: oldShares,
                                oldHouseholds: matching.map(\.households))
-        // Grids without households (land, a dedicated site without homes): by area, same kind.
-        let taken = Set(pairs.compactMap { $0 })
-        var free = Set(matching.indices).subtracting(taken)
-        for (n, grid) in outcome.grids.enumerated() where pairs[n] == nil {
-            let object = try GEOSObject(grid.geometry, context: context)
-            let area = try object.area()
-            var best: (old: Int, area: Double)?
-            for o in free.sorted() where matching[o].old.kind == grid.kind {
-                let shared = try object.intersection(GEOSObject(matching[o].metric, context: context)).area()
-                if shared > 0.5 * area, best == nil || shared > best!.area { best = (o, shared) }
-            }
-            if let best {
-                pairs[n] = best.old
-                free.remove(best.old)
-            }
-        }
+        try pairByArea(outcome.grids, with: matching, pairs: &pairs, context: context)
 
         var rename: [String: String] = [:]
         for (n, grid) in outcome.grids.enumerated() {
             let code = try pairs[n].map { matching[$0].old.code } ?? codes.nextGrid()
             rename[grid.code] = code
             // Micro-grids: against the previous micro-grids of the grid whose code it took.
-            let old = pairs[n].map { matching[$0] }
-            let oldMicros = old?.old.microGrids ?? []
-            var oldMicroShares: [[String: Int]] = oldMicros.map { _ in [:] }
-            let oldMicroIndex = Dictionary(oldMicros.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { a, _ in a })
-            for row in old?.rows ?? [] {
-                if let micro = row.micro, let m = oldMicroIndex[micro] {
-                    oldMicroShares[m][input.buildings[row.building].building.id, default: 0] += row.households
-                }
-            }
-            var newMicroShares: [[String: Int]] = grid.microGrids.map { _ in [:] }
-            let newMicroIndex = Dictionary(grid.microGrids.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { a, _ in a })
-            for row in outcome.assignments where row.gridCode == grid.code {
-                if let m = newMicroIndex[row.microGridCode] { newMicroShares[m][row.buildingID, default: 0] += row.households }
-            }
-            let microPairs = Self.match(new: newMicroShares, newHouseholds: grid.microGrids.map(\.households), old: oldMicroShares,
-                                        oldHouseholds: oldMicros.map(\.households))
-            for (m, micro) in grid.microGrids.enumerated() {
-                rename[micro.code] = try microPairs[m].map { oldMicros[$0].code } ?? codes.nextMicroGrid(of: code)
-            }
+            try renameMicroGrids(grid.microGrids, rows: outcome.assignments.filter { $0.gridCode == grid.code }, in: code,
+                                 before: pairs[n].map { matching[$0] }, codes: &codes, rename: &rename)
         }
         let grids = outcome.grids.map { grid -> Grid in
             var renamed = grid
@@ -467,6 +472,47 @@ struct CommunityRepartitioner: Sendable {
         }
         return Piece(grids: grids, rows: rows, findings: findings, unplaced: outcome.unplaced, keptGeometry: [],
                      rebuiltMicroGrids: Set(grids.map(\.code)))
+    }
+
+    /// Pairs each of `grids` left without a pair (no households shared: land, a dedicated site
+    /// without homes) with the grid of `matching` not yet paired, of the same kind, that covers
+    /// the most of it, more than half.
+    private func pairByArea(_ grids: [Grid], with matching: [WorkGrid], pairs: inout [Int?], context: GEOSContext) throws {
+        let taken = Set(pairs.compactMap { $0 })
+        var free = Set(matching.indices).subtracting(taken)
+        for (n, grid) in grids.enumerated() where pairs[n] == nil {
+            let object = try GEOSObject(grid.geometry, context: context)
+            let area = try object.area()
+            var best: (old: Int, area: Double)?
+            for o in free.sorted() where matching[o].old.kind == grid.kind {
+                let shared = try object.intersection(GEOSObject(matching[o].metric, context: context)).area()
+                if shared > 0.5 * area, best == nil || shared > best!.area { best = (o, shared) }
+            }
+            if let best {
+                pairs[n] = best.old
+                free.remove(best.old)
+            }
+        }
+    }
+
+    /// Names new micro-grids `micros` of the grid coded `code` in `rename`: each takes the code
+    /// of the micro-grid of the grid `before` it shares most households with (by `rows`, the
+    /// new rows of these micro-grids), the others new codes of the grid.
+    private func renameMicroGrids(_ micros: [MicroGrid], rows: [BuildingAssignment], in code: String, before old: WorkGrid?,
+                                  codes: inout CodeAllocator, rename: inout [String: String]) throws {
+        let oldMicros = old?.old.microGrids ?? []
+        var oldShares: [[String: Int]] = oldMicros.map { _ in [:] }
+        let oldIndex = Dictionary(oldMicros.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { a, _ in a })
+        for row in old?.rows ?? [] {
+            if let micro = row.micro, let m = oldIndex[micro] { oldShares[m][input.buildings[row.building].building.id, default: 0] += row.households }
+        }
+        var newShares: [[String: Int]] = micros.map { _ in [:] }
+        let newIndex = Dictionary(micros.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { a, _ in a })
+        for row in rows { if let m = newIndex[row.microGridCode] { newShares[m][row.buildingID, default: 0] += row.households } }
+        let pairs = Self.match(new: newShares, newHouseholds: micros.map(\.households), old: oldShares, oldHouseholds: oldMicros.map(\.households))
+        for (m, micro) in micros.enumerated() {
+            rename[micro.code] = try pairs[m].map { oldMicros[$0].code } ?? codes.nextMicroGrid(of: code)
+        }
     }
 
     /// Pairs of (new, old) groups, largest shared households first; a pair holds when the shared
@@ -522,24 +568,6 @@ struct CommunityRepartitioner: Sendable {
         var households: Int
     }
 
-    /// Figures of the cuts made anew.
-    fileprivate struct JobTotals {
-        var gridsByData = 0
-        var microByData = 0
-        var roadMetres = 0.0
-        var roadMetresCrossed = 0.0
-        var arterialMetresCrossed = 0.0
-
-        mutating func add(_ statistics: PartitionStatistics, grids: Bool) {
-            microByData += statistics.microGridsOutOfBoundsByData
-            guard grids else { return }
-            gridsByData += statistics.gridsOutOfBoundsByData
-            roadMetres += statistics.roadMetres
-            roadMetresCrossed += statistics.roadMetresCrossed
-            arterialMetresCrossed += statistics.arterialMetresCrossed
-        }
-    }
-
     /// Part of the community's result: grids with their final codes, their rows and findings.
     fileprivate struct Piece {
         var grids: [Grid]
@@ -549,46 +577,70 @@ struct CommunityRepartitioner: Sendable {
         var unplaced: [UnplacedBuilding]
         var keptGeometry: Set<String>
         var rebuiltMicroGrids: Set<String> = []
-        var totals = JobTotals()
 
+        /// The pieces one after another.
         static func merged(_ pieces: [Piece]) -> Piece {
-            var all = Piece(grids: [], rows: [], findings: [], unplaced: [], keptGeometry: [])
-            for piece in pieces {
-                all.grids += piece.grids
-                all.rows += piece.rows
-                all.findings += piece.findings
-                all.unplaced += piece.unplaced
-                all.keptGeometry.formUnion(piece.keptGeometry)
-                all.rebuiltMicroGrids.formUnion(piece.rebuiltMicroGrids)
-                all.totals.add(statistics: piece.totals)
-            }
-            return all
+            Piece(grids: pieces.flatMap(\.grids), rows: pieces.flatMap(\.rows), findings: pieces.flatMap(\.findings),
+                  unplaced: pieces.flatMap(\.unplaced), keptGeometry: pieces.reduce(into: Set<String>()) { $0.formUnion($1.keptGeometry) },
+                  rebuiltMicroGrids: pieces.reduce(into: Set<String>()) { $0.formUnion($1.rebuiltMicroGrids) })
         }
     }
 
     /// The community's outcome from its pieces: grids in code order, rows in building order (as
     /// a fresh partition writes them), findings and statistics for every grid, kept or new.
-    private func finish(_ piece: Piece, kept: Set<String>) throws -> Result {
+    /// - Parameter totals: statistics of the cuts made anew, for the figures only they know
+    ///   (grids the data leave out of bounds, road metres).
+    private func finish(_ piece: Piece, totals: PartitionStatistics, kept: Set<String>) -> Result {
         var outcome = CommunityOutcome()
         outcome.grids = piece.grids.sorted { $0.code < $1.code }
-        let ordered = piece.rows.sorted { ($0.building, $0.micro) < ($1.building, $1.micro) }
+        let rows = Self.merged(piece.rows)
+        outcome.assignments = rows.map { row in
+            BuildingAssignment(buildingID: input.buildings[row.building].building.id, gridCode: row.grid, microGridCode: row.micro, households: row.households)
+        }
+        var findings = piece.findings
+        var statistics = PartitionStatistics()
+        countBounds(of: outcome.grids, statistics: &statistics, findings: &findings, polsbyPopper: &outcome.polsbyPopper)
+        statistics.gridsOutOfBounds = findings.filter { $0.kind == .gridOutOfBounds }.count
+        statistics.microGridsOutOfBounds = findings.filter { $0.kind == .microGridOutOfBounds }.count
+        statistics.gridsOutOfBoundsByData = min(totals.gridsOutOfBoundsByData, statistics.gridsOutOfBounds)
+        statistics.microGridsOutOfBoundsByData = min(totals.microGridsOutOfBoundsByData, statistics.microGridsOutOfBounds)
+        statistics.roadMetres = totals.roadMetres
+        statistics.roadMetresCrossed = totals.roadMetresCrossed
+        statistics.arterialMetresCrossed = totals.arterialMetresCrossed
+
+        // Buildings in no grid, buildings and compounds split: from the rows.
+        var rowsOf: [Int: [PlacedRow]] = [:]
+        for row in rows { rowsOf[row.building, default: []].append(row) }
+        outcome.unplaced = unplaced(rowsOf: rowsOf, reasons: piece.unplaced)
+        countSplits(rowsOf: rowsOf, statistics: &statistics, findings: &findings)
+        statistics.communities = 1
+        statistics.households = input.buildings.reduce(0) { $0 + $1.building.households }
+        statistics.buildings = input.buildings.count
+        outcome.statistics = statistics
+        outcome.findings = findings
+        return Result(outcome: outcome, keptGeometry: piece.keptGeometry.union(kept), rebuiltMicroGrids: piece.rebuiltMicroGrids)
+    }
+
+    /// `rows` in building order, then micro-grid, the rows of one building in one micro-grid made one.
+    private static func merged(_ rows: [PlacedRow]) -> [PlacedRow] {
         var merged: [PlacedRow] = []
-        for row in ordered {
+        for row in rows.sorted(by: { ($0.building, $0.micro) < ($1.building, $1.micro) }) {
             if let last = merged.last, last.building == row.building, last.micro == row.micro {
                 merged[merged.count - 1].households += row.households
             } else {
                 merged.append(row)
             }
         }
-        outcome.assignments = merged.map { row in
-            BuildingAssignment(buildingID: input.buildings[row.building].building.id, gridCode: row.grid, microGridCode: row.micro, households: row.households)
-        }
+        return merged
+    }
 
-        // Findings: what the cuts said, and the same for what was kept.
-        var findings = piece.findings
+    /// Counts residential grids and micro-grids and those in bounds, with the Polsby-Popper of
+    /// each residential grid; reports a grid or micro-grid out of bounds that the cuts did not
+    /// (one kept from the previous partition).
+    private func countBounds(of grids: [Grid], statistics: inout PartitionStatistics, findings: inout [PartitionFinding],
+                             polsbyPopper: inout [Double]) {
         let reported = Set(findings.map(\.featureID))
-        var statistics = PartitionStatistics()
-        for grid in outcome.grids {
+        for grid in grids {
             if grid.kind == .residential {
                 statistics.residentialGrids += 1
                 if options.gridBounds.contains(grid.households) {
@@ -599,7 +651,7 @@ struct CommunityRepartitioner: Sendable {
                 }
                 let polygon = grid.geometry.polygons.first ?? Polygon(rings: [])
                 let perimeter = polygon.rings.reduce(0) { $0 + PlaneMath.length($1) }
-                if perimeter > 0 { outcome.polsbyPopper.append(4 * Double.pi * PlaneMath.area(polygon) / (perimeter * perimeter)) }
+                if perimeter > 0 { polsbyPopper.append(4 * Double.pi * PlaneMath.area(polygon) / (perimeter * perimeter)) }
             }
             guard grid.kind != .dedicated else { continue }
             for micro in grid.microGrids {
@@ -612,28 +664,31 @@ struct CommunityRepartitioner: Sendable {
                 }
             }
         }
-        statistics.gridsOutOfBounds = findings.filter { $0.kind == .gridOutOfBounds }.count
-        statistics.microGridsOutOfBounds = findings.filter { $0.kind == .microGridOutOfBounds }.count
-        statistics.gridsOutOfBoundsByData = min(piece.totals.gridsByData, statistics.gridsOutOfBounds)
-        statistics.microGridsOutOfBoundsByData = min(piece.totals.microByData, statistics.microGridsOutOfBounds)
-        statistics.roadMetres = piece.totals.roadMetres
-        statistics.roadMetresCrossed = piece.totals.roadMetresCrossed
-        statistics.arterialMetresCrossed = piece.totals.arterialMetresCrossed
+    }
 
-        // Buildings in no grid, buildings and compounds split: from the rows.
-        var rowsOf: [Int: [PlacedRow]] = [:]
-        for row in merged { rowsOf[row.building, default: []].append(row) }
-        // Households the rows miss: for the reason the cuts gave, or else no grid holds them.
-        let reasons = Dictionary(piece.unplaced.map { ($0.buildingID, $0) }, uniquingKeysWith: { a, _ in a })
-        var gridsOfCompound: [String: Set<String>] = [:]
+    /// The community's buildings whose households the rows miss, for the reason the cuts gave
+    /// (`reasons`), or else because no grid holds them.
+    private func unplaced(rowsOf: [Int: [PlacedRow]], reasons: [UnplacedBuilding]) -> [UnplacedBuilding] {
+        let reasons = Dictionary(reasons.map { ($0.buildingID, $0) }, uniquingKeysWith: { a, _ in a })
+        var result: [UnplacedBuilding] = []
         for (b, entry) in input.buildings.enumerated() {
             let building = entry.building
             let placed = rowsOf[b]?.reduce(0) { $0 + $1.households } ?? 0
             if rowsOf[b] == nil || placed < building.households {
-                outcome.unplaced.append(UnplacedBuilding(buildingID: building.id, households: building.households - placed,
-                                                         reason: reasons[building.id]?.reason ?? .noGrid,
-                                                         detail: "community \(input.community.code)"))
+                result.append(UnplacedBuilding(buildingID: building.id, households: building.households - placed,
+                                               reason: reasons[building.id]?.reason ?? .noGrid,
+                                               detail: "community \(input.community.code)"))
             }
+        }
+        return result
+    }
+
+    /// Counts and reports buildings whose rows lie in several micro-grids, and compounds whose
+    /// buildings lie in several grids.
+    private func countSplits(rowsOf: [Int: [PlacedRow]], statistics: inout PartitionStatistics, findings: inout [PartitionFinding]) {
+        var gridsOfCompound: [String: Set<String>] = [:]
+        for (b, entry) in input.buildings.enumerated() {
+            let building = entry.building
             guard let rows = rowsOf[b] else { continue }
             if rows.count > 1 {
                 statistics.buildingsSplit += 1
@@ -647,22 +702,6 @@ struct CommunityRepartitioner: Sendable {
             findings.append(PartitionFinding(.compoundSplit, featureID: compound,
                                              detail: "too large for one grid: split along its buildings into \(gridsOfCompound[compound]?.count ?? 0) grids"))
         }
-        statistics.communities = 1
-        statistics.households = input.buildings.reduce(0) { $0 + $1.building.households }
-        statistics.buildings = input.buildings.count
-        outcome.statistics = statistics
-        outcome.findings = findings
-        return Result(outcome: outcome, keptGeometry: piece.keptGeometry.union(kept), rebuiltMicroGrids: piece.rebuiltMicroGrids)
-    }
-}
-
-extension CommunityRepartitioner.JobTotals {
-    mutating func add(statistics other: CommunityRepartitioner.JobTotals) {
-        gridsByData += other.gridsByData
-        microByData += other.microByData
-        roadMetres += other.roadMetres
-        roadMetresCrossed += other.roadMetresCrossed
-        arterialMetresCrossed += other.arterialMetresCrossed
     }
 }
 

@@ -62,48 +62,14 @@ extension Partitioner {
     public static func repartition(_ district: District, previous: PreviousPartition, mode: RepartitionMode = .rebalance,
                                    options: PartitionOptions = PartitionOptions(),
                                    progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Repartition {
-        guard previous.epsg == district.epsg else {
-            throw RepartitionError("the grids are in EPSG:\(previous.epsg), the district in EPSG:\(district.epsg): re-partition the district in the CRS it was partitioned in",
-                                   file: previous.path, layer: "grids")
-        }
-        if mode == .rebalance && !(previous.hasMicroGrids && previous.hasAssignments) {
-            throw RepartitionError("a re-partition that re-balances needs the layers microgrids and building_assignments (--keep-grids works from grids alone)",
-                                   file: previous.path, layer: previous.hasMicroGrids ? "building_assignments" : "microgrids")
-        }
+        try check(previous, against: district, mode: mode)
         let working = try district.workingEPSG()
         let metric = try district.projected(to: working)
         let survey = try DistrictSurvey(metric)
         let inputs = try communityInputs(metric, survey: survey)
-
-        var gridsOfCommunity: [String: [PreviousPartition.OldGrid]] = [:]
-        for grid in previous.grids { gridsOfCommunity[grid.communityCode, default: []].append(grid) }
-        var communityOfGrid: [String: String] = [:]
-        for grid in previous.grids { communityOfGrid[grid.code] = grid.communityCode }
-        var rowsOfCommunity: [String: [BuildingAssignment]] = [:]
-        for row in previous.assignments {
-            if let community = communityOfGrid[row.gridCode] { rowsOfCommunity[community, default: []].append(row) }
-        }
-        var codesOfCommunity: [String: Set<String>] = [:]
-        for record in previous.codeHistory { codesOfCommunity[String(record.code.prefix(12)), default: []].insert(record.code) }
-
         // Communities the previous file had and the district no longer has: their grids retire.
-        let tasks = inputs.map { input in
-            CommunityRepartitioner(input: input, oldGrids: gridsOfCommunity[input.community.code] ?? [],
-                                   oldRows: rowsOfCommunity[input.community.code] ?? [],
-                                   usedCodes: codesOfCommunity[input.community.code] ?? [],
-                                   mode: mode, options: options, districtEPSG: district.epsg, workingEPSG: working,
-                                   placesByLocation: !previous.hasAssignments)
-        }
-        let results = ResultBox<CommunityRepartitioner.Result>(count: tasks.count)
-        let threads = max(1, min(options.threads ?? ProcessInfo.processInfo.activeProcessorCount, tasks.count))
-        DispatchQueue.concurrentPerform(iterations: threads) { _ in
-            while let index = results.next() {
-                let result = Swift.Result<CommunityRepartitioner.Result, any Error> { try tasks[index].run(context: GEOSContext()) }
-                let done = results.store(result, at: index)
-                progress?(done, tasks.count)
-            }
-        }
-        let outcomes = try results.all().map { try $0.get() }
+        let tasks = repartitioners(inputs, previous: previous, mode: mode, options: options, epsg: district.epsg, working: working)
+        let outcomes = try repartitionCommunities(tasks, options: options, progress: progress)
         // Kept grids and micro-grids: the previous file's geometry, byte for byte; the vertices
         // re-built ones share with them go back onto the previous file's outlines.
         var oldGeometry: [String: Geometry] = [:]
@@ -112,23 +78,9 @@ extension Partitioner {
             for micro in grid.microGrids { oldGeometry[micro.code] = micro.geometry }
         }
         let kept = outcomes.reduce(into: Set<String>()) { $0.formUnion($1.keptGeometry) }
-        var outlines: (metric: [Geometry], original: [Geometry]) = ([], [])
-        for grid in outcomes.flatMap(\.outcome.grids) {
-            for (code, geometry) in [(grid.code, grid.geometry)] + grid.microGrids.map({ ($0.code, $0.geometry) }) where kept.contains(code) {
-                guard let original = oldGeometry[code] else { continue }
-                outlines.metric.append(geometry)
-                outlines.original.append(original)
-            }
-        }
         var partition = try assemble(outcomes.map(\.outcome), district: district, metric: metric, survey: survey, working: working,
-                                     outlines: outlines)
-        for g in partition.grids.indices {
-            if kept.contains(partition.grids[g].code), let geometry = oldGeometry[partition.grids[g].code] { partition.grids[g].geometry = geometry }
-            for m in partition.grids[g].microGrids.indices {
-                let code = partition.grids[g].microGrids[m].code
-                if kept.contains(code), let geometry = oldGeometry[code] { partition.grids[g].microGrids[m].geometry = geometry }
-            }
-        }
+                                     outlines: keptOutlines(outcomes, kept: kept, oldGeometry: oldGeometry))
+        putBack(oldGeometry, of: kept, in: &partition)
         if working != district.epsg {
             try snapRebuilt(&partition, kept: kept, oldGeometry: oldGeometry, metric: metric, working: working)
             // Snapping can bring both sides of a narrow spike onto one outline (no width left),
@@ -144,6 +96,84 @@ extension Partitioner {
         let report = RepartitionReport(previous: previous, partition: partition, mode: mode,
                                        rebuiltMicroGrids: outcomes.reduce(into: Set<String>()) { $0.formUnion($1.rebuiltMicroGrids) })
         return Repartition(partition: partition, report: report)
+    }
+
+    /// Throws when `previous` cannot be re-partitioned into `district`: another CRS, or (to
+    /// re-balance) without micro-grids or assignments.
+    private static func check(_ previous: PreviousPartition, against district: District, mode: RepartitionMode) throws {
+        guard previous.epsg == district.epsg else {
+            throw RepartitionError("the grids are in EPSG:\(previous.epsg), the district in EPSG:\(district.epsg): re-partition the district in the CRS it was partitioned in",
+                                   file: previous.path, layer: "grids")
+        }
+        if mode == .rebalance && !(previous.hasMicroGrids && previous.hasAssignments) {
+            throw RepartitionError("a re-partition that re-balances needs the layers microgrids and building_assignments (--keep-grids works from grids alone)",
+                                   file: previous.path, layer: previous.hasMicroGrids ? "building_assignments" : "microgrids")
+        }
+    }
+
+    /// One re-partitioner per community of `inputs`, with its grids, rows and codes in `previous`.
+    private static func repartitioners(_ inputs: [CommunityInput], previous: PreviousPartition, mode: RepartitionMode,
+                                       options: PartitionOptions, epsg: Int, working: Int) -> [CommunityRepartitioner] {
+        var gridsOfCommunity: [String: [PreviousPartition.OldGrid]] = [:]
+        for grid in previous.grids { gridsOfCommunity[grid.communityCode, default: []].append(grid) }
+        var communityOfGrid: [String: String] = [:]
+        for grid in previous.grids { communityOfGrid[grid.code] = grid.communityCode }
+        var rowsOfCommunity: [String: [BuildingAssignment]] = [:]
+        for row in previous.assignments {
+            if let community = communityOfGrid[row.gridCode] { rowsOfCommunity[community, default: []].append(row) }
+        }
+        var codesOfCommunity: [String: Set<String>] = [:]
+        for record in previous.codeHistory { codesOfCommunity[String(record.code.prefix(12)), default: []].insert(record.code) }
+        return inputs.map { input in
+            CommunityRepartitioner(input: input, oldGrids: gridsOfCommunity[input.community.code] ?? [],
+                                   oldRows: rowsOfCommunity[input.community.code] ?? [],
+                                   usedCodes: codesOfCommunity[input.community.code] ?? [],
+                                   mode: mode, options: options, districtEPSG: epsg, workingEPSG: working,
+                                   placesByLocation: !previous.hasAssignments)
+        }
+    }
+
+    /// Runs `tasks` on every core the options allow, each with its own GEOS context; the results
+    /// come back in the order of `tasks`.
+    private static func repartitionCommunities(_ tasks: [CommunityRepartitioner], options: PartitionOptions,
+                                               progress: (@Sendable (Int, Int) -> Void)?) throws -> [CommunityRepartitioner.Result] {
+        let results = ResultBox<CommunityRepartitioner.Result>(count: tasks.count)
+        let threads = max(1, min(options.threads ?? ProcessInfo.processInfo.activeProcessorCount, tasks.count))
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            while let index = results.next() {
+                let result = Swift.Result<CommunityRepartitioner.Result, any Error> { try tasks[index].run(context: GEOSContext()) }
+                let done = results.store(result, at: index)
+                progress?(done, tasks.count)
+            }
+        }
+        return try results.all().map { try $0.get() }
+    }
+
+    /// The outlines of the grids and micro-grids `kept`: as the communities' outcomes have them
+    /// (working CRS) and as the previous file has them, so that `assemble` brings their
+    /// vertices back exactly.
+    private static func keptOutlines(_ outcomes: [CommunityRepartitioner.Result], kept: Set<String>,
+                                     oldGeometry: [String: Geometry]) -> (metric: [Geometry], original: [Geometry]) {
+        var outlines: (metric: [Geometry], original: [Geometry]) = ([], [])
+        for grid in outcomes.flatMap(\.outcome.grids) {
+            for (code, geometry) in [(grid.code, grid.geometry)] + grid.microGrids.map({ ($0.code, $0.geometry) }) where kept.contains(code) {
+                guard let original = oldGeometry[code] else { continue }
+                outlines.metric.append(geometry)
+                outlines.original.append(original)
+            }
+        }
+        return outlines
+    }
+
+    /// Gives each grid and micro-grid `kept` its previous file's geometry.
+    private static func putBack(_ oldGeometry: [String: Geometry], of kept: Set<String>, in partition: inout Partition) {
+        for g in partition.grids.indices {
+            if kept.contains(partition.grids[g].code), let geometry = oldGeometry[partition.grids[g].code] { partition.grids[g].geometry = geometry }
+            for m in partition.grids[g].microGrids.indices {
+                let code = partition.grids[g].microGrids[m].code
+                if kept.contains(code), let geometry = oldGeometry[code] { partition.grids[g].microGrids[m].geometry = geometry }
+            }
+        }
     }
 
     /// `Partition.noWidth` in the units of `epsg`, at the district's centre (the smaller of the

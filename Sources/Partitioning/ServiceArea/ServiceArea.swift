@@ -35,12 +35,30 @@ enum ServiceArea {
                 let metres = road.geometry.lineStrings.reduce(0) { $0 + PlaneMath.length($1) }
                 guard metres > 0 else { continue }
                 partition.statistics.roadMetresOutside += metres
-                partition.findings.append(PartitionFinding(.unassignedRoad, featureID: road.id,
-                                                           detail: String(format: "%.0f m outside every community (in no grid)", metres)))
+                partition.findings.append(outsideFinding(road, metres: metres))
             }
             return
         }
-        let splitter = RoadSplitter(grids: partition.grids.map(\.geometry))
+        let pieces = split(roads, at: partition.grids.map(\.geometry), threads: threads)
+        var shares = RoadShares(pieces, grids: partition.grids.count, roads: roads.count)
+        shares.giveShared(in: roads)
+        partition.roadAssignments = shares.assignments(roads: roads, grids: partition.grids)
+        for g in partition.grids.indices { partition.grids[g].roadMetres = shares.total[g] }
+        partition.statistics.roadMetresAssigned = shares.total.reduce(0, +)
+        partition.statistics.roadMetresShared = shares.shared.reduce(0) { $0 + pieces[$1].length }
+        partition.statistics.roadMetresOutside = shares.outside.reduce(0, +)
+        for (r, metres) in shares.outside.enumerated() where metres >= 0.01 {
+            partition.findings.append(outsideFinding(roads[r], metres: metres))
+        }
+    }
+
+    private static func outsideFinding(_ road: Road, metres: Double) -> PartitionFinding {
+        PartitionFinding(.unassignedRoad, featureID: road.id, detail: String(format: "%.0f m outside every community (in no grid)", metres))
+    }
+
+    /// `roads` cut at the boundaries of `grids`, on `threads` threads, in road order.
+    private static func split(_ roads: [Road], at grids: [Geometry], threads: Int) -> [RoadSplitter.Piece] {
+        let splitter = RoadSplitter(grids: grids)
         let chunks = max(1, min(threads, roads.count))
         let results = ResultBox<[RoadSplitter.Piece]>(count: chunks)
         DispatchQueue.concurrentPerform(iterations: chunks) { _ in
@@ -52,76 +70,96 @@ enum ServiceArea {
                 _ = results.store(.success(pieces), at: chunk)
             }
         }
-        let pieces = results.all().flatMap { (try? $0.get()) ?? [] }
+        return results.all().flatMap { (try? $0.get()) ?? [] }
+    }
 
-        var total = [Double](repeating: 0, count: partition.grids.count)
-        var owner = [Int?](repeating: nil, count: pieces.count)
-        var outside = [Double](repeating: 0, count: roads.count)
+    /// Who owns each piece of road: a piece inside a grid is that grid's; a stretch along a
+    /// boundary waits in `shared` for `giveShared`; what lies outside every grid is counted
+    /// per road.
+    private struct RoadShares {
+        let pieces: [RoadSplitter.Piece]
+        /// Metres given to each grid so far.
+        var total: [Double]
+        var owner: [Int?]
+        /// Metres of each road outside every grid.
+        var outside: [Double]
+        /// Pieces along a boundary of two grids or more.
         var shared: [Int] = []
-        for (p, piece) in pieces.enumerated() {
-            switch piece.place {
-            case .interior(let g):
-                owner[p] = g
-                total[g] += piece.length
-            case .shared:
-                shared.append(p)
-            case .outside:
-                outside[piece.road] += piece.length
+
+        init(_ pieces: [RoadSplitter.Piece], grids: Int, roads: Int) {
+            self.pieces = pieces
+            total = [Double](repeating: 0, count: grids)
+            owner = [Int?](repeating: nil, count: pieces.count)
+            outside = [Double](repeating: 0, count: roads)
+            for (p, piece) in pieces.enumerated() {
+                switch piece.place {
+                case .interior(let g):
+                    owner[p] = g
+                    total[g] += piece.length
+                case .shared:
+                    shared.append(p)
+                case .outside:
+                    outside[piece.road] += piece.length
+                }
             }
         }
+
+        /// The grids piece `p` runs along the boundary of.
         func candidates(_ p: Int) -> [Int] {
             if case .shared(let grids) = pieces[p].place { return grids }
             return []
         }
-        shared.sort { a, b in
-            let ca = candidates(a), cb = candidates(b)
-            if ca != cb { return ca.lexicographicallyPrecedes(cb) }
-            let ra = roads[pieces[a].road].id, rb = roads[pieces[b].road].id
-            if ra != rb { return ra < rb }
-            if pieces[a].part != pieces[b].part { return pieces[a].part < pieces[b].part }
-            return pieces[a].start < pieces[b].start
-        }
-        struct Pair: Hashable { var grid: Int, other: Int }
-        var given: [Pair: Double] = [:]
-        for p in shared {
-            let grids = candidates(p)
-            let chosen: Int
-            if grids.count == 2 {
-                let g = grids[0], h = grids[1]
-                let gotG = given[Pair(grid: g, other: h), default: 0], gotH = given[Pair(grid: h, other: g), default: 0]
-                if gotG != gotH {
-                    chosen = gotG < gotH ? g : h
-                } else {
-                    chosen = total[h] < total[g] ? h : g
-                }
-                given[Pair(grid: chosen, other: chosen == g ? h : g), default: 0] += pieces[p].length
-            } else {
-                chosen = grids.min { total[$0] < total[$1] || (total[$0] == total[$1] && $0 < $1) } ?? grids[0]
+
+        /// Gives every shared stretch to one of its grids (see `ServiceArea`, "Roads"): in order
+        /// of the grids' codes, road id and position along the road; between two grids, to the
+        /// one given less of their common street so far, else less road in all, else the lower;
+        /// among more, to the one with the least road.
+        mutating func giveShared(in roads: [Road]) {
+            shared = shared.sorted { a, b in
+                let ca = candidates(a), cb = candidates(b)
+                if ca != cb { return ca.lexicographicallyPrecedes(cb) }
+                let ra = roads[pieces[a].road].id, rb = roads[pieces[b].road].id
+                if ra != rb { return ra < rb }
+                if pieces[a].part != pieces[b].part { return pieces[a].part < pieces[b].part }
+                return pieces[a].start < pieces[b].start
             }
-            owner[p] = chosen
-            total[chosen] += pieces[p].length
+            struct Pair: Hashable { var grid: Int, other: Int }
+            var given: [Pair: Double] = [:]
+            for p in shared {
+                let grids = candidates(p)
+                let chosen: Int
+                if grids.count == 2 {
+                    let g = grids[0], h = grids[1]
+                    let gotG = given[Pair(grid: g, other: h), default: 0], gotH = given[Pair(grid: h, other: g), default: 0]
+                    if gotG != gotH {
+                        chosen = gotG < gotH ? g : h
+                    } else {
+                        chosen = total[h] < total[g] ? h : g
+                    }
+                    given[Pair(grid: chosen, other: chosen == g ? h : g), default: 0] += pieces[p].length
+                } else {
+                    chosen = grids.min { total[$0] < total[$1] || (total[$0] == total[$1] && $0 < $1) } ?? grids[0]
+                }
+                owner[p] = chosen
+                total[chosen] += pieces[p].length
+            }
         }
 
-        var assigned: [(grid: Int, piece: Int)] = []
-        for (p, g) in owner.enumerated() { if let g { assigned.append((g, p)) } }
-        assigned.sort { a, b in
-            if a.grid != b.grid { return a.grid < b.grid }
-            let pa = pieces[a.piece], pb = pieces[b.piece]
-            if roads[pa.road].id != roads[pb.road].id { return roads[pa.road].id < roads[pb.road].id }
-            if pa.part != pb.part { return pa.part < pb.part }
-            return pa.start < pb.start
-        }
-        partition.roadAssignments = assigned.map { grid, p in
-            RoadAssignment(roadID: roads[pieces[p].road].id, gridCode: partition.grids[grid].code,
-                           lengthMetres: pieces[p].length, geometry: .lineString(pieces[p].points))
-        }
-        for g in partition.grids.indices { partition.grids[g].roadMetres = total[g] }
-        partition.statistics.roadMetresAssigned = total.reduce(0, +)
-        partition.statistics.roadMetresShared = shared.reduce(0) { $0 + pieces[$1].length }
-        partition.statistics.roadMetresOutside = outside.reduce(0, +)
-        for (r, metres) in outside.enumerated() where metres >= 0.01 {
-            partition.findings.append(PartitionFinding(.unassignedRoad, featureID: roads[r].id,
-                                                       detail: String(format: "%.0f m outside every community (in no grid)", metres)))
+        /// A row for every owned piece, by grid, then road id and position along the road.
+        func assignments(roads: [Road], grids: [Grid]) -> [RoadAssignment] {
+            var assigned: [(grid: Int, piece: Int)] = []
+            for (p, g) in owner.enumerated() { if let g { assigned.append((g, p)) } }
+            assigned.sort { a, b in
+                if a.grid != b.grid { return a.grid < b.grid }
+                let pa = pieces[a.piece], pb = pieces[b.piece]
+                if roads[pa.road].id != roads[pb.road].id { return roads[pa.road].id < roads[pb.road].id }
+                if pa.part != pb.part { return pa.part < pb.part }
+                return pa.start < pb.start
+            }
+            return assigned.map { grid, p in
+                RoadAssignment(roadID: roads[pieces[p].road].id, gridCode: grids[grid].code,
+                               lengthMetres: pieces[p].length, geometry: .lineString(pieces[p].points))
+            }
         }
     }
 
