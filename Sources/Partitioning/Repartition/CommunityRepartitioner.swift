@@ -52,6 +52,9 @@ struct CommunityRepartitioner: Sendable {
         var households: Int { rows.reduce(0) { $0 + $1.households } }
     }
 
+    /// The community re-partitioned: its buildings placed in the previous grids, the grids
+    /// they push out of bounds re-cut with as few neighbours as needed (the whole community
+    /// when its outline changed), every other grid kept, its micro-grids kept or cut anew.
     func run(context: GEOSContext) throws -> Result {
         var codes = CodeAllocator(community: input.community.code, used: usedCodes)
         guard !oldGrids.isEmpty else {
