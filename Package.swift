@@ -93,8 +93,7 @@ let package = Package(
         .executableTarget(
             name: "GridweaveCLI",
             dependencies: [
-                "GeometryEngine", "Projections", "FeatureIO", "DistrictModel", "DistrictSynthesis", "GridSchema", "GridLookup",
-                "Partitioning",
+                "GeometryEngine", "Projections", "FeatureIO", "DistrictModel", "DistrictSynthesis", "GridLookup", "Partitioning",
                 "MapRendering", "CoverageReport", "IntakeServer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
