@@ -68,6 +68,16 @@ import Testing
         }
     }
 
+    @Test func aNumberIsACodeWhenItHasAtMostTheLevelsDigits() {
+        #expect(CommunityCode(number: 1)?.description == "000000000001")
+        #expect(CommunityCode(number: 999_999_999_999)?.description == "999999999999")
+        #expect(CommunityCode(number: 1_000_000_000_000) == nil)
+        #expect(GridCode(number: 310_101_001_001_007) == GridCode("310101001001007"))
+        #expect(GridCode(number: 1_000_000_000_000_000) == nil)
+        #expect(MicroGridCode(number: 99_999_999_999_999_999)?.description == "99999999999999999")
+        #expect(MicroGridCode(number: 100_000_000_000_000_000) == nil)
+    }
+
     @Test func orderingIsThatOfTheDigitsAsText() {
         let texts = ["310101001001007", "310101001001010", "310101001002001", "000000000009999",
                      "310101001001001", "999999999999999", "100000000000000"]
