@@ -30,10 +30,7 @@ extension GridMap {
             let toGrids = try CoordinateTransformer(from: source, to: epsg)
             var grids: [Grid] = []
             for (row, feature) in gridLayer.features.enumerated() {
-                let id = feature.fid.map(String.init) ?? "at index \(row)"
-                guard let code = Self.text(feature[field.code]) else {
-                    throw MapRenderingError("the grid has no code", file: path, layer: field.layer, featureID: id)
-                }
+                let (id, code) = try Self.identify(feature, row: row, as: "grid", codeField: field.code, layer: field.layer, path: path)
                 guard let geometry = feature.geometry, !geometry.polygons.isEmpty else {
                     throw MapRenderingError("grid \(code) has no polygon", file: path, layer: field.layer, featureID: id)
                 }
@@ -60,16 +57,24 @@ extension GridMap {
         let toMicro = try CoordinateTransformer(from: microSource, to: epsg)
         var micros: [MicroGrid] = []
         for (row, feature) in layer.features.enumerated() {
-            let id = feature.fid.map(String.init) ?? "at index \(row)"
-            guard let code = Self.text(feature[field.code]) else {
-                throw MapRenderingError("the micro-grid has no code", file: path, layer: field.layer, featureID: id)
-            }
+            let code = try identify(feature, row: row, as: "micro-grid", codeField: field.code, layer: field.layer, path: path).code
             guard let geometry = feature.geometry, !geometry.polygons.isEmpty else { continue }
             micros.append(MicroGrid(code: code, gridCode: Self.text(feature[field.gridCode]) ?? field.impliedGridCode(ofMicroGrid: code),
                                     households: feature[field.households].int64.map { Int($0) },
                                     geometry: try toMicro.transform(geometry)))
         }
         return micros
+    }
+
+    /// A row's feature id (its index when it has none) and code; a row without a code is an
+    /// error naming it.
+    private static func identify(_ feature: Feature, row: Int, as what: String, codeField: String, layer: String,
+                                 path: String) throws -> (id: String, code: String) {
+        let id = feature.fid.map(String.init) ?? "at index \(row)"
+        guard let code = text(feature[codeField]) else {
+            throw MapRenderingError("the \(what) has no code", file: path, layer: layer, featureID: id)
+        }
+        return (id, code)
     }
 
     /// A text field's value; an integer is read as its digits (codes written as numbers).
