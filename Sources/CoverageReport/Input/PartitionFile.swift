@@ -59,7 +59,7 @@ struct PartitionFile {
         } catch let error as FeatureIOError {
             throw CoverageError(error.message, file: path, layer: error.layer, featureID: error.featureID, field: error.field)
         } catch let error as ProjectionError {
-            throw CoverageError("\(error)", file: path, layer: "grids")
+            throw CoverageError("\(error)", file: path, layer: PartitionSchema.Grids.layer)
         }
     }
 
