@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "FeatureIO", targets: ["FeatureIO"]),
         .library(name: "DistrictModel", targets: ["DistrictModel"]),
         .library(name: "DistrictSynthesis", targets: ["DistrictSynthesis"]),
+        .library(name: "GridSchema", targets: ["GridSchema"]),
         .library(name: "GridLookup", targets: ["GridLookup"]),
         .library(name: "Partitioning", targets: ["Partitioning"]),
         .library(name: "MapRendering", targets: ["MapRendering"]),
@@ -54,23 +55,28 @@ let package = Package(
                 swiftSettings: swiftSettings),
         // Synthetic districts of Chinese urban fabric, deterministic from a seed.
         .target(name: "DistrictSynthesis", dependencies: ["GeometryEngine", "DistrictModel"], swiftSettings: swiftSettings),
+        // The partition file's layers and fields, and the community, grid and micro-grid codes:
+        // below every module that writes or reads a partition file, so that each asks one owner.
+        .target(name: "GridSchema", dependencies: ["FeatureIO"], swiftSettings: swiftSettings),
         // The partition engine: street blocks, building cells, balanced grids and micro-grids, codes.
-        .target(name: "Partitioning", dependencies: ["GeometryEngine", "Projections", "FeatureIO", "DistrictModel", "GridLookup"],
+        .target(name: "Partitioning",
+                dependencies: ["GeometryEngine", "Projections", "FeatureIO", "DistrictModel", "GridSchema", "GridLookup"],
                 swiftSettings: swiftSettings),
         // Point-in-grid lookup: an exact index over a grids file, one answer on shared boundaries.
-        .target(name: "GridLookup", dependencies: ["CPrefetch", "CSQLite", "GeometryEngine", "Projections", "FeatureIO"], swiftSettings: swiftSettings),
+        .target(name: "GridLookup", dependencies: ["CPrefetch", "CSQLite", "GeometryEngine", "Projections", "FeatureIO", "GridSchema"],
+                swiftSettings: swiftSettings),
         // Maps of grids and micro-grids: SVG, and PNG through a small rasterizer (zlib for the PNG stream).
-        .target(name: "MapRendering", dependencies: ["CZlib", "GeometryEngine", "Projections", "FeatureIO"],
+        .target(name: "MapRendering", dependencies: ["CZlib", "GeometryEngine", "Projections", "FeatureIO", "GridSchema"],
                 swiftSettings: swiftSettings),
         // Coverage checks of a grids file (gaps, overlaps, slivers, ...) and the planner's report page.
         .target(name: "CoverageReport",
-                dependencies: ["GeometryEngine", "Projections", "FeatureIO", "DistrictModel", "GridLookup", "MapRendering"],
+                dependencies: ["GeometryEngine", "Projections", "FeatureIO", "DistrictModel", "GridSchema", "GridLookup", "MapRendering"],
                 swiftSettings: swiftSettings),
         // The event-intake HTTP server over a hot-reloadable grid index.
         .target(
             name: "IntakeServer",
             dependencies: [
-                "GeometryEngine", "Projections", "FeatureIO", "GridLookup",
+                "GeometryEngine", "Projections", "FeatureIO", "GridSchema", "GridLookup",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -109,6 +115,8 @@ let package = Package(
         .testTarget(name: "DistrictSynthesisTests", dependencies: ["DistrictSynthesis", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "PartitioningTests", dependencies: ["Partitioning", "DistrictSynthesis", "GridLookup", "Projections", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "GridSchemaTests", dependencies: ["GridSchema", "FeatureIO"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "GridLookupTests", dependencies: ["GridLookup", "TestSupport"],
                     swiftSettings: swiftSettings),

@@ -1,13 +1,14 @@
 import FeatureIO
 import Foundation
 import GeometryEngine
+import GridSchema
 import Projections
 
 extension GridIndex {
     /// The layer of grids in a partition GeoPackage (data.md, "Output: a partition").
-    public static let gridsLayer = "grids"
+    public static let gridsLayer = PartitionSchema.Grids.layer
     /// The layer of micro-grids; a file without it gives grids without micro-grids.
-    public static let microGridsLayer = "microgrids"
+    public static let microGridsLayer = PartitionSchema.MicroGrids.layer
 
     /// Loads the grids (and micro-grids) of a partition GeoPackage and builds the index.
     ///
@@ -68,7 +69,8 @@ extension GridIndex {
                                   message: "no layer named grids (\(known)): is this a partition written by `gridweave partition`?")
         }
         let gridLayer = try Self.read(Self.gridsLayer, from: reader, path: path)
-        try Self.require("code", in: gridLayer, path: path)
+        let gridField = PartitionSchema.Grids.self
+        try Self.require(gridField.code, in: gridLayer, path: path)
         let epsg = gridLayer.srs?.epsgCode.map(Int.init)
 
         var grids: [Grid] = []
@@ -76,18 +78,18 @@ extension GridIndex {
         var seen: [String: Int64?] = [:]
         for (row, feature) in gridLayer.features.enumerated() {
             let id = feature.fid.map(String.init) ?? "at index \(row)"
-            guard let code = feature["code"].codeText else {
-                throw GridLookupError(.missingValue, file: path, layer: Self.gridsLayer, featureID: id, field: "code",
+            guard let code = feature[gridField.code].codeText else {
+                throw GridLookupError(.missingValue, file: path, layer: Self.gridsLayer, featureID: id, field: gridField.code,
                                       message: "the grid has no code")
             }
             if let other = seen[code] {
-                throw GridLookupError(.duplicateCode, file: path, layer: Self.gridsLayer, featureID: id, field: "code",
+                throw GridLookupError(.duplicateCode, file: path, layer: Self.gridsLayer, featureID: id, field: gridField.code,
                                       message: "code \(code) is also the code of feature \(other.map(String.init) ?? "?")")
             }
             seen[code] = feature.fid
             let geometry = try Self.polygonal(feature, row: row, layer: Self.gridsLayer, path: path)
-            let community = feature["community_code"].codeText ?? (code.count == 15 ? String(code.prefix(12)) : "")
-            grids.append(Grid(code: code, communityCode: community, kind: feature["kind"].codeText ?? ""))
+            let community = feature[gridField.communityCode].codeText ?? gridField.impliedCommunityCode(ofGrid: code)
+            grids.append(Grid(code: code, communityCode: community, kind: feature[gridField.kind].codeText ?? ""))
             gridGeometries.append(geometry)
         }
 
@@ -95,14 +97,15 @@ extension GridIndex {
         var microGeometries: [Geometry] = []
         if reader.layerNames.contains(Self.microGridsLayer) {
             let microLayer = try Self.read(Self.microGridsLayer, from: reader, path: path)
-            try Self.require("code", in: microLayer, path: path)
+            let microField = PartitionSchema.MicroGrids.self
+            try Self.require(microField.code, in: microLayer, path: path)
             let microEPSG = microLayer.srs?.epsgCode.map(Int.init)
             let transformer = try Self.transformer(from: microEPSG, to: epsg, path: path)
             for (row, feature) in microLayer.features.enumerated() {
                 let id = feature.fid.map(String.init) ?? "at index \(row)"
-                guard let code = feature["code"].codeText else {
+                guard let code = feature[microField.code].codeText else {
                     throw GridLookupError(.missingValue, file: path, layer: Self.microGridsLayer, featureID: id,
-                                          field: "code", message: "the micro-grid has no code")
+                                          field: microField.code, message: "the micro-grid has no code")
                 }
                 var geometry = try Self.polygonal(feature, row: row, layer: Self.microGridsLayer, path: path)
                 if let transformer {
@@ -114,7 +117,7 @@ extension GridIndex {
                     }
                     try Self.requireFinite(geometry, featureID: id, layer: Self.microGridsLayer, path: path)
                 }
-                let gridCode = feature["grid_code"].codeText ?? (code.count == 17 ? String(code.prefix(15)) : "")
+                let gridCode = feature[microField.gridCode].codeText ?? microField.impliedGridCode(ofMicroGrid: code)
                 microGrids.append(MicroGrid(code: code, gridCode: gridCode))
                 microGeometries.append(geometry)
             }

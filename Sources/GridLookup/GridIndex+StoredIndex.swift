@@ -1,11 +1,12 @@
 import CSQLite
 import FeatureIO
 import Foundation
+import GridSchema
 
 extension GridIndex {
     /// The table of a grids GeoPackage that holds its stored lookup index (one row; see
     /// `StoredIndex` for the bytes and `GridsFingerprint` for what they must match).
-    public static let storedIndexTable = "gridweave_lookup_index"
+    public static let storedIndexTable = PartitionSchema.LookupIndex.table
     /// The format of the stored index this code writes and reads; any other is built again.
     public static var storedIndexFormatVersion: Int { Int(StoredIndex.formatVersion) }
 

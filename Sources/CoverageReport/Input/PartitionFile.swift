@@ -1,6 +1,7 @@
 import FeatureIO
 import Foundation
 import GeometryEngine
+import GridSchema
 import MapRendering
 import Projections
 
@@ -58,22 +59,23 @@ struct PartitionFile {
         } catch let error as FeatureIOError {
             throw CoverageError(error.message, file: path, layer: error.layer, featureID: error.featureID, field: error.field)
         } catch let error as ProjectionError {
-            throw CoverageError("\(error)", file: path, layer: "grids")
+            throw CoverageError("\(error)", file: path, layer: PartitionSchema.Grids.layer)
         }
     }
 
     private static func readGeoPackage(_ path: String) throws -> PartitionFile {
         let reader = try GeoPackageReader(path: path)
-        guard reader.layerNames.contains("grids") else {
+        let field = PartitionSchema.Grids.self
+        guard reader.layerNames.contains(field.layer) else {
             let known = reader.layerNames.isEmpty ? "it has none" : "it has \(reader.layerNames.joined(separator: ", "))"
-            throw CoverageError("no layer named grids (\(known))", file: path, layer: "grids")
+            throw CoverageError("no layer named grids (\(known))", file: path, layer: field.layer)
         }
-        let gridLayer = try reader.readLayer("grids")
-        guard gridLayer.field(named: "code") != nil else {
-            throw CoverageError("the grids layer has no code field", file: path, layer: "grids", field: "code")
+        let gridLayer = try reader.readLayer(field.layer)
+        guard gridLayer.field(named: field.code) != nil else {
+            throw CoverageError("the grids layer has no code field", file: path, layer: field.layer, field: field.code)
         }
         guard let source = gridLayer.srs?.epsgCode.map(Int.init) else {
-            throw CoverageError("the grids layer has no EPSG coordinate reference system", file: path, layer: "grids")
+            throw CoverageError("the grids layer has no EPSG coordinate reference system", file: path, layer: field.layer)
         }
         let epsg = try MetricCRS.epsg(forSource: source, extent: gridLayer.extent)
         let toMetric = try CoordinateTransformer(from: source, to: epsg)
@@ -82,58 +84,68 @@ struct PartitionFile {
         var seen: [String: String] = [:]
         for (row, feature) in gridLayer.features.enumerated() {
             let id = feature.fid.map(String.init) ?? "at index \(row)"
-            guard let code = text(feature["code"]) else {
-                throw CoverageError("the grid has no code", file: path, layer: "grids", featureID: id, field: "code")
+            guard let code = text(feature[field.code]) else {
+                throw CoverageError("the grid has no code", file: path, layer: field.layer, featureID: id, field: field.code)
             }
             if let other = seen[code] {
-                throw CoverageError("code \(code) is also the code of feature \(other)", file: path, layer: "grids", featureID: id, field: "code")
+                throw CoverageError("code \(code) is also the code of feature \(other)", file: path, layer: field.layer, featureID: id, field: field.code)
             }
             seen[code] = id
-            let geometry = try polygonal(feature, code: code, layer: "grids", id: id, path: path)
+            let geometry = try polygonal(feature, code: code, layer: field.layer, id: id, path: path)
             grids.append(Grid(featureID: id, code: code,
-                              communityCode: text(feature["community_code"]) ?? (code.count == 15 ? String(code.prefix(12)) : ""),
-                              kind: text(feature["kind"]) ?? "", households: integer(feature["households"]),
+                              communityCode: text(feature[field.communityCode]) ?? field.impliedCommunityCode(ofGrid: code),
+                              kind: text(feature[field.kind]) ?? "", households: integer(feature[field.households]),
                               geometry: try toMetric.transform(geometry)))
         }
-
-        var microGrids: [MicroGrid]?
-        if reader.layerNames.contains("microgrids") {
-            let layer = try reader.readLayer("microgrids")
-            guard layer.field(named: "code") != nil else {
-                throw CoverageError("the microgrids layer has no code field", file: path, layer: "microgrids", field: "code")
-            }
-            let microSource = layer.srs?.epsgCode.map(Int.init) ?? source
-            let transform = try CoordinateTransformer(from: microSource, to: epsg)
-            var micros: [MicroGrid] = []
-            for (row, feature) in layer.features.enumerated() {
-                let id = feature.fid.map(String.init) ?? "at index \(row)"
-                guard let code = text(feature["code"]) else {
-                    throw CoverageError("the micro-grid has no code", file: path, layer: "microgrids", featureID: id, field: "code")
-                }
-                let geometry = try polygonal(feature, code: code, layer: "microgrids", id: id, path: path)
-                micros.append(MicroGrid(featureID: id, code: code,
-                                        gridCode: text(feature["grid_code"]) ?? (code.count == 17 ? String(code.prefix(15)) : ""),
-                                        households: integer(feature["households"]), geometry: try transform.transform(geometry)))
-            }
-            microGrids = micros
-        }
-
-        func assignments(_ name: String, idField: String) throws -> [Assignment]? {
-            guard reader.layerNames.contains(name) else { return nil }
-            let layer = try reader.readLayer(name)
-            for field in [idField, "grid_code"] where layer.field(named: field) == nil {
-                throw CoverageError("the \(name) layer has no \(field) field", file: path, layer: name, field: field)
-            }
-            return layer.features.compactMap { feature in
-                guard let id = text(feature[idField]) else { return nil }
-                return Assignment(id: id, gridCode: text(feature["grid_code"]) ?? "", households: integer(feature["households"]))
-            }
-        }
-        let buildings = try assignments("building_assignments", idField: "building_id")
-        let shops = try assignments("shop_assignments", idField: "shop_id")
-        let roads = try assignments("road_assignments", idField: "road_id").map { Set($0.map(\.id)) }
+        let microGrids = try microGrids(in: reader, path: path, source: source, epsg: epsg)
+        let buildings = try assignments(in: reader, path: path, PartitionSchema.BuildingAssignments.layer,
+                                        idField: PartitionSchema.BuildingAssignments.buildingID,
+                                        gridField: PartitionSchema.BuildingAssignments.gridCode)
+        let shops = try assignments(in: reader, path: path, PartitionSchema.ShopAssignments.layer,
+                                    idField: PartitionSchema.ShopAssignments.shopID, gridField: PartitionSchema.ShopAssignments.gridCode)
+        let roads = try assignments(in: reader, path: path, PartitionSchema.RoadAssignments.layer,
+                                    idField: PartitionSchema.RoadAssignments.roadID, gridField: PartitionSchema.RoadAssignments.gridCode)
         return PartitionFile(path: path, sourceEPSG: source, epsg: epsg, grids: grids, microGrids: microGrids,
-                             buildingAssignments: buildings, shopAssignments: shops, assignedRoadIDs: roads)
+                             buildingAssignments: buildings, shopAssignments: shops, assignedRoadIDs: roads.map { Set($0.map(\.id)) })
+    }
+
+    /// The `microgrids` layer in the metric CRS `epsg`, nil when the file has none.
+    private static func microGrids(in reader: GeoPackageReader, path: String, source: Int, epsg: Int) throws -> [MicroGrid]? {
+        let field = PartitionSchema.MicroGrids.self
+        guard reader.layerNames.contains(field.layer) else { return nil }
+        let layer = try reader.readLayer(field.layer)
+        guard layer.field(named: field.code) != nil else {
+            throw CoverageError("the microgrids layer has no code field", file: path, layer: field.layer, field: field.code)
+        }
+        let microSource = layer.srs?.epsgCode.map(Int.init) ?? source
+        let transform = try CoordinateTransformer(from: microSource, to: epsg)
+        var micros: [MicroGrid] = []
+        for (row, feature) in layer.features.enumerated() {
+            let id = feature.fid.map(String.init) ?? "at index \(row)"
+            guard let code = text(feature[field.code]) else {
+                throw CoverageError("the micro-grid has no code", file: path, layer: field.layer, featureID: id, field: field.code)
+            }
+            let geometry = try polygonal(feature, code: code, layer: field.layer, id: id, path: path)
+            micros.append(MicroGrid(featureID: id, code: code,
+                                    gridCode: text(feature[field.gridCode]) ?? field.impliedGridCode(ofMicroGrid: code),
+                                    households: integer(feature[field.households]), geometry: try transform.transform(geometry)))
+        }
+        return micros
+    }
+
+    /// The rows of an assignments layer, nil when the file has no such layer.
+    private static func assignments(in reader: GeoPackageReader, path: String, _ name: String, idField: String,
+                                    gridField: String) throws -> [Assignment]? {
+        guard reader.layerNames.contains(name) else { return nil }
+        let layer = try reader.readLayer(name)
+        for field in [idField, gridField] where layer.field(named: field) == nil {
+            throw CoverageError("the \(name) layer has no \(field) field", file: path, layer: name, field: field)
+        }
+        return layer.features.compactMap { feature in
+            guard let id = text(feature[idField]) else { return nil }
+            return Assignment(id: id, gridCode: text(feature[gridField]) ?? "",
+                              households: integer(feature[PartitionSchema.BuildingAssignments.households]))
+        }
     }
 
     private static func polygonal(_ feature: Feature, code: String, layer: String, id: String, path: String) throws -> Geometry {

@@ -1,5 +1,6 @@
 import CSQLite
 import FeatureIO
+import GridSchema
 
 /// The hash of what a lookup index is built from: the rows of a grids file's `grids` and
 /// `microgrids` layers, their geometries' bytes and the fields the index reads, and the layers'
@@ -21,8 +22,8 @@ import FeatureIO
 enum GridsFingerprint {
     /// The fields of each layer that the index reads.
     static let fields: [(layer: String, fields: [String])] = [
-        (GridIndex.gridsLayer, ["code", "community_code", "kind"]),
-        (GridIndex.microGridsLayer, ["code", "grid_code"]),
+        (PartitionSchema.Grids.layer, [PartitionSchema.Grids.code, PartitionSchema.Grids.communityCode, PartitionSchema.Grids.kind]),
+        (PartitionSchema.MicroGrids.layer, [PartitionSchema.MicroGrids.code, PartitionSchema.MicroGrids.gridCode]),
     ]
 
     /// Why a fingerprint cannot be taken: the file is not a grids file this code can hash (the

@@ -109,38 +109,58 @@ extension IntakeResponder {
         return (Self.json(out), counts)
     }
 
-    /// `{"id":..,"grid_code":..,"microgrid_code":..,"community_code":..,"status":..,"distance_m":..}`:
-    /// the columns of the locate CSV, with `null` where the CSV has an empty field.
+    /// One object whose keys are the columns of the locate CSV (`AnswerKeys`), in their order,
+    /// with `null` where the CSV has an empty field.
     static func appendResult(_ location: PointLocation, id: String?, codes: EncodedCodes, to out: inout [UInt8]) {
         appendID(id, to: &out)
         if let grid = location.grid {
-            out.append(contentsOf: #","grid_code":"#.utf8)
+            out.append(contentsOf: AnswerKeys.grid)
             codes.grid.append(grid, to: &out)
-            out.append(contentsOf: #","microgrid_code":"#.utf8)
+            out.append(contentsOf: AnswerKeys.microGrid)
             if let micro = location.microGrid { codes.microGrid.append(micro, to: &out) } else { out.append(contentsOf: "null".utf8) }
-            out.append(contentsOf: #","community_code":"#.utf8)
+            out.append(contentsOf: AnswerKeys.community)
             codes.community.append(grid, to: &out)
-            out.append(contentsOf: location.status == .inside ? #","status":"inside","distance_m":"#.utf8
-                                                               : #","status":"near","distance_m":"#.utf8)
+            out.append(contentsOf: location.status == .inside ? AnswerKeys.insideAndDistance : AnswerKeys.nearAndDistance)
             LocateCSV.appendDistance(of: location, to: &out)
             out.append(UInt8(ascii: "}"))
         } else {
-            out.append(contentsOf: #","grid_code":null,"microgrid_code":null,"community_code":null,"status":"outside","distance_m":null}"#.utf8)
+            out.append(contentsOf: AnswerKeys.outside)
         }
     }
 
     /// The answer for a point that cannot be located: status `invalid` and `reason`.
     static func appendInvalid(id: String?, reason: String, to out: inout [UInt8]) {
         appendID(id, to: &out)
-        out.append(contentsOf: #","grid_code":null,"microgrid_code":null,"community_code":null,"status":"invalid","distance_m":null,"reason":"#.utf8)
+        out.append(contentsOf: AnswerKeys.invalidAndReason)
         JSONWriter.appendString(reason, to: &out)
         out.append(UInt8(ascii: "}"))
     }
 
     private static func appendID(_ id: String?, to out: inout [UInt8]) {
-        out.append(contentsOf: #"{"id":"#.utf8)
+        out.append(contentsOf: AnswerKeys.id)
         if let id { JSONWriter.appendString(id, to: &out) } else { out.append(contentsOf: "null".utf8) }
     }
+}
+
+/// The bytes of an answer's keys, made once from the locate CSV's columns
+/// (`LocateCSV.outputColumns`: id, grid_code, microgrid_code, community_code, status,
+/// distance_m), so that the server and `gridweave locate` name them in one place.
+private enum AnswerKeys {
+    static let id = Array("{\"\(LocateCSV.outputColumns[0])\":".utf8)
+    static let grid = key(1)
+    static let microGrid = key(2)
+    static let community = key(3)
+    static let insideAndDistance = key(4) + Array(#""inside""#.utf8) + key(5)
+    static let nearAndDistance = key(4) + Array(#""near""#.utf8) + key(5)
+    static let outside = key(1) + null + key(2) + null + key(3) + null + key(4) + Array(#""outside""#.utf8) + key(5) + null
+        + [UInt8(ascii: "}")]
+    static let invalidAndReason = key(1) + null + key(2) + null + key(3) + null + key(4) + Array(#""invalid""#.utf8) + key(5) + null
+        + Array(#","reason":"#.utf8)
+
+    private static let null = Array("null".utf8)
+
+    /// `,"NAME":` for the column at `index`.
+    private static func key(_ index: Int) -> [UInt8] { Array(",\"\(LocateCSV.outputColumns[index])\":".utf8) }
 }
 
 extension ServerMetrics.LookupCounts {

@@ -2,6 +2,7 @@ import FeatureIO
 import Foundation
 import GeometryEngine
 import GridLookup
+import GridSchema
 import Projections
 import Synchronization
 
@@ -109,7 +110,7 @@ final class GridSnapshot: Sendable {
             let featuresStarted = monotonicSeconds()
             let layer: Layer
             do {
-                layer = try GeoPackageReader(path: path).readLayer(GridIndex.gridsLayer)
+                layer = try GeoPackageReader(path: path).readLayer(PartitionSchema.Grids.layer)
             } catch let error as FeatureIOError {
                 throw GridLookupError(.unreadable, file: path, layer: GridIndex.gridsLayer, message: error.description)
             }
@@ -126,7 +127,7 @@ final class GridSnapshot: Sendable {
             // Made when a grid is new or changed: PROJ's set-up took 0.1-0.6 s of a reload under load.
             var toWGS84: CoordinateTransformer?
             for feature in layer.features {
-                guard let code = feature["code"].codeText, indexedCodes.contains(code) else { continue }
+                guard let code = feature[PartitionSchema.Grids.code].codeText, indexedCodes.contains(code) else { continue }
                 sourceFeatures[code] = feature
                 // A grid whose row is as it was keeps its WGS 84 feature: no PROJ work per reload
                 // for the grids that did not change (usually all but a few).

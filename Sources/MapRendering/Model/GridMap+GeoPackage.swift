@@ -1,5 +1,6 @@
 import FeatureIO
 import GeometryEngine
+import GridSchema
 import Projections
 
 extension GridMap {
@@ -16,51 +17,64 @@ extension GridMap {
         } catch {
             throw MapRenderingError("cannot read the grids file: \(error)", file: path)
         }
-        guard reader.layerNames.contains("grids") else {
-            throw MapRenderingError("no layer named grids (it has \(reader.layerNames.joined(separator: ", ")))", file: path, layer: "grids")
+        let field = PartitionSchema.Grids.self
+        guard reader.layerNames.contains(field.layer) else {
+            throw MapRenderingError("no layer named grids (it has \(reader.layerNames.joined(separator: ", ")))", file: path, layer: field.layer)
         }
         do {
-            let gridLayer = try reader.readLayer("grids")
+            let gridLayer = try reader.readLayer(field.layer)
             guard let source = gridLayer.srs?.epsgCode.map(Int.init) else {
-                throw MapRenderingError("the layer has no EPSG CRS", file: path, layer: "grids")
+                throw MapRenderingError("the layer has no EPSG CRS", file: path, layer: field.layer)
             }
             let epsg = try MetricCRS.epsg(forSource: source, extent: gridLayer.extent)
             let toGrids = try CoordinateTransformer(from: source, to: epsg)
             var grids: [Grid] = []
             for (row, feature) in gridLayer.features.enumerated() {
-                let id = feature.fid.map(String.init) ?? "at index \(row)"
-                guard let code = Self.text(feature["code"]) else {
-                    throw MapRenderingError("the grid has no code", file: path, layer: "grids", featureID: id)
-                }
+                let (id, code) = try Self.identify(feature, row: row, as: "grid", codeField: field.code, layer: field.layer, path: path)
                 guard let geometry = feature.geometry, !geometry.polygons.isEmpty else {
-                    throw MapRenderingError("grid \(code) has no polygon", file: path, layer: "grids", featureID: id)
+                    throw MapRenderingError("grid \(code) has no polygon", file: path, layer: field.layer, featureID: id)
                 }
-                grids.append(Grid(code: code, communityCode: Self.text(feature["community_code"]) ?? String(code.prefix(12)),
-                                  kind: Self.text(feature["kind"]) ?? "", households: feature["households"].int64.map { Int($0) },
+                grids.append(Grid(code: code, communityCode: Self.text(feature[field.communityCode]) ?? field.impliedCommunityCode(ofGrid: code),
+                                  kind: Self.text(feature[field.kind]) ?? "", households: feature[field.households].int64.map { Int($0) },
                                   geometry: try toGrids.transform(geometry)))
             }
-            var micros: [MicroGrid] = []
-            if reader.layerNames.contains("microgrids") {
-                let layer = try reader.readLayer("microgrids")
-                let microSource = layer.srs?.epsgCode.map(Int.init) ?? source
-                let toMicro = try CoordinateTransformer(from: microSource, to: epsg)
-                for (row, feature) in layer.features.enumerated() {
-                    let id = feature.fid.map(String.init) ?? "at index \(row)"
-                    guard let code = Self.text(feature["code"]) else {
-                        throw MapRenderingError("the micro-grid has no code", file: path, layer: "microgrids", featureID: id)
-                    }
-                    guard let geometry = feature.geometry, !geometry.polygons.isEmpty else { continue }
-                    micros.append(MicroGrid(code: code, gridCode: Self.text(feature["grid_code"]) ?? String(code.prefix(15)),
-                                            households: feature["households"].int64.map { Int($0) },
-                                            geometry: try toMicro.transform(geometry)))
-                }
-            }
+            let micros = try Self.microGrids(in: reader, path: path, source: source, epsg: epsg)
             self.init(epsg: epsg, grids: grids, microGrids: micros, bounds: bounds)
         } catch let error as MapRenderingError {
             throw error
         } catch {
             throw MapRenderingError("\(error)", file: path)
         }
+    }
+
+    /// The `microgrids` layer in the CRS `epsg` (empty when the file has none); micro-grids
+    /// without a polygon are left out.
+    private static func microGrids(in reader: GeoPackageReader, path: String, source: Int, epsg: Int) throws -> [MicroGrid] {
+        let field = PartitionSchema.MicroGrids.self
+        guard reader.layerNames.contains(field.layer) else { return [] }
+        let layer = try reader.readLayer(field.layer)
+        let microSource = layer.srs?.epsgCode.map(Int.init) ?? source
+        let toMicro = try CoordinateTransformer(from: microSource, to: epsg)
+        var micros: [MicroGrid] = []
+        for (row, feature) in layer.features.enumerated() {
+            let code = try identify(feature, row: row, as: "micro-grid", codeField: field.code, layer: field.layer, path: path).code
+            guard let geometry = feature.geometry, !geometry.polygons.isEmpty else { continue }
+            micros.append(MicroGrid(code: code, gridCode: Self.text(feature[field.gridCode]) ?? field.impliedGridCode(ofMicroGrid: code),
+                                    households: feature[field.households].int64.map { Int($0) },
+                                    geometry: try toMicro.transform(geometry)))
+        }
+        return micros
+    }
+
+    /// A row's feature id (its index when it has none) and code; a row without a code is an
+    /// error naming it.
+    private static func identify(_ feature: Feature, row: Int, as what: String, codeField: String, layer: String,
+                                 path: String) throws -> (id: String, code: String) {
+        let id = feature.fid.map(String.init) ?? "at index \(row)"
+        guard let code = text(feature[codeField]) else {
+            throw MapRenderingError("the \(what) has no code", file: path, layer: layer, featureID: id)
+        }
+        return (id, code)
     }
 
     /// A text field's value; an integer is read as its digits (codes written as numbers).

@@ -1,6 +1,7 @@
 public import FeatureIO
 import Foundation
 import GridLookup
+import GridSchema
 import Projections
 
 extension Partition {
@@ -11,51 +12,51 @@ extension Partition {
         let crs = try CRSInfo.lookup(epsg: epsg)
         let srs = SpatialReference.epsg(Int32(epsg), name: crs.name, definition: crs.wkt)
         let grids = Layer(
-            name: "grids", geometryType: "POLYGON", srs: srs,
-            fields: [FieldDefinition("code", .text), FieldDefinition("community_code", .text), FieldDefinition("kind", .text),
-                     FieldDefinition("households", .integer), FieldDefinition("buildings", .integer),
-                     FieldDefinition("shops", .integer), FieldDefinition("road_m", .real)],
+            name: PartitionSchema.Grids.layer, geometryType: PartitionSchema.Grids.geometryType, srs: srs,
+            fields: PartitionSchema.Grids.fields,
             features: self.grids.enumerated().map { index, grid in
-                Feature(fid: Int64(index + 1), geometry: grid.geometry, properties: [
-                    "code": .text(grid.code), "community_code": .text(grid.communityCode), "kind": .text(grid.kind.rawValue),
-                    "households": .integer(Int64(grid.households)), "buildings": .integer(Int64(grid.buildings)),
-                    "shops": .integer(Int64(grid.shops)), "road_m": .real(Self.centimetres(grid.roadMetres)),
+                let field = PartitionSchema.Grids.self
+                return Feature(fid: Int64(index + 1), geometry: grid.geometry, properties: [
+                    field.code: .text(grid.code), field.communityCode: .text(grid.communityCode), field.kind: .text(grid.kind.rawValue),
+                    field.households: .integer(Int64(grid.households)), field.buildings: .integer(Int64(grid.buildings)),
+                    field.shops: .integer(Int64(grid.shops)), field.roadMetres: .real(Self.centimetres(grid.roadMetres)),
                 ])
             })
         let microGrids = Layer(
-            name: "microgrids", geometryType: "POLYGON", srs: srs,
-            fields: [FieldDefinition("code", .text), FieldDefinition("grid_code", .text),
-                     FieldDefinition("households", .integer), FieldDefinition("buildings", .integer)],
+            name: PartitionSchema.MicroGrids.layer, geometryType: PartitionSchema.MicroGrids.geometryType, srs: srs,
+            fields: PartitionSchema.MicroGrids.fields,
             features: self.microGrids.enumerated().map { index, micro in
-                Feature(fid: Int64(index + 1), geometry: micro.geometry, properties: [
-                    "code": .text(micro.code), "grid_code": .text(micro.gridCode),
-                    "households": .integer(Int64(micro.households)), "buildings": .integer(Int64(micro.buildings)),
+                let field = PartitionSchema.MicroGrids.self
+                return Feature(fid: Int64(index + 1), geometry: micro.geometry, properties: [
+                    field.code: .text(micro.code), field.gridCode: .text(micro.gridCode),
+                    field.households: .integer(Int64(micro.households)), field.buildings: .integer(Int64(micro.buildings)),
                 ])
             })
         let assignments = Layer(
-            name: "building_assignments",
-            fields: [FieldDefinition("building_id", .text), FieldDefinition("grid_code", .text),
-                     FieldDefinition("microgrid_code", .text), FieldDefinition("households", .integer)],
+            name: PartitionSchema.BuildingAssignments.layer, fields: PartitionSchema.BuildingAssignments.fields,
             features: self.assignments.enumerated().map { index, row in
-                Feature(fid: Int64(index + 1), geometry: nil, properties: [
-                    "building_id": .text(row.buildingID), "grid_code": .text(row.gridCode),
-                    "microgrid_code": .text(row.microGridCode), "households": .integer(Int64(row.households)),
+                let field = PartitionSchema.BuildingAssignments.self
+                return Feature(fid: Int64(index + 1), geometry: nil, properties: [
+                    field.buildingID: .text(row.buildingID), field.gridCode: .text(row.gridCode),
+                    field.microGridCode: .text(row.microGridCode), field.households: .integer(Int64(row.households)),
                 ])
             })
         let shops = Layer(
-            name: "shop_assignments",
-            fields: [FieldDefinition("shop_id", .text), FieldDefinition("grid_code", .text), FieldDefinition("microgrid_code", .text)],
+            name: PartitionSchema.ShopAssignments.layer, fields: PartitionSchema.ShopAssignments.fields,
             features: shopAssignments.enumerated().map { index, row in
-                Feature(fid: Int64(index + 1), geometry: nil, properties: [
-                    "shop_id": .text(row.shopID), "grid_code": .text(row.gridCode), "microgrid_code": .text(row.microGridCode),
+                let field = PartitionSchema.ShopAssignments.self
+                return Feature(fid: Int64(index + 1), geometry: nil, properties: [
+                    field.shopID: .text(row.shopID), field.gridCode: .text(row.gridCode), field.microGridCode: .text(row.microGridCode),
                 ])
             })
         let roads = Layer(
-            name: "road_assignments", geometryType: "LINESTRING", srs: srs,
-            fields: [FieldDefinition("road_id", .text), FieldDefinition("grid_code", .text), FieldDefinition("length_m", .real)],
+            name: PartitionSchema.RoadAssignments.layer, geometryType: PartitionSchema.RoadAssignments.geometryType, srs: srs,
+            fields: PartitionSchema.RoadAssignments.fields,
             features: roadAssignments.enumerated().map { index, row in
-                Feature(fid: Int64(index + 1), geometry: row.geometry, properties: [
-                    "road_id": .text(row.roadID), "grid_code": .text(row.gridCode), "length_m": .real(Self.centimetres(row.lengthMetres)),
+                let field = PartitionSchema.RoadAssignments.self
+                return Feature(fid: Int64(index + 1), geometry: row.geometry, properties: [
+                    field.roadID: .text(row.roadID), field.gridCode: .text(row.gridCode),
+                    field.lengthMetres: .real(Self.centimetres(row.lengthMetres)),
                 ])
             })
         return [grids, microGrids, assignments, shops, roads, unplacedLayer()]
@@ -67,14 +68,13 @@ extension Partition {
     /// hold every household of the input.
     func unplacedLayer() -> Layer {
         Layer(
-            name: "unplaced_buildings",
-            fields: [FieldDefinition("building_id", .text), FieldDefinition("households", .integer), FieldDefinition("reason", .text),
-                     FieldDefinition("reason_en", .text), FieldDefinition("reason_zh", .text), FieldDefinition("detail", .text)],
+            name: PartitionSchema.UnplacedBuildings.layer, fields: PartitionSchema.UnplacedBuildings.fields,
             features: unplaced.enumerated().map { index, row in
-                Feature(fid: Int64(index + 1), geometry: nil, properties: [
-                    "building_id": .text(row.buildingID), "households": .integer(Int64(row.households)),
-                    "reason": .text(row.reason.code), "reason_en": .text(row.reason.english), "reason_zh": .text(row.reason.chinese),
-                    "detail": row.detail.map { .text($0) } ?? .null,
+                let field = PartitionSchema.UnplacedBuildings.self
+                return Feature(fid: Int64(index + 1), geometry: nil, properties: [
+                    field.buildingID: .text(row.buildingID), field.households: .integer(Int64(row.households)),
+                    field.reason: .text(row.reason.code), field.reasonEnglish: .text(row.reason.english),
+                    field.reasonChinese: .text(row.reason.chinese), field.detail: row.detail.map { .text($0) } ?? .null,
                 ])
             })
     }

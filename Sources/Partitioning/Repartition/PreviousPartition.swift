@@ -1,6 +1,7 @@
 import FeatureIO
 import Foundation
 public import GeometryEngine
+import GridSchema
 
 /// What went wrong reading a previous partition (`--previous OLD.gpkg`), and where: the file,
 /// layer, feature (its code or fid) and field a person needs to find the problem.
@@ -94,121 +95,181 @@ public struct PreviousPartition: Sendable {
     ///   code, a code that is not 15 or 17 digits, a micro-grid or assignment naming an unknown grid, a
     ///   geometry that is not a polygon).
     public static func read(_ path: String, requiresAssignments: Bool = true) throws -> PreviousPartition {
-        let reader = try GeoPackageReader(path: path)
-        func fail(_ message: String, layer: String? = nil, feature: Feature? = nil, field: String? = nil) -> RepartitionError {
-            RepartitionError(message, file: path, layer: layer, featureID: feature?.fid.map(String.init), field: field)
+        let file = try PreviousPartitionFile(path: path)
+        var required = [PartitionSchema.Grids.layer]
+        if requiresAssignments { required += [PartitionSchema.MicroGrids.layer, PartitionSchema.BuildingAssignments.layer] }
+        for layer in required where !file.has(layer) {
+            throw file.fail("no layer \(layer): not a partition written by gridweave partition", layer: layer)
         }
-        for layer in ["grids"] + (requiresAssignments ? ["microgrids", "building_assignments"] : []) where !reader.layerNames.contains(layer) {
-            throw fail("no layer \(layer): not a partition written by gridweave partition", layer: layer)
-        }
-        func text(_ feature: Feature, _ field: String, layer: String) throws -> String {
-            guard let value = feature[field].string, !value.isEmpty else { throw fail("missing or not text", layer: layer, feature: feature, field: field) }
-            return value
-        }
-        func integer(_ feature: Feature, _ field: String, layer: String) throws -> Int {
-            guard let value = feature[field].int64, value >= 0 else { throw fail("missing or not a non-negative integer", layer: layer, feature: feature, field: field) }
-            return Int(value)
-        }
-        func polygon(_ feature: Feature, layer: String) throws -> Geometry {
-            guard let geometry = feature.geometry, case .polygon = geometry else {
-                throw fail("geometry is \(feature.geometry?.typeName ?? "missing"), not a Polygon", layer: layer, feature: feature, field: "geom")
-            }
-            return geometry
-        }
-        func digits(_ code: String, _ count: Int) -> Bool { code.count == count && code.allSatisfy { $0.isASCII && $0.isNumber } }
-
-        let gridLayer = try reader.readLayer("grids")
-        guard let srs = gridLayer.srs else { throw fail("no CRS: the grids of a partition are in the district's CRS", layer: "grids") }
-        var grids: [OldGrid] = []
+        let (grids, epsg) = try file.grids()
         var gridIndex: [String: Int] = [:]
-        for feature in gridLayer.features {
-            let code = try text(feature, "code", layer: "grids")
-            guard digits(code, 15) else { throw fail("code \(code) is not 15 digits", layer: "grids", feature: feature, field: "code") }
-            guard gridIndex[code] == nil else { throw fail("code \(code) appears twice", layer: "grids", feature: feature, field: "code") }
-            let community = try text(feature, "community_code", layer: "grids")
-            guard code.hasPrefix(community) else {
-                throw fail("code \(code) does not start with its community_code \(community)", layer: "grids", feature: feature, field: "community_code")
-            }
-            let kindText = try text(feature, "kind", layer: "grids")
-            guard let kind = Grid.Kind(rawValue: kindText) else { throw fail("unknown kind \(kindText)", layer: "grids", feature: feature, field: "kind") }
-            gridIndex[code] = grids.count
-            grids.append(OldGrid(code: code, communityCode: community, kind: kind,
-                                 households: try integer(feature, "households", layer: "grids"),
-                                 buildings: try integer(feature, "buildings", layer: "grids"),
-                                 geometry: try polygon(feature, layer: "grids"), microGrids: []))
-        }
+        for (index, grid) in grids.enumerated() { gridIndex[grid.code] = index }
+        var withMicroGrids = grids
+        let microCodes = try file.microGrids(into: &withMicroGrids, gridIndex: gridIndex)
+        let assignments = try file.assignments(gridIndex: gridIndex, microCodes: microCodes)
+        if let assignments { try file.check(withMicroGrids, against: assignments) }
+        let history = try file.codeHistory()
+        return PreviousPartition(path: path, epsg: epsg, grids: withMicroGrids, assignments: assignments ?? [],
+                                 hasMicroGrids: microCodes != nil, hasAssignments: assignments != nil,
+                                 codeHistory: history + Self.unrecorded(withMicroGrids, in: history))
+    }
 
-        var microCodes: Set<String> = []
-        let hasMicroGrids = reader.layerNames.contains("microgrids")
-        if hasMicroGrids {
-            for feature in try reader.readLayer("microgrids").features {
-                let code = try text(feature, "code", layer: "microgrids")
-                guard digits(code, 17) else { throw fail("code \(code) is not 17 digits", layer: "microgrids", feature: feature, field: "code") }
-                guard microCodes.insert(code).inserted else { throw fail("code \(code) appears twice", layer: "microgrids", feature: feature, field: "code") }
-                let gridCode = try text(feature, "grid_code", layer: "microgrids")
-                guard let g = gridIndex[gridCode], code.hasPrefix(gridCode) else {
-                    throw fail("names grid \(gridCode), which is not in layer grids (or is not the prefix of code \(code))",
-                               layer: "microgrids", feature: feature, field: "grid_code")
-                }
-                grids[g].microGrids.append(OldMicroGrid(code: code, gridCode: gridCode,
-                                                        households: try integer(feature, "households", layer: "microgrids"),
-                                                        buildings: try integer(feature, "buildings", layer: "microgrids"),
-                                                        geometry: try polygon(feature, layer: "microgrids")))
-            }
-            for g in grids.indices { grids[g].microGrids.sort { $0.code < $1.code } }
-        }
-
-        var assignments: [BuildingAssignment] = []
-        let hasAssignments = reader.layerNames.contains("building_assignments")
-        if hasAssignments {
-            let layer = "building_assignments"
-            for feature in try reader.readLayer(layer).features {
-                let building = try text(feature, "building_id", layer: layer)
-                let gridCode = try text(feature, "grid_code", layer: layer)
-                guard gridIndex[gridCode] != nil else {
-                    throw fail("building \(building) is in grid \(gridCode), which is not in layer grids", layer: layer, feature: feature, field: "grid_code")
-                }
-                let microCode = try text(feature, "microgrid_code", layer: layer)
-                guard !hasMicroGrids || microCodes.contains(microCode), microCode.hasPrefix(gridCode) else {
-                    throw fail("building \(building) is in micro-grid \(microCode), which is not a micro-grid of grid \(gridCode) in layer microgrids",
-                               layer: layer, feature: feature, field: "microgrid_code")
-                }
-                assignments.append(BuildingAssignment(buildingID: building, gridCode: gridCode, microGridCode: microCode,
-                                                      households: try integer(feature, "households", layer: layer)))
-            }
-            // Households of a grid must be the sum of its rows: otherwise the file was edited by hand.
-            var sums: [String: Int] = [:]
-            for row in assignments { sums[row.gridCode, default: 0] += row.households }
-            for grid in grids where grid.kind != .dedicated && (sums[grid.code] ?? 0) != grid.households {
-                throw RepartitionError("grid \(grid.code) says \(grid.households) households, its building_assignments rows add up to \(sums[grid.code] ?? 0)",
-                                       file: path, layer: "grids", featureID: grid.code, field: "households")
-            }
-        }
-
-        var history: [CodeRecord] = []
-        if reader.layerNames.contains("code_history") {
-            let layer = "code_history"
-            for feature in try reader.readLayer(layer).features {
-                let code = try text(feature, "code", layer: layer)
-                guard let level = CodeRecord.Level(rawValue: try text(feature, "level", layer: layer)) else {
-                    throw fail("level must be grid or microgrid", layer: layer, feature: feature, field: "level")
-                }
-                guard digits(code, level == .grid ? 15 : 17) else { throw fail("code \(code) is not \(level == .grid ? 15 : 17) digits", layer: layer, feature: feature, field: "code") }
-                guard let status = CodeRecord.Status(rawValue: try text(feature, "status", layer: layer)) else {
-                    throw fail("status must be active or retired", layer: layer, feature: feature, field: "status")
-                }
-                history.append(CodeRecord(code: code, level: level, status: status, since: max(1, try integer(feature, "since", layer: layer))))
-            }
-        }
-        // Every code in the file is used, registry or not.
+    /// Every code in the file is used, registry or not: those `history` lacks, active since generation 1.
+    private static func unrecorded(_ grids: [OldGrid], in history: [CodeRecord]) -> [CodeRecord] {
         let recorded = Set(history.map(\.code))
+        var records: [CodeRecord] = []
         for grid in grids {
-            if !recorded.contains(grid.code) { history.append(CodeRecord(code: grid.code, level: .grid, status: .active, since: 1)) }
+            if !recorded.contains(grid.code) { records.append(CodeRecord(code: grid.code, level: .grid, status: .active, since: 1)) }
             for micro in grid.microGrids where !recorded.contains(micro.code) {
-                history.append(CodeRecord(code: micro.code, level: .microgrid, status: .active, since: 1))
+                records.append(CodeRecord(code: micro.code, level: .microgrid, status: .active, since: 1))
             }
         }
-        return PreviousPartition(path: path, epsg: Int(srs.organizationID), grids: grids, assignments: assignments,
-                                 hasMicroGrids: hasMicroGrids, hasAssignments: hasAssignments, codeHistory: history)
+        return records
+    }
+}
+
+/// The layers of a previous partition, read and checked one at a time; every error names the
+/// file, layer, feature and field.
+private struct PreviousPartitionFile {
+    let path: String
+    let reader: GeoPackageReader
+
+    init(path: String) throws {
+        self.path = path
+        reader = try GeoPackageReader(path: path)
+    }
+
+    func has(_ layer: String) -> Bool { reader.layerNames.contains(layer) }
+
+    func fail(_ message: String, layer: String? = nil, feature: Feature? = nil, field: String? = nil) -> RepartitionError {
+        RepartitionError(message, file: path, layer: layer, featureID: feature?.fid.map(String.init), field: field)
+    }
+
+    func text(_ feature: Feature, _ field: String, layer: String) throws -> String {
+        guard let value = feature[field].string, !value.isEmpty else { throw fail("missing or not text", layer: layer, feature: feature, field: field) }
+        return value
+    }
+
+    func integer(_ feature: Feature, _ field: String, layer: String) throws -> Int {
+        guard let value = feature[field].int64, value >= 0 else { throw fail("missing or not a non-negative integer", layer: layer, feature: feature, field: field) }
+        return Int(value)
+    }
+
+    func polygon(_ feature: Feature, layer: String) throws -> Geometry {
+        guard let geometry = feature.geometry, case .polygon = geometry else {
+            throw fail("geometry is \(feature.geometry?.typeName ?? "missing"), not a Polygon", layer: layer, feature: feature, field: "geom")
+        }
+        return geometry
+    }
+
+    /// `grids`, in file order, without their micro-grids; and the EPSG code of their CRS.
+    func grids() throws -> (grids: [PreviousPartition.OldGrid], epsg: Int) {
+        let field = PartitionSchema.Grids.self
+        let layer = field.layer
+        let gridLayer = try reader.readLayer(layer)
+        guard let srs = gridLayer.srs else { throw fail("no CRS: the grids of a partition are in the district's CRS", layer: layer) }
+        var grids: [PreviousPartition.OldGrid] = []
+        var seen: Set<String> = []
+        for feature in gridLayer.features {
+            let code = try text(feature, field.code, layer: layer)
+            guard let gridCode = GridCode(code) else {
+                throw fail("code \(code) is not \(GridCode.digits) digits", layer: layer, feature: feature, field: field.code)
+            }
+            guard seen.insert(code).inserted else { throw fail("code \(code) appears twice", layer: layer, feature: feature, field: field.code) }
+            let community = try text(feature, field.communityCode, layer: layer)
+            guard CommunityCode(community) == gridCode.community else {
+                throw fail("code \(code) does not start with its community_code \(community)", layer: layer, feature: feature, field: field.communityCode)
+            }
+            let kindText = try text(feature, field.kind, layer: layer)
+            guard let kind = Grid.Kind(rawValue: kindText) else { throw fail("unknown kind \(kindText)", layer: layer, feature: feature, field: field.kind) }
+            grids.append(PreviousPartition.OldGrid(code: code, communityCode: community, kind: kind,
+                                                   households: try integer(feature, field.households, layer: layer),
+                                                   buildings: try integer(feature, field.buildings, layer: layer),
+                                                   geometry: try polygon(feature, layer: layer), microGrids: []))
+        }
+        return (grids, Int(srs.organizationID))
+    }
+
+    /// Adds the rows of `microgrids` to their grids, in code order; the codes read, nil when
+    /// the file has no such layer.
+    func microGrids(into grids: inout [PreviousPartition.OldGrid], gridIndex: [String: Int]) throws -> Set<String>? {
+        let field = PartitionSchema.MicroGrids.self
+        let layer = field.layer
+        guard has(layer) else { return nil }
+        var codes: Set<String> = []
+        for feature in try reader.readLayer(layer).features {
+            let code = try text(feature, field.code, layer: layer)
+            guard let microCode = MicroGridCode(code) else {
+                throw fail("code \(code) is not \(MicroGridCode.digits) digits", layer: layer, feature: feature, field: field.code)
+            }
+            guard codes.insert(code).inserted else { throw fail("code \(code) appears twice", layer: layer, feature: feature, field: field.code) }
+            let gridCode = try text(feature, field.gridCode, layer: layer)
+            guard let g = gridIndex[gridCode], microCode.grid.description == gridCode else {
+                throw fail("names grid \(gridCode), which is not in layer grids (or is not the prefix of code \(code))",
+                           layer: layer, feature: feature, field: field.gridCode)
+            }
+            grids[g].microGrids.append(PreviousPartition.OldMicroGrid(code: code, gridCode: gridCode,
+                                                                      households: try integer(feature, field.households, layer: layer),
+                                                                      buildings: try integer(feature, field.buildings, layer: layer),
+                                                                      geometry: try polygon(feature, layer: layer)))
+        }
+        for g in grids.indices { grids[g].microGrids.sort { $0.code < $1.code } }
+        return codes
+    }
+
+    /// The rows of `building_assignments`, nil when the file has no such layer.
+    /// - Parameter microCodes: the codes of `microgrids`, nil when the file has no such layer.
+    func assignments(gridIndex: [String: Int], microCodes: Set<String>?) throws -> [BuildingAssignment]? {
+        let field = PartitionSchema.BuildingAssignments.self
+        let layer = field.layer
+        guard has(layer) else { return nil }
+        var assignments: [BuildingAssignment] = []
+        for feature in try reader.readLayer(layer).features {
+            let building = try text(feature, field.buildingID, layer: layer)
+            let gridCode = try text(feature, field.gridCode, layer: layer)
+            guard gridIndex[gridCode] != nil else {
+                throw fail("building \(building) is in grid \(gridCode), which is not in layer grids", layer: layer, feature: feature, field: field.gridCode)
+            }
+            let microCode = try text(feature, field.microGridCode, layer: layer)
+            guard microCodes?.contains(microCode) ?? true, MicroGridCode(microCode)?.grid.description == gridCode else {
+                throw fail("building \(building) is in micro-grid \(microCode), which is not a micro-grid of grid \(gridCode) in layer microgrids",
+                           layer: layer, feature: feature, field: field.microGridCode)
+            }
+            assignments.append(BuildingAssignment(buildingID: building, gridCode: gridCode, microGridCode: microCode,
+                                                  households: try integer(feature, field.households, layer: layer)))
+        }
+        return assignments
+    }
+
+    /// Households of a grid must be the sum of its rows: otherwise the file was edited by hand.
+    func check(_ grids: [PreviousPartition.OldGrid], against assignments: [BuildingAssignment]) throws {
+        var sums: [String: Int] = [:]
+        for row in assignments { sums[row.gridCode, default: 0] += row.households }
+        for grid in grids where grid.kind != .dedicated && (sums[grid.code] ?? 0) != grid.households {
+            throw RepartitionError("grid \(grid.code) says \(grid.households) households, its building_assignments rows add up to \(sums[grid.code] ?? 0)",
+                                   file: path, layer: PartitionSchema.Grids.layer, featureID: grid.code, field: PartitionSchema.Grids.households)
+        }
+    }
+
+    /// The rows of `code_history`; empty when the file has no such layer.
+    func codeHistory() throws -> [PreviousPartition.CodeRecord] {
+        typealias CodeRecord = PreviousPartition.CodeRecord
+        let field = PartitionSchema.CodeHistory.self
+        let layer = field.layer
+        guard has(layer) else { return [] }
+        var history: [CodeRecord] = []
+        for feature in try reader.readLayer(layer).features {
+            let code = try text(feature, field.code, layer: layer)
+            guard let level = CodeRecord.Level(rawValue: try text(feature, field.level, layer: layer)) else {
+                throw fail("level must be grid or microgrid", layer: layer, feature: feature, field: field.level)
+            }
+            let (isCode, digits) = level == .grid ? (GridCode(code) != nil, GridCode.digits) : (MicroGridCode(code) != nil, MicroGridCode.digits)
+            guard isCode else { throw fail("code \(code) is not \(digits) digits", layer: layer, feature: feature, field: field.code) }
+            guard let status = CodeRecord.Status(rawValue: try text(feature, field.status, layer: layer)) else {
+                throw fail("status must be active or retired", layer: layer, feature: feature, field: field.status)
+            }
+            history.append(CodeRecord(code: code, level: level, status: status, since: max(1, try integer(feature, field.since, layer: layer))))
+        }
+        return history
     }
 }

@@ -1,5 +1,6 @@
 public import FeatureIO
 import Foundation
+import GridSchema
 
 /// What a re-partition changed: grids kept, changed, new and retired, and the buildings that
 /// moved from one grid to another, came or went. Written to the output GeoPackage as the
@@ -86,19 +87,37 @@ public struct RepartitionReport: Sendable {
         self.mode = mode
         previousPath = previous.path
         generation = previous.generation + 1
+        let before = Self.householdsByGrid(previous.assignments)
+        let after = Self.householdsByGrid(partition.assignments)
+        let buildings = Self.buildingMoves(before: before, after: after, comparing: previous.hasAssignments)
+        moves = buildings.moves
+        householdsCompared = buildings.compared
+        householdsKeepingGridCode = buildings.keeping
+        changes = Self.gridChanges(previous: previous, partition: partition, before: before, after: after,
+                                   rebuiltMicroGrids: rebuiltMicroGrids)
+        codeHistory = Self.registry(previous: previous, partition: partition, generation: generation)
+    }
 
-        // Rows per building, before and now: grid -> households.
-        var before: [String: [String: Int]] = [:]
-        for row in previous.assignments { before[row.buildingID, default: [:]][row.gridCode, default: 0] += row.households }
-        var after: [String: [String: Int]] = [:]
-        for row in partition.assignments { after[row.buildingID, default: [:]][row.gridCode, default: 0] += row.households }
-        func main(_ grids: [String: Int]) -> String? {
-            grids.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
-        }
+    /// Rows per building: grid -> households.
+    private static func householdsByGrid(_ rows: [BuildingAssignment]) -> [String: [String: Int]] {
+        var grids: [String: [String: Int]] = [:]
+        for row in rows { grids[row.buildingID, default: [:]][row.gridCode, default: 0] += row.households }
+        return grids
+    }
 
+    /// The grid with the most households (the smallest code of those tied).
+    private static func main(_ grids: [String: Int]) -> String? {
+        grids.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
+    }
+
+    /// Buildings moved, added and removed, largest households first; households compared (in
+    /// buildings of both partitions) and of those keeping their grid code. Nothing is compared
+    /// when the previous file has no assignments.
+    private static func buildingMoves(before: [String: [String: Int]], after: [String: [String: Int]],
+                                      comparing: Bool) -> (moves: [BuildingMove], compared: Int, keeping: Int) {
         var moves: [BuildingMove] = []
         var compared = 0, keeping = 0
-        if previous.hasAssignments {
+        if comparing {
             for (building, now) in after {
                 guard let was = before[building] else {
                     moves.append(BuildingMove(buildingID: building, change: .added, fromGrid: nil, toGrid: main(now), households: now.values.reduce(0, +)))
@@ -118,11 +137,12 @@ public struct RepartitionReport: Sendable {
             }
         }
         moves.sort { ($0.households, $1.buildingID) > ($1.households, $0.buildingID) }
-        self.moves = moves
-        householdsCompared = compared
-        householdsKeepingGridCode = keeping
+        return (moves, compared, keeping)
+    }
 
-        // Grids.
+    /// One row per grid now (kept, changed, new, in the partition's order), then one per retired grid.
+    private static func gridChanges(previous: PreviousPartition, partition: Partition, before: [String: [String: Int]],
+                                    after: [String: [String: Int]], rebuiltMicroGrids: Set<String>) -> [GridChange] {
         var old: [String: PreviousPartition.OldGrid] = [:]
         for grid in previous.grids { old[grid.code] = grid }
         var movedIn: [String: (buildings: Int, households: Int)] = [:]
@@ -171,9 +191,11 @@ public struct RepartitionReport: Sendable {
                                       householdsBefore: grid.households, householdsAfter: 0, buildingsBefore: grid.buildings, buildingsAfter: 0,
                                       buildingsMoved: moved.buildings, householdsMoved: moved.households, reshaped: false, microGridsRebuilt: false))
         }
-        self.changes = changes
+        return changes
+    }
 
-        // The registry: every code ever used, active now or retired.
+    /// The registry: every code ever used, active now or retired, in code order.
+    private static func registry(previous: PreviousPartition, partition: Partition, generation: Int) -> [PreviousPartition.CodeRecord] {
         var records: [String: PreviousPartition.CodeRecord] = [:]
         for record in previous.codeHistory { records[record.code] = record }
         var now: [String: PreviousPartition.CodeRecord.Level] = [:]
@@ -188,7 +210,7 @@ public struct RepartitionReport: Sendable {
         for (code, record) in records where now[code] == nil && record.status == .active {
             records[code] = PreviousPartition.CodeRecord(code: code, level: record.level, status: .retired, since: generation)
         }
-        codeHistory = records.values.sorted { $0.code < $1.code }
+        return records.values.sorted { $0.code < $1.code }
     }
 
     /// The attribute tables `changes`, `moves` and `code_history`.
@@ -196,40 +218,34 @@ public struct RepartitionReport: Sendable {
         func text(_ value: String?) -> FieldValue { value.map { .text($0) } ?? .null }
         func integer(_ value: Int) -> FieldValue { .integer(Int64(value)) }
         let changes = Layer(
-            name: "changes",
-            fields: [FieldDefinition("kind", .text), FieldDefinition("grid_code", .text), FieldDefinition("old_grid_code", .text),
-                     FieldDefinition("community_code", .text), FieldDefinition("households_before", .integer),
-                     FieldDefinition("households_after", .integer), FieldDefinition("buildings_before", .integer),
-                     FieldDefinition("buildings_after", .integer), FieldDefinition("buildings_moved", .integer),
-                     FieldDefinition("households_moved", .integer), FieldDefinition("reshaped", .integer),
-                     FieldDefinition("microgrids_rebuilt", .integer)],
+            name: PartitionSchema.Changes.layer, fields: PartitionSchema.Changes.fields,
             features: self.changes.enumerated().map { index, change in
-                Feature(fid: Int64(index + 1), geometry: nil, properties: [
-                    "kind": .text(change.kind.rawValue), "grid_code": text(change.gridCode), "old_grid_code": text(change.oldGridCode),
-                    "community_code": .text(change.communityCode), "households_before": integer(change.householdsBefore),
-                    "households_after": integer(change.householdsAfter), "buildings_before": integer(change.buildingsBefore),
-                    "buildings_after": integer(change.buildingsAfter), "buildings_moved": integer(change.buildingsMoved),
-                    "households_moved": integer(change.householdsMoved), "reshaped": integer(change.reshaped ? 1 : 0),
-                    "microgrids_rebuilt": integer(change.microGridsRebuilt ? 1 : 0),
+                let field = PartitionSchema.Changes.self
+                return Feature(fid: Int64(index + 1), geometry: nil, properties: [
+                    field.kind: .text(change.kind.rawValue), field.gridCode: text(change.gridCode),
+                    field.oldGridCode: text(change.oldGridCode), field.communityCode: .text(change.communityCode),
+                    field.householdsBefore: integer(change.householdsBefore), field.householdsAfter: integer(change.householdsAfter),
+                    field.buildingsBefore: integer(change.buildingsBefore), field.buildingsAfter: integer(change.buildingsAfter),
+                    field.buildingsMoved: integer(change.buildingsMoved), field.householdsMoved: integer(change.householdsMoved),
+                    field.reshaped: integer(change.reshaped ? 1 : 0), field.microGridsRebuilt: integer(change.microGridsRebuilt ? 1 : 0),
                 ])
             })
         let moves = Layer(
-            name: "moves",
-            fields: [FieldDefinition("building_id", .text), FieldDefinition("change", .text), FieldDefinition("from_grid", .text),
-                     FieldDefinition("to_grid", .text), FieldDefinition("households", .integer)],
+            name: PartitionSchema.Moves.layer, fields: PartitionSchema.Moves.fields,
             features: self.moves.enumerated().map { index, move in
-                Feature(fid: Int64(index + 1), geometry: nil, properties: [
-                    "building_id": .text(move.buildingID), "change": .text(move.change.rawValue), "from_grid": text(move.fromGrid),
-                    "to_grid": text(move.toGrid), "households": integer(move.households),
+                let field = PartitionSchema.Moves.self
+                return Feature(fid: Int64(index + 1), geometry: nil, properties: [
+                    field.buildingID: .text(move.buildingID), field.change: .text(move.change.rawValue),
+                    field.fromGrid: text(move.fromGrid), field.toGrid: text(move.toGrid), field.households: integer(move.households),
                 ])
             })
         let history = Layer(
-            name: "code_history",
-            fields: [FieldDefinition("code", .text), FieldDefinition("level", .text), FieldDefinition("status", .text), FieldDefinition("since", .integer)],
+            name: PartitionSchema.CodeHistory.layer, fields: PartitionSchema.CodeHistory.fields,
             features: codeHistory.enumerated().map { index, record in
-                Feature(fid: Int64(index + 1), geometry: nil, properties: [
-                    "code": .text(record.code), "level": .text(record.level.rawValue), "status": .text(record.status.rawValue),
-                    "since": integer(record.since),
+                let field = PartitionSchema.CodeHistory.self
+                return Feature(fid: Int64(index + 1), geometry: nil, properties: [
+                    field.code: .text(record.code), field.level: .text(record.level.rawValue),
+                    field.status: .text(record.status.rawValue), field.since: integer(record.since),
                 ])
             })
         return [changes, moves, history]
