@@ -1,5 +1,6 @@
 import DistrictModel
 import GeometryEngine
+import GridSchema
 
 /// Where the households of each building of a community went, grid and micro-grid, as the
 /// grids are recorded (stage "codes").
@@ -11,14 +12,14 @@ extension CommunityPartitioner {
     /// Records a grid under `gridCode`: its micro-grids coded in reading order with their
     /// outlines and households, the grid's outline (their union), its statistics and, when
     /// out of bounds, its finding.
-    func record(_ draft: Draft, code gridCode: String, cut: MicroCut, level: GridLevel, tessellation: CommunityTessellation,
+    func record(_ draft: Draft, code gridCode: GridCode, cut: MicroCut, level: GridLevel, tessellation: CommunityTessellation,
                 into outcome: inout CommunityOutcome, sheet: inout AssignmentSheet, context: GEOSContext) throws {
         let micro = try recordMicroGrids(draft, code: gridCode, cut: cut, level: level, tessellation: tessellation,
                                          into: &outcome, sheet: &sheet, context: context)
         let gridGeometry = micro.polygons.count == 1
             ? try micro.polygons[0].geometry()
             : try GEOSObject.collection(micro.polygons, type: .multiPolygon, context: context).coverageUnion().geometry()
-        let grid = Grid(code: gridCode, communityCode: input.community.code, kind: draft.kind, households: draft.households,
+        let grid = Grid(code: gridCode.description, communityCode: input.community.code, kind: draft.kind, households: draft.households,
                         buildings: micro.buildings.count, geometry: gridGeometry, microGrids: micro.grids,
                         siteID: draft.site.map { input.sites[$0].id })
         if draft.kind == .residential {
@@ -29,14 +30,14 @@ extension CommunityPartitioner {
         if let reason = draft.reason {
             outcome.statistics.gridsOutOfBounds += 1
             if reason.isForcedByData { outcome.statistics.gridsOutOfBoundsByData += 1 }
-            outcome.findings.append(PartitionFinding(.gridOutOfBounds, featureID: gridCode, households: draft.households,
+            outcome.findings.append(PartitionFinding(.gridOutOfBounds, featureID: gridCode.description, households: draft.households,
                                                      bounds: options.gridBounds, reason: reason))
         }
         outcome.grids.append(grid)
     }
 
     /// The micro-grids of a grid in reading order, coded; their households go on `sheet`.
-    private func recordMicroGrids(_ draft: Draft, code gridCode: String, cut: MicroCut, level: GridLevel, tessellation: CommunityTessellation,
+    private func recordMicroGrids(_ draft: Draft, code gridCode: GridCode, cut: MicroCut, level: GridLevel, tessellation: CommunityTessellation,
                                   into outcome: inout CommunityOutcome, sheet: inout AssignmentSheet,
                                   context: GEOSContext) throws -> (grids: [MicroGrid], polygons: [GEOSObject], buildings: Set<Int>) {
         let faces = tessellation.faces
@@ -48,7 +49,9 @@ extension CommunityPartitioner {
         var polygons: [GEOSObject] = []
         var gridBuildings: Set<Int> = []
         for (microSequence, m) in order.enumerated() {
-            let microCode = gridCode + String(format: "%02d", microSequence + 1)
+            guard let microCode = MicroGridCode(grid: gridCode, sequence: microSequence + 1)?.description else {
+                throw PartitionError("\(order.count) micro-grids, more than the 99 a 2-digit sequence numbers", featureID: gridCode.description)
+            }
             let geometry = try Self.union(cut.faces[m], faces: faces, context: context)
             polygons.append(try GEOSObject(geometry, context: context))
             let households = draft.kind == .dedicated
@@ -57,10 +60,10 @@ extension CommunityPartitioner {
             var total = 0
             for (b, count) in households {
                 total += count
-                sheet.rows[b, default: []].append((gridCode, microCode, count))
+                sheet.rows[b, default: []].append((gridCode.description, microCode, count))
             }
             gridBuildings.formUnion(households.map(\.building))
-            micros.append(MicroGrid(code: microCode, gridCode: gridCode, households: total, buildings: households.count, geometry: geometry))
+            micros.append(MicroGrid(code: microCode, gridCode: gridCode.description, households: total, buildings: households.count, geometry: geometry))
             if draft.kind != .dedicated {
                 countMicroGrid(microCode, households: total, pieces: cut.pieces[m], draft: draft, cut: cut, level: level, into: &outcome)
             }

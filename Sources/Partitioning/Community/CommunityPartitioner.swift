@@ -1,5 +1,6 @@
 import DistrictModel
 import GeometryEngine
+import GridSchema
 
 /// What the partition of one community gives: its grids (coded, in the working CRS), where
 /// its buildings went, and what a planner should know.
@@ -67,9 +68,13 @@ struct CommunityPartitioner {
         let drafts = timings.measure(.grids) { finalDrafts(level, tessellation: tessellation) }
         var outcome = CommunityOutcome()
         var sheet = AssignmentSheet()
+        let community = try CommunityCode(parsing: input.community.code)
         for (sequence, draftIndex) in Self.readingOrder(drafts, faces: tessellation.faces).enumerated() {
             let draft = drafts[draftIndex]
-            let gridCode = input.community.code + String(format: "%03d", sequence + 1)
+            guard let gridCode = GridCode(community: community, sequence: sequence + 1) else {
+                throw PartitionError("\(drafts.count) grids, more than the 999 a 3-digit sequence numbers: split the community",
+                                     featureID: input.community.code)
+            }
             let cut = try timings.measure(.microGrids) { try microCut(draft, level: level, tessellation: tessellation, context: context) }
             try timings.measure(.codes) {
                 try record(draft, code: gridCode, cut: cut, level: level, tessellation: tessellation, into: &outcome, sheet: &sheet,

@@ -1,5 +1,6 @@
 import DistrictModel
 import GeometryEngine
+import GridSchema
 import Projections
 
 /// Re-partitions one community from its previous grids (see `Partitioner.repartition`).
@@ -744,16 +745,15 @@ private struct Adjacency {
 struct CodeAllocator {
     private let community: String
     private var lastGrid = 0
-    private var lastMicro: [String: Int] = [:]
+    private var lastMicro: [GridCode: Int] = [:]
 
     init(community: String, used: Set<String>) {
         self.community = community
-        for code in used where code.hasPrefix(community) {
-            if code.count == 15, let sequence = Int(code.suffix(3)) { lastGrid = max(lastGrid, sequence) }
-            if code.count == 17, let sequence = Int(code.suffix(2)) {
-                let grid = String(code.prefix(15))
-                lastMicro[grid] = max(lastMicro[grid] ?? 0, sequence)
-                if let gridSequence = Int(grid.suffix(3)) { lastGrid = max(lastGrid, gridSequence) }
+        for text in used {
+            if let code = GridCode(text), code.community.description == community { lastGrid = max(lastGrid, code.sequence) }
+            if let code = MicroGridCode(text), code.grid.community.description == community {
+                lastMicro[code.grid] = max(lastMicro[code.grid] ?? 0, code.sequence)
+                lastGrid = max(lastGrid, code.grid.sequence)
             }
         }
     }
@@ -761,21 +761,20 @@ struct CodeAllocator {
     /// The next grid code of the community.
     /// - Throws: `RepartitionError` when the community used all 999.
     mutating func nextGrid() throws -> String {
-        guard lastGrid < 999 else {
+        guard let parent = CommunityCode(community), let code = GridCode(community: parent, sequence: lastGrid + 1) else {
             throw RepartitionError("community \(community) has used all 999 grid codes; retired codes are never given again", featureID: community)
         }
         lastGrid += 1
-        return community + String(format: "%03d", lastGrid)
+        return code.description
     }
 
     /// The next micro-grid code of `grid`.
     /// - Throws: `RepartitionError` when the grid used all 99.
     mutating func nextMicroGrid(of grid: String) throws -> String {
-        let last = lastMicro[grid] ?? 0
-        guard last < 99 else {
+        guard let parent = GridCode(grid), let code = MicroGridCode(grid: parent, sequence: (lastMicro[parent] ?? 0) + 1) else {
             throw RepartitionError("grid \(grid) has used all 99 micro-grid codes; retired codes are never given again", featureID: grid)
         }
-        lastMicro[grid] = last + 1
-        return grid + String(format: "%02d", last + 1)
+        lastMicro[parent] = code.sequence
+        return code.description
     }
 }

@@ -2,6 +2,7 @@ public import DistrictModel
 public import FeatureIO
 import Foundation
 import GeometryEngine
+import GridSchema
 import GridLookup
 import Projections
 
@@ -103,11 +104,12 @@ extension Partitioner {
     private static func check(_ previous: PreviousPartition, against district: District, mode: RepartitionMode) throws {
         guard previous.epsg == district.epsg else {
             throw RepartitionError("the grids are in EPSG:\(previous.epsg), the district in EPSG:\(district.epsg): re-partition the district in the CRS it was partitioned in",
-                                   file: previous.path, layer: "grids")
+                                   file: previous.path, layer: PartitionSchema.Grids.layer)
         }
         if mode == .rebalance && !(previous.hasMicroGrids && previous.hasAssignments) {
             throw RepartitionError("a re-partition that re-balances needs the layers microgrids and building_assignments (--keep-grids works from grids alone)",
-                                   file: previous.path, layer: previous.hasMicroGrids ? "building_assignments" : "microgrids")
+                                   file: previous.path,
+                                   layer: previous.hasMicroGrids ? PartitionSchema.BuildingAssignments.layer : PartitionSchema.MicroGrids.layer)
         }
     }
 
@@ -123,7 +125,10 @@ extension Partitioner {
             if let community = communityOfGrid[row.gridCode] { rowsOfCommunity[community, default: []].append(row) }
         }
         var codesOfCommunity: [String: Set<String>] = [:]
-        for record in previous.codeHistory { codesOfCommunity[String(record.code.prefix(12)), default: []].insert(record.code) }
+        for record in previous.codeHistory {
+            guard let community = GridCode(record.code)?.community ?? MicroGridCode(record.code)?.grid.community else { continue }
+            codesOfCommunity[community.description, default: []].insert(record.code)
+        }
         return inputs.map { input in
             CommunityRepartitioner(input: input, oldGrids: gridsOfCommunity[input.community.code] ?? [],
                                    oldRows: rowsOfCommunity[input.community.code] ?? [],
