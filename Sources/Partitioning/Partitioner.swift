@@ -11,6 +11,23 @@ import Synchronization
 /// GEOS context; results are put back in community-code order, so that the output does not
 /// depend on the threads. Work is done in the district's metric working CRS and the
 /// geometries are transformed back to the district's CRS.
+/// Stage "working CRS": the district in its metric working CRS, the survey of which community
+/// holds each building, and each community's input, in community-code order.
+struct WorkingDistrict {
+    /// The EPSG code of the working CRS.
+    let epsg: Int
+    let metric: District
+    let survey: DistrictSurvey
+    let inputs: [CommunityInput]
+
+    init(_ district: District) throws {
+        epsg = try district.workingEPSG()
+        metric = try district.projected(to: epsg)
+        survey = try DistrictSurvey(metric)
+        inputs = try Partitioner.communityInputs(metric, survey: survey)
+    }
+}
+
 public enum Partitioner {
     /// Partitions `district`.
     /// - Parameter progress: called after each community with (done, total), from any thread.
@@ -18,14 +35,10 @@ public enum Partitioner {
     public static func partition(_ district: District, options: PartitionOptions = PartitionOptions(),
                                  progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Partition {
         var timings = StageTimings()
-        let (working, metric, survey, inputs) = try timings.measure(.workingCRS) {
-            let working = try district.workingEPSG()
-            let metric = try district.projected(to: working)
-            let survey = try DistrictSurvey(metric)
-            return (working, metric, survey, try communityInputs(metric, survey: survey))
-        }
-        let outcomes = try partitionCommunities(inputs, options: options, progress: progress)
-        var partition = try assemble(outcomes, district: district, metric: metric, survey: survey, working: working, timings: timings)
+        let work = try timings.measure(.workingCRS) { try WorkingDistrict(district) }
+        let outcomes = try partitionCommunities(work.inputs, options: options, progress: progress)
+        var partition = try assemble(outcomes, district: district, metric: work.metric, survey: work.survey, working: work.epsg,
+                                     timings: timings)
         timings = partition.timings
         try timings.measure(.codes) {
             try partition.reportInvalidGeometry(threads: options.threads ?? ProcessInfo.processInfo.activeProcessorCount)

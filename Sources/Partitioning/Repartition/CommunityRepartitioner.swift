@@ -653,9 +653,7 @@ struct CommunityRepartitioner: Sendable {
                     findings.append(PartitionFinding(.gridOutOfBounds, featureID: grid.code,
                                                      detail: "\(grid.households) households (bounds \(options.gridMin)-\(options.gridMax)): kept from the previous partition, which it fitted no better"))
                 }
-                let polygon = grid.geometry.polygons.first ?? Polygon(rings: [])
-                let perimeter = polygon.rings.reduce(0) { $0 + PlaneMath.length($1) }
-                if perimeter > 0 { polsbyPopper.append(4 * Double.pi * PlaneMath.area(polygon) / (perimeter * perimeter)) }
+                if let score = Compactness.polsbyPopper(of: grid.geometry) { polsbyPopper.append(score) }
             }
             guard grid.kind != .dedicated else { continue }
             for micro in grid.microGrids {

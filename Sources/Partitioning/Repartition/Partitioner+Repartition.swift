@@ -64,10 +64,9 @@ extension Partitioner {
                                    options: PartitionOptions = PartitionOptions(),
                                    progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Repartition {
         try check(previous, against: district, mode: mode)
-        let working = try district.workingEPSG()
-        let metric = try district.projected(to: working)
-        let survey = try DistrictSurvey(metric)
-        let inputs = try communityInputs(metric, survey: survey)
+        var timings = StageTimings()
+        let work = try timings.measure(.workingCRS) { try WorkingDistrict(district) }
+        let (working, metric, survey, inputs) = (work.epsg, work.metric, work.survey, work.inputs)
         // Communities the previous file had and the district no longer has: their grids retire.
         let tasks = repartitioners(inputs, previous: previous, mode: mode, options: options, epsg: district.epsg, working: working)
         let outcomes = try repartitionCommunities(tasks, options: options, progress: progress)
@@ -80,7 +79,7 @@ extension Partitioner {
         }
         let kept = outcomes.reduce(into: Set<String>()) { $0.formUnion($1.keptGeometry) }
         var partition = try assemble(outcomes.map(\.outcome), district: district, metric: metric, survey: survey, working: working,
-                                     outlines: keptOutlines(outcomes, kept: kept, oldGeometry: oldGeometry))
+                                     outlines: keptOutlines(outcomes, kept: kept, oldGeometry: oldGeometry), timings: timings)
         putBack(oldGeometry, of: kept, in: &partition)
         if working != district.epsg {
             try snapRebuilt(&partition, kept: kept, oldGeometry: oldGeometry, metric: metric, working: working)
