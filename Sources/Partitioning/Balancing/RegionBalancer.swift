@@ -351,7 +351,7 @@ struct RegionBalancer {
     }
 
     /// Area over perimeter squared (Polsby-Popper without its 4π).
-    private func compactness(_ a: Double, _ p: Double) -> Double { p > 0 ? a / (p * p) : 0 }
+    private func compactness(_ a: Double, _ p: Double) -> Double { Compactness.areaOverPerimeterSquared(area: a, perimeter: p) }
 
     /// Whether a region of `before` households that would have `after` ends no further out of bounds.
     private func noFurtherOut(_ before: Int, _ after: Int) -> Bool { violation(after) <= violation(before) }

@@ -8,6 +8,13 @@ enum Compactness {
         perimeter > 0 ? 4 * Double.pi * area / (perimeter * perimeter) : nil
     }
 
+    /// Polsby-Popper without its constant 4π, 0 without a perimeter: what the balancer compares
+    /// when it moves a unit between two regions (the constant changes no comparison, and
+    /// leaving it out keeps the balancer's arithmetic, and so its cuts, as they were).
+    static func areaOverPerimeterSquared(area: Double, perimeter: Double) -> Double {
+        perimeter > 0 ? area / (perimeter * perimeter) : 0
+    }
+
     /// Polsby-Popper of a whole polygonal geometry: the area of all its polygons and the length
     /// of all their rings, holes included (a grid in two parts, or round a hole, scores low).
     static func polsbyPopper(of geometry: Geometry) -> Double? {
