@@ -115,16 +115,12 @@ public struct PartitionFinding: Sendable, Hashable, CustomStringConvertible {
     public var featureID: String
     public var detail: String
     /// For a grid or micro-grid out of bounds: its households, its bounds and why.
-    public var outOfBounds: (households: Int, bounds: HouseholdBounds, reason: BoundsReason)? {
-        get { boundsFinding.map { ($0.households, $0.bounds, $0.reason) } }
-        set { boundsFinding = newValue.map { BoundsFinding(households: $0.households, bounds: $0.bounds, reason: $0.reason) } }
-    }
-    private var boundsFinding: BoundsFinding?
+    public var outOfBounds: OutOfBounds?
 
-    private struct BoundsFinding: Sendable, Hashable {
-        var households: Int
-        var bounds: HouseholdBounds
-        var reason: BoundsReason
+    public struct OutOfBounds: Sendable, Hashable {
+        public var households: Int
+        public var bounds: HouseholdBounds
+        public var reason: BoundsReason
     }
 
     public init(_ kind: Kind, featureID: String, detail: String) {
@@ -135,24 +131,27 @@ public struct PartitionFinding: Sendable, Hashable, CustomStringConvertible {
 
     /// A grid or micro-grid of `households` outside `bounds`, because of `reason`.
     init(_ kind: Kind, featureID: String, households: Int, bounds: HouseholdBounds, reason: BoundsReason) {
-        self.init(kind, featureID: featureID, detail: Self.words(households: households, bounds: bounds, reason: reason, in: .english))
-        outOfBounds = (households, bounds, reason)
+        let found = OutOfBounds(households: households, bounds: bounds, reason: reason)
+        self.init(kind, featureID: featureID, detail: found.words(.english))
+        outOfBounds = found
     }
 
     /// The detail in `language`: the out-of-bounds reason's own words, or `detail`.
     public func detail(in language: BoundsReason.Language) -> String {
-        guard let found = boundsFinding else { return detail }
-        return Self.words(households: found.households, bounds: found.bounds, reason: found.reason, in: language)
+        outOfBounds?.words(language) ?? detail
     }
 
-    private static func words(households: Int, bounds: HouseholdBounds, reason: BoundsReason, in language: BoundsReason.Language) -> String {
+    public var description: String { "\(kind) \(featureID): \(detail)" }
+}
+
+extension PartitionFinding.OutOfBounds {
+    /// "N households (bounds min-max): reason", in `language`.
+    func words(_ language: BoundsReason.Language) -> String {
         switch language {
         case .english: "\(households) households (bounds \(bounds.min)-\(bounds.max)): \(reason.words(.english))"
         case .chinese: "\(households) 户（范围 \(bounds.min)-\(bounds.max)）：\(reason.words(.chinese))"
         }
     }
-
-    public var description: String { "\(kind) \(featureID): \(detail)" }
 }
 
 /// Figures of a partition, for the summary and the tests.
