@@ -40,6 +40,32 @@ import Projections
         #expect(again.compounds.first?.name == "花园小区")
     }
 
+    /// Grade separation as OpenStreetMap exports write it (`T`/`F` from Geofabrik, `yes`/`no`,
+    /// integers, OSM kinds such as `viaduct`), read into `tunnel`, `bridge` and `layer`, and
+    /// kept through a GeoPackage written by the engine.
+    @Test func gradeSeparationIsReadAndKept() throws {
+        let directory = try TemporaryDirectory()
+        var fixture = DistrictFixture.twoCommunities()
+        let line: [String: Any] = ["type": "LineString", "coordinates": [[121.47, 31.235], [121.49, 31.235]]]
+        fixture.add("roads", properties: ["id": "street", "class": "secondary", "tunnel": "F", "bridge": "F", "layer": 0], geometry: line)
+        fixture.add("roads", properties: ["id": "tunnel", "class": "primary", "tunnel": "T", "bridge": "F", "layer": -1], geometry: line)
+        fixture.add("roads", properties: ["id": "viaduct", "class": "motorway", "bridge": "viaduct", "layer": "3"], geometry: line)
+        fixture.add("roads", properties: ["id": "yes", "class": "footway", "bridge": 1], geometry: line)
+        fixture.add("roads", properties: ["id": "no", "class": "residential", "tunnel": "no"], geometry: line)
+        try fixture.write(to: directory.url("in"))
+        let read = try DistrictReader.read(directory.path("in")).district
+        let roads = Dictionary(uniqueKeysWithValues: read.roads.map { ($0.id, $0) })
+        /// "tunnel bridge layer cuts" of road `id`.
+        func grade(_ id: String) -> String? { roads[id].map { "\($0.tunnel) \($0.bridge) \($0.layer) \($0.cutsBlocks)" } }
+        #expect(grade("street") == "false false 0 true")
+        #expect(grade("tunnel") == "true false -1 false")
+        #expect(grade("viaduct") == "false true 3 false")
+        #expect(grade("yes") == "false true 0 false")
+        #expect(grade("no") == "false false 0 true")
+        try DistrictWriter.write(read, to: directory.path("district.gpkg"))
+        #expect(try DistrictReader.read(directory.path("district.gpkg")).district.roads == read.roads)
+    }
+
     /// One bad input of `data.md`: what to break, and where the error must point.
     struct BadInput: CustomTestStringConvertible, Sendable {
         let name: String

@@ -20,12 +20,15 @@ import Testing
 
     /// A community 200 m square with a road of `roadClass` across its middle (x = 100), two
     /// houses of 60 households west of it and two east of it.
-    static func input(roadClass: RoadClass?, site: Bool = false) -> CommunityInput {
+    static func input(roadClass: RoadClass?, site: Bool = false, tunnel: Bool = false, bridge: Bool = false,
+                      layer: Int = 0) -> CommunityInput {
         let community = Community(code: "110101001001", geometry: box(0, 0, 200, 200))
         let houses = [(20.0, 20.0), (20.0, 150.0), (150.0, 20.0), (150.0, 150.0)].enumerated().map { index, corner in
             (index: index, building: Building(id: "h\(index)", households: 60, geometry: box(corner.0, corner.1, 20, 20)))
         }
-        let roads = roadClass.map { [Road(id: "r", roadClass: $0, geometry: line((100, -10), (100, 210)))] } ?? []
+        let roads = roadClass.map {
+            [Road(id: "r", roadClass: $0, tunnel: tunnel, bridge: bridge, layer: layer, geometry: line((100, -10), (100, 210)))]
+        } ?? []
         let sites = site ? [DedicatedSite(id: "school", kind: .school, geometry: box(120, 80, 60, 40))] : []
         return CommunityInput(community: community, buildings: houses, roads: roads, sites: sites)
     }
@@ -35,6 +38,18 @@ import Testing
         let blocksOfCommunity = try StreetBlocks(Self.input(roadClass: roadClass), context: GEOSContext())
         #expect(blocksOfCommunity.blocks.count == blocks)
         #expect(blocksOfCommunity.blocks.allSatisfy { $0.site == nil })
+    }
+
+    /// A road in a tunnel, on a bridge or on another layer passes over or under the ground: it
+    /// cuts no block, even an arterial; the same road at layer 0 does.
+    @Test(arguments: [(false, false, 0, 2), (true, false, 0, 1), (false, true, 0, 1), (false, false, 1, 1), (false, false, -1, 1)])
+    func gradeSeparatedRoadsDoNotCutBlocks(tunnel: Bool, bridge: Bool, layer: Int, blocks: Int) throws {
+        for roadClass in [RoadClass.branch, .arterial] {
+            let input = Self.input(roadClass: roadClass, tunnel: tunnel, bridge: bridge, layer: layer)
+            let blocksOfCommunity = try StreetBlocks(input, context: GEOSContext())
+            #expect(blocksOfCommunity.blocks.count == blocks, "\(roadClass) tunnel \(tunnel) bridge \(bridge) layer \(layer)")
+            #expect(blocksOfCommunity.roadSegments.isEmpty == (blocks == 1))
+        }
     }
 
     @Test func aDedicatedSiteIsABlockOfItsOwn() throws {

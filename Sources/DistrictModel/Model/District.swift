@@ -107,14 +107,31 @@ public struct Road: Sendable, Hashable {
     public var id: String
     public var roadClass: RoadClass?
     public var name: String?
+    /// Grade separation: a road in a tunnel, on a bridge or on a `layer` other than 0 passes
+    /// over or under what is at ground level, so it bounds no block (`cutsBlocks`).
+    public var tunnel: Bool
+    public var bridge: Bool
+    public var layer: Int
     public var geometry: Geometry
 
-    public init(id: String, roadClass: RoadClass? = nil, name: String? = nil, geometry: Geometry) {
+    public init(id: String, roadClass: RoadClass? = nil, name: String? = nil, tunnel: Bool = false, bridge: Bool = false,
+                layer: Int = 0, geometry: Geometry) {
         self.id = id
         self.roadClass = roadClass
         self.name = name
+        self.tunnel = tunnel
+        self.bridge = bridge
+        self.layer = layer
         self.geometry = geometry
     }
+
+    /// Whether the road runs at ground level: no tunnel, no bridge, layer 0.
+    public var isAtGrade: Bool { !tunnel && !bridge && layer == 0 }
+
+    /// Whether the road bounds street blocks (and, an arterial, grids): a street at ground
+    /// level. Paths and service roads serve a block and do not bound it; a road in a tunnel or
+    /// on a bridge passes over or under the blocks and buildings beneath it.
+    public var cutsBlocks: Bool { isAtGrade && roadClass != .path && roadClass != .service }
 }
 
 /// Road classes, from the widest to the narrowest. Arterials are never crossed by a grid.

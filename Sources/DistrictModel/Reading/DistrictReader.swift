@@ -287,7 +287,9 @@ private struct LayerReading {
                                                 detail: "class \"\(text)\" is not arterial, secondary, branch, service or path; treated as unclassified"))
             }
         }
-        return Road(id: fields.label, roadClass: roadClass, name: fields.text("name"), geometry: geometry)
+        let layer = fields.number("layer").map { Int($0.rounded()) } ?? 0
+        return Road(id: fields.label, roadClass: roadClass, name: fields.text("name"),
+                    tunnel: fields.flag("tunnel") ?? false, bridge: fields.flag("bridge") ?? false, layer: layer, geometry: geometry)
     }
 
     mutating func shop(_ fields: FeatureFields, _ geometry: Geometry) throws -> Shop? {

@@ -62,6 +62,14 @@ struct FeatureFields {
         }
     }
 
+    /// An optional yes/no field as OpenStreetMap and its exports write it: `no`, `false`, `f`,
+    /// `n`, `0` and an empty value are no; any other value is yes (`yes`, `T`, `1`, and OSM's
+    /// kinds: a bridge `viaduct`, a tunnel `building_passage`). Nil when the field is missing.
+    func flag(_ field: String) -> Bool? {
+        guard let text = text(field)?.trimmingCharacters(in: .whitespaces).lowercased() else { return nil }
+        return !["no", "false", "f", "n", "0", "0.0"].contains(text)
+    }
+
     /// Optional text; integers are given as their digits.
     func text(_ field: String) -> String? {
         switch feature[field] {

@@ -37,11 +37,21 @@ public enum DistrictWriter {
             }))
         if !district.roads.isEmpty {
             let lines = district.roads.allSatisfy { if case .lineString = $0.geometry { true } else { false } }
+            // Grade separation only when some road has it: districts without keep their columns.
+            let graded = district.roads.contains { !$0.isAtGrade }
+            let gradeFields: [FieldDefinition] = graded ? [.init(name: "tunnel", type: .integer), .init(name: "bridge", type: .integer),
+                                                  .init(name: "layer", type: .integer)] : []
             layers.append(Layer(
                 name: DistrictLayer.roads.rawValue, geometryType: lines ? "LINESTRING" : "MULTILINESTRING", srs: srs,
-                fields: [.init(name: "id", type: .text), .init(name: "class", type: .text), .init(name: "name", type: .text)],
+                fields: [.init(name: "id", type: .text), .init(name: "class", type: .text), .init(name: "name", type: .text)] + gradeFields,
                 features: district.roads.map {
-                    Feature(geometry: $0.geometry, properties: ["id": .text($0.id), "class": text($0.roadClass?.rawValue), "name": text($0.name)])
+                    var properties: [String: FieldValue] = ["id": .text($0.id), "class": text($0.roadClass?.rawValue), "name": text($0.name)]
+                    if graded {
+                        properties["tunnel"] = .integer($0.tunnel ? 1 : 0)
+                        properties["bridge"] = .integer($0.bridge ? 1 : 0)
+                        properties["layer"] = .integer(Int64($0.layer))
+                    }
+                    return Feature(geometry: $0.geometry, properties: properties)
                 }))
         }
         if !district.shops.isEmpty {

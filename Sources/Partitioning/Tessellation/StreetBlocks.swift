@@ -4,8 +4,10 @@ import GeometryEngine
 /// Stage "blocks": the community cut into street blocks by the roads that bound them and by
 /// its dedicated sites, and each block's site.
 ///
-/// What cuts: roads of every class but paths and service roads, and the outline of each
-/// dedicated site's part in the community. What does not: footpaths and cycleways (a grid
+/// What cuts: roads at ground level of every class but paths and service roads
+/// (`Road.cutsBlocks`), and the outline of each dedicated site's part in the community. What
+/// does not: tunnels, bridges and roads on another `layer` (they pass over or under the
+/// blocks and buildings at ground level), footpaths and cycleways (a grid
 /// follows streets; a path across a block or beside a carriageway would cut it into strips
 /// and scraps), service roads (driveways, yard and parking aisles, the lane beside a
 /// carriageway serve the buildings of a block; a strip between one and the street went whole
@@ -67,7 +69,7 @@ struct StreetBlocks {
                                   context: GEOSContext) throws -> (lines: [GEOSObject], segments: [(a: XY, b: XY, arterial: Bool)]) {
         var lines: [GEOSObject] = []
         var segments: [(a: XY, b: XY, arterial: Bool)] = []
-        for road in roads where road.roadClass != .path && road.roadClass != .service {
+        for road in roads where road.cutsBlocks {
             let line = try GEOSObject(road.geometry, context: context)
             guard try prepared.intersects(line) else { continue }
             let inside = try line.intersection(community).snapped(to: outline, tolerance: CommunityTessellation.edgeSnap).geometry().lineStrings
