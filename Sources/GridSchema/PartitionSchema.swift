@@ -24,11 +24,17 @@ public enum PartitionSchema {
         public static let shops = "shops"
         /// Metres of road in the grid, rounded to the centimetre.
         public static let roadMetres = "road_m"
+        /// Why the grid is outside the household bounds (`BoundsReason.code`); null in bounds.
+        public static let reason = "reason"
+        /// The reason in English and in Chinese, with the grid's figures.
+        public static let reasonEnglish = "reason_en"
+        public static let reasonChinese = "reason_zh"
 
         public static let fields = [
             FieldDefinition(code, .text), FieldDefinition(communityCode, .text), FieldDefinition(kind, .text),
             FieldDefinition(households, .integer), FieldDefinition(buildings, .integer),
             FieldDefinition(shops, .integer), FieldDefinition(roadMetres, .real),
+            FieldDefinition(reason, .text), FieldDefinition(reasonEnglish, .text), FieldDefinition(reasonChinese, .text),
         ]
     }
 
@@ -42,10 +48,15 @@ public enum PartitionSchema {
         public static let gridCode = "grid_code"
         public static let households = "households"
         public static let buildings = "buildings"
+        /// Why the micro-grid is outside the household bounds, as `Grids.reason`.
+        public static let reason = Grids.reason
+        public static let reasonEnglish = Grids.reasonEnglish
+        public static let reasonChinese = Grids.reasonChinese
 
         public static let fields = [
             FieldDefinition(code, .text), FieldDefinition(gridCode, .text),
             FieldDefinition(households, .integer), FieldDefinition(buildings, .integer),
+            FieldDefinition(reason, .text), FieldDefinition(reasonEnglish, .text), FieldDefinition(reasonChinese, .text),
         ]
     }
 

@@ -159,6 +159,24 @@ struct Partition: ParsableCommand {
                             featureID: first.buildingID, message: message)
     }
 
+    /// One line per reason of the grids and micro-grids out of bounds: how many of each, with
+    /// the reason's code (the output's `reason` field) and words, the most frequent first.
+    static func reasonCounts(_ findings: [PartitionFinding]) -> [String] {
+        var counts: [String: (reason: BoundsReason, grids: Int, microGrids: Int)] = [:]
+        for finding in findings {
+            guard let reason = finding.outOfBounds?.reason else { continue }
+            var entry = counts[reason.code] ?? (reason, 0, 0)
+            if finding.kind == .gridOutOfBounds { entry.grids += 1 } else { entry.microGrids += 1 }
+            counts[reason.code] = entry
+        }
+        let width = counts.keys.map(\.count).max() ?? 0
+        return counts.sorted { ($0.value.grids + $0.value.microGrids, $1.key) > ($1.value.grids + $1.value.microGrids, $0.key) }.map { code, entry in
+            let what = [(entry.grids, "grid"), (entry.microGrids, "micro-grid")].filter { $0.0 > 0 }
+                .map { "\(grouped($0.0)) \($0.1)\($0.0 == 1 ? "" : "s")" }.joined(separator: ", ")
+            return "  \(code.padding(toLength: width, withPad: " ", startingAt: 0))  \(what): \(entry.reason.label())"
+        }
+    }
+
     /// The first few of `ids`, then how many more.
     static func firstFew(_ ids: [String], count: Int = 5) -> String {
         ids.prefix(count).joined(separator: ", ") + (ids.count > count ? " and \(grouped(ids.count - count)) more" : "")
@@ -216,10 +234,9 @@ struct Partition: ParsableCommand {
         ]
         let outOfBounds = partition.findings.filter { $0.kind == .gridOutOfBounds || $0.kind == .microGridOutOfBounds }
         if !outOfBounds.isEmpty {
-            out.append("Outside their bounds: \(grouped(s.gridsOutOfBounds)) grids, \(grouped(s.microGridsOutOfBounds)) micro-grids; "
-                       + "of these the data leave no choice for \(grouped(s.gridsOutOfBoundsByData)) grids and \(grouped(s.microGridsOutOfBoundsByData)) micro-grids "
-                       + "(in bounds where the data allow: grids \(percent(s.residentialGridsInBounds, s.residentialGrids - s.gridsOutOfBoundsByData)), "
-                       + "micro-grids \(percent(s.residentialMicroGridsInBounds, s.residentialMicroGrids - s.microGridsOutOfBoundsByData)))")
+            out.append("Outside their bounds: \(grouped(s.gridsOutOfBounds)) grids, \(grouped(s.microGridsOutOfBounds)) micro-grids "
+                       + "(field reason of the grids and microgrids layers), by reason:")
+            out += Self.reasonCounts(outOfBounds)
             let shown = limit > 0 ? Array(outOfBounds.prefix(limit)) : outOfBounds
             for finding in shown { out.append("  \(finding.featureID)  \(finding.detail)") }
             if shown.count < outOfBounds.count { out.append("  ... and \(grouped(outOfBounds.count - shown.count)) more (--limit 0 lists all)") }

@@ -13,9 +13,10 @@ import Testing
     }
 
     @Test func gridsAndMicroGridsHaveTheirFieldsInOrder() {
-        #expect(PartitionSchema.Grids.fields.map(\.name) == ["code", "community_code", "kind", "households", "buildings", "shops", "road_m"])
-        #expect(PartitionSchema.Grids.fields.map(\.type) == [.text, .text, .text, .integer, .integer, .integer, .real])
-        #expect(PartitionSchema.MicroGrids.fields.map(\.name) == ["code", "grid_code", "households", "buildings"])
+        #expect(PartitionSchema.Grids.fields.map(\.name)
+            == ["code", "community_code", "kind", "households", "buildings", "shops", "road_m", "reason", "reason_en", "reason_zh"])
+        #expect(PartitionSchema.Grids.fields.map(\.type) == [.text, .text, .text, .integer, .integer, .integer, .real, .text, .text, .text])
+        #expect(PartitionSchema.MicroGrids.fields.map(\.name) == ["code", "grid_code", "households", "buildings", "reason", "reason_en", "reason_zh"])
         #expect(PartitionSchema.BuildingAssignments.fields.map(\.name) == ["building_id", "grid_code", "microgrid_code", "households"])
         #expect(PartitionSchema.RoadAssignments.fields.map(\.type) == [.text, .text, .real])
         #expect(PartitionSchema.CodeHistory.fields.map(\.name) == ["code", "level", "status", "since"])

@@ -35,9 +35,87 @@ public enum BoundsReason: Sendable, Hashable {
     // Either.
     /// The balancing found no way; the data do not rule one out.
     case notBalanced
+    /// A re-partition kept it as the previous partition drew it, and it fitted its bounds no
+    /// better there; `earlier` is the reason that file gave (its `reason` fields), when it gave one.
+    case keptFromPrevious(earlier: Written?)
 
-    /// Whether the data leave no way to be within the bounds: every reason but `notBalanced`.
-    public var isForcedByData: Bool { self != .notBalanced }
+    /// A reason as a partition file wrote it: the code and its two sentences, figures included.
+    public struct Written: Sendable, Hashable {
+        public var code: String
+        public var english: String
+        public var chinese: String
+
+        public init(code: String, english: String, chinese: String) {
+            self.code = code
+            self.english = english
+            self.chinese = chinese
+        }
+    }
+
+    /// Whether the data leave no way to be within the bounds: every reason but `notBalanced`
+    /// and `keptFromPrevious`.
+    public var isForcedByData: Bool {
+        switch self {
+        case .notBalanced, .keptFromPrevious: false
+        default: true
+        }
+    }
+
+    /// The reason's name in the output's `reason` field (`grids`, `microgrids`) and the
+    /// summary's count by reason: snake case, the same in every language.
+    public var code: String {
+        switch self {
+        case .noHouseholds: "no_households"
+        case .communityTooSmall: "community_too_small"
+        case .partNotDivisible: "part_not_divisible"
+        case .cutOff: "cut_off"
+        case .indivisibleBuildingOrCompound: "indivisible_building_or_compound"
+        case .tooManyMicroGrids: "too_many_micro_grids"
+        case .gridTooSmall: "grid_too_small"
+        case .gridNotDivisible: "grid_not_divisible"
+        case .buildingsDoNotPack: "buildings_do_not_pack"
+        case .indivisibleUnit: "indivisible_unit"
+        case .indivisibleBuilding: "indivisible_building"
+        case .noContiguousGrouping: "no_contiguous_grouping"
+        case .notBalanced: "not_balanced"
+        case .keptFromPrevious(let earlier): earlier?.code ?? "kept_from_previous"
+        }
+    }
+
+    /// The kind of reason in a few words, without this grid's figures: a line of the summary's
+    /// count by reason.
+    public func label(_ language: Language = .english) -> String {
+        switch (self, language) {
+        case (.noHouseholds, .english): "land without housing, cut off"
+        case (.noHouseholds, .chinese): "无住户的隔离用地"
+        case (.communityTooSmall, .english): "community smaller than one grid"
+        case (.communityTooSmall, .chinese): "社区不足一个网格"
+        case (.partNotDivisible, .english): "part of a community no number of grids divides"
+        case (.partNotDivisible, .chinese): "片区户数无法整分为网格"
+        case (.cutOff, .english): "cut off by an arterial road or the community's shape"
+        case (.cutOff, .chinese): "被主干道或社区形状隔开"
+        case (.indivisibleBuildingOrCompound, .english): "an indivisible building or compound"
+        case (.indivisibleBuildingOrCompound, .chinese): "含不可分的楼或小区"
+        case (.tooManyMicroGrids, .english): "more than 99 micro-grids needed"
+        case (.tooManyMicroGrids, .chinese): "需要超过 99 个微网格"
+        case (.gridTooSmall, .english): "grid smaller than one micro-grid"
+        case (.gridTooSmall, .chinese): "网格不足一个微网格"
+        case (.gridNotDivisible, .english): "grid no number of micro-grids divides"
+        case (.gridNotDivisible, .chinese): "网格户数无法整分为微网格"
+        case (.buildingsDoNotPack, .english): "buildings cannot be grouped without splitting one"
+        case (.buildingsDoNotPack, .chinese): "各楼不拆分无法分组"
+        case (.indivisibleUnit, .english): "an indivisible entrance unit"
+        case (.indivisibleUnit, .chinese): "含不可分的单元"
+        case (.indivisibleBuilding, .english): "an indivisible building without entrance units"
+        case (.indivisibleBuilding, .chinese): "含无单元可分的楼"
+        case (.noContiguousGrouping, .english): "no grouping of its buildings, as they lie, is one piece each"
+        case (.noContiguousGrouping, .chinese): "按楼的位置无法分成连片的微网格"
+        case (.notBalanced, .english): "not balanced (the data allow it: the engine's shortfall)"
+        case (.notBalanced, .chinese): "未能平衡（数据允许，引擎未做到）"
+        case (.keptFromPrevious, .english): "kept from the previous partition"
+        case (.keptFromPrevious, .chinese): "沿用上次划分"
+        }
+    }
 
     public enum Language: String, Sendable, CaseIterable {
         case english = "en", chinese = "zh"
@@ -72,6 +150,7 @@ public enum BoundsReason: Sendable, Hashable {
         case .noContiguousGrouping:
             "the grid's buildings, as they lie, make no micro-grids within the bounds that are each one piece (every grouping tried)"
         case .notBalanced: "could not be balanced with its neighbours"
+        case .keptFromPrevious: "kept from the previous partition, which it fitted no better"
         }
     }
 
@@ -90,6 +169,7 @@ public enum BoundsReason: Sendable, Hashable {
         case .indivisibleBuilding(let h, let building): "一栋不可分的楼有 \(h) 户，且无单元可分（楼 \(building)）"
         case .noContiguousGrouping: "按楼的位置，任何分组都无法得到每个都连成一片且户数在范围内的微网格（已穷举）"
         case .notBalanced: "未能与相邻单元平衡"
+        case .keptFromPrevious: "沿用上次划分，在上次划分中同样超出范围"
         }
     }
 }

@@ -145,9 +145,11 @@ public struct PartitionFinding: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension PartitionFinding.OutOfBounds {
-    /// "N households (bounds min-max): reason", in `language`.
+    /// "N households (bounds min-max): reason", in `language`; a kept grid's reason as the
+    /// previous file wrote it.
     func words(_ language: BoundsReason.Language) -> String {
-        switch language {
+        if case .keptFromPrevious(let earlier?) = reason { return language == .english ? earlier.english : earlier.chinese }
+        return switch language {
         case .english: "\(households) households (bounds \(bounds.min)-\(bounds.max)): \(reason.words(.english))"
         case .chinese: "\(households) 户（范围 \(bounds.min)-\(bounds.max)）：\(reason.words(.chinese))"
         }

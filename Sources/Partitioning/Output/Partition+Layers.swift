@@ -11,6 +11,14 @@ extension Partition {
     public func layers() throws -> [Layer] {
         let crs = try CRSInfo.lookup(epsg: epsg)
         let srs = SpatialReference.epsg(Int32(epsg), name: crs.name, definition: crs.wkt)
+        let outOfBounds = outOfBoundsByCode
+        /// `reason`, `reason_en`, `reason_zh` of the grid or micro-grid `code`: null in bounds.
+        func reason(_ code: String) -> [String: FieldValue] {
+            let found = outOfBounds[code]
+            return [PartitionSchema.Grids.reason: found.map { .text($0.reason.code) } ?? .null,
+                    PartitionSchema.Grids.reasonEnglish: found.map { .text($0.words(.english)) } ?? .null,
+                    PartitionSchema.Grids.reasonChinese: found.map { .text($0.words(.chinese)) } ?? .null]
+        }
         let grids = Layer(
             name: PartitionSchema.Grids.layer, geometryType: PartitionSchema.Grids.geometryType, srs: srs,
             fields: PartitionSchema.Grids.fields,
@@ -20,7 +28,7 @@ extension Partition {
                     field.code: .text(grid.code), field.communityCode: .text(grid.communityCode), field.kind: .text(grid.kind.rawValue),
                     field.households: .integer(Int64(grid.households)), field.buildings: .integer(Int64(grid.buildings)),
                     field.shops: .integer(Int64(grid.shops)), field.roadMetres: .real(Self.centimetres(grid.roadMetres)),
-                ])
+                ].merging(reason(grid.code)) { $1 })
             })
         let microGrids = Layer(
             name: PartitionSchema.MicroGrids.layer, geometryType: PartitionSchema.MicroGrids.geometryType, srs: srs,
@@ -30,7 +38,7 @@ extension Partition {
                 return Feature(fid: Int64(index + 1), geometry: micro.geometry, properties: [
                     field.code: .text(micro.code), field.gridCode: .text(micro.gridCode),
                     field.households: .integer(Int64(micro.households)), field.buildings: .integer(Int64(micro.buildings)),
-                ])
+                ].merging(reason(micro.code)) { $1 })
             })
         let assignments = Layer(
             name: PartitionSchema.BuildingAssignments.layer, fields: PartitionSchema.BuildingAssignments.fields,
@@ -77,6 +85,15 @@ extension Partition {
                     field.reasonChinese: .text(row.reason.chinese), field.detail: row.detail.map { .text($0) } ?? .null,
                 ])
             })
+    }
+
+    /// The out-of-bounds record of each grid and micro-grid outside its bounds, by code.
+    public var outOfBoundsByCode: [String: PartitionFinding.OutOfBounds] {
+        var found: [String: PartitionFinding.OutOfBounds] = [:]
+        for finding in findings where finding.kind == .gridOutOfBounds || finding.kind == .microGridOutOfBounds {
+            if let record = finding.outOfBounds { found[finding.featureID] = record }
+        }
+        return found
     }
 
     /// Metres rounded to the centimetre: what a planner reads, and the same bytes on every machine.

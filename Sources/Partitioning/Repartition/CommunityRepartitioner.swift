@@ -644,14 +644,19 @@ struct CommunityRepartitioner: Sendable {
     private func countBounds(of grids: [Grid], statistics: inout PartitionStatistics, findings: inout [PartitionFinding],
                              polsbyPopper: inout [Double]) {
         let reported = Set(findings.map(\.featureID))
+        var earlier: [String: BoundsReason.Written] = [:]
+        for old in oldGrids {
+            earlier[old.code] = old.reason
+            for micro in old.microGrids { earlier[micro.code] = micro.reason }
+        }
         for grid in grids {
             if grid.kind == .residential {
                 statistics.residentialGrids += 1
                 if options.gridBounds.contains(grid.households) {
                     statistics.residentialGridsInBounds += 1
                 } else if !reported.contains(grid.code) {
-                    findings.append(PartitionFinding(.gridOutOfBounds, featureID: grid.code,
-                                                     detail: "\(grid.households) households (bounds \(options.gridMin)-\(options.gridMax)): kept from the previous partition, which it fitted no better"))
+                    findings.append(PartitionFinding(.gridOutOfBounds, featureID: grid.code, households: grid.households,
+                                                     bounds: options.gridBounds, reason: .keptFromPrevious(earlier: earlier[grid.code])))
                 }
                 if let score = Compactness.polsbyPopper(of: grid.geometry) { polsbyPopper.append(score) }
             }
@@ -661,8 +666,8 @@ struct CommunityRepartitioner: Sendable {
                 if options.microBounds.contains(micro.households) {
                     statistics.residentialMicroGridsInBounds += 1
                 } else if !reported.contains(micro.code) {
-                    findings.append(PartitionFinding(.microGridOutOfBounds, featureID: micro.code,
-                                                     detail: "\(micro.households) households (bounds \(options.microMin)-\(options.microMax)): kept from the previous partition, which it fitted no better"))
+                    findings.append(PartitionFinding(.microGridOutOfBounds, featureID: micro.code, households: micro.households,
+                                                     bounds: options.microBounds, reason: .keptFromPrevious(earlier: earlier[micro.code])))
                 }
             }
         }

@@ -50,6 +50,8 @@ public struct PreviousPartition: Sendable {
         public var geometry: Geometry
         /// In code order.
         public var microGrids: [OldMicroGrid]
+        /// Why it was out of bounds, as the file says (`reason` fields); nil in bounds or unsaid.
+        public var reason: BoundsReason.Written?
     }
 
     public struct OldMicroGrid: Sendable, Hashable {
@@ -58,6 +60,7 @@ public struct PreviousPartition: Sendable {
         public var households: Int
         public var buildings: Int
         public var geometry: Geometry
+        public var reason: BoundsReason.Written?
     }
 
     /// One entry of the registry of codes (`code_history`).
@@ -162,6 +165,15 @@ private struct PreviousPartitionFile {
         return geometry
     }
 
+    /// The reason a grid or micro-grid of the file was out of bounds (`reason`, `reason_en`,
+    /// `reason_zh`), nil when the file gives none.
+    static func reason(_ feature: Feature) -> BoundsReason.Written? {
+        let field = PartitionSchema.Grids.self
+        guard let code = feature.properties[field.reason]?.string else { return nil }
+        return BoundsReason.Written(code: code, english: feature.properties[field.reasonEnglish]?.string ?? "",
+                                    chinese: feature.properties[field.reasonChinese]?.string ?? "")
+    }
+
     /// `grids`, in file order, without their micro-grids; and the EPSG code of their CRS.
     func grids() throws -> (grids: [PreviousPartition.OldGrid], epsg: Int) {
         let field = PartitionSchema.Grids.self
@@ -185,7 +197,8 @@ private struct PreviousPartitionFile {
             grids.append(PreviousPartition.OldGrid(code: code, communityCode: community, kind: kind,
                                                    households: try integer(feature, field.households, layer: layer),
                                                    buildings: try integer(feature, field.buildings, layer: layer),
-                                                   geometry: try polygon(feature, layer: layer), microGrids: []))
+                                                   geometry: try polygon(feature, layer: layer), microGrids: [],
+                                                   reason: Self.reason(feature)))
         }
         return (grids, Int(srs.organizationID))
     }
@@ -211,7 +224,8 @@ private struct PreviousPartitionFile {
             grids[g].microGrids.append(PreviousPartition.OldMicroGrid(code: code, gridCode: gridCode,
                                                                       households: try integer(feature, field.households, layer: layer),
                                                                       buildings: try integer(feature, field.buildings, layer: layer),
-                                                                      geometry: try polygon(feature, layer: layer)))
+                                                                      geometry: try polygon(feature, layer: layer),
+                                                                      reason: Self.reason(feature)))
         }
         for g in grids.indices { grids[g].microGrids.sort { $0.code < $1.code } }
         return codes
