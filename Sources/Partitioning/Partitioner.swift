@@ -20,9 +20,19 @@ struct WorkingDistrict {
     let survey: DistrictSurvey
     let inputs: [CommunityInput]
 
+    /// Every coordinate of the district in the working CRS is a multiple of this (metres; see
+    /// `District.snapped(toGrid:)`): the partition's decisions never see float noise.
+    ///
+    /// 2⁻¹⁰ m (0.98 mm), not 1 mm: data drawn in decimal metres (millimetres, and the
+    /// half-millimetres of midpoints between them) would sit exactly on a decimal grid's
+    /// rounding boundaries, where a micrometre of noise rounds them either way; on a binary
+    /// grid no decimal value is on a boundary (a millimetre value is at least 3.9 µm from one).
+    static let precision = 1.0 / 1024
+
     init(_ district: District) throws {
         epsg = try district.workingEPSG()
-        metric = try district.projected(to: epsg)
+        let projected = try district.projected(to: epsg)
+        metric = try projected.snapped(toGrid: Self.precision)
         survey = try DistrictSurvey(metric)
         inputs = try Partitioner.communityInputs(metric, survey: survey)
     }

@@ -115,6 +115,12 @@ public enum Geometry: Hashable, Sendable {
         }
     }
 
+    /// The same geometry with every coordinate rounded to a multiple of `grid` (no repair:
+    /// rounding can fold a thin part onto itself).
+    public func rounded(toGrid grid: Double) -> Geometry {
+        mapCoordinates { XY(($0.x / grid).rounded() * grid, ($0.y / grid).rounded() * grid) }
+    }
+
     /// The same geometry with every coordinate passed through `transform`.
     public func mapCoordinates(_ transform: (XY) throws -> XY) rethrows -> Geometry {
         func ring(_ points: [XY]) throws -> [XY] { try points.map(transform) }

@@ -12,8 +12,10 @@ extension Partition {
     /// on its own, would land a millimetre off the input's edge and leave slivers between the
     /// grids and their community.
     /// - Throws: `ProjectionError` when PROJ cannot transform.
+    /// With `anchors`, the vertices go back onto the input's edges even when `target` is the
+    /// CRS the partition is in (the working coordinates were rounded: `WorkingDistrict.precision`).
     mutating func transform(to target: Int, threads: Int, anchors: BoundaryAnchors? = nil) throws {
-        guard target != epsg else { return }
+        guard target != epsg || anchors != nil else { return }
         let source = epsg
         let grids = self.grids
         let roads = self.roadAssignments
@@ -22,10 +24,10 @@ extension Partition {
         DispatchQueue.concurrentPerform(iterations: chunks) { _ in
             while let chunk = results.next() {
                 let result = Result<([Grid], [RoadAssignment]), any Error> {
-                    let transformer = try CoordinateTransformer(from: source, to: target)
+                    let transformer = source == target ? nil : try CoordinateTransformer(from: source, to: target)
                     var part = Array(grids[grids.count * chunk / chunks..<grids.count * (chunk + 1) / chunks])
                     func transformed(_ geometry: Geometry) throws -> Geometry {
-                        let moved = try transformer.transform(geometry)
+                        let moved = try transformer?.transform(geometry) ?? geometry
                         guard let anchors else { return moved }
                         let source = geometry.coordinates
                         var index = 0
@@ -42,7 +44,7 @@ extension Partition {
                     }
                     var pieces = Array(roads[roads.count * chunk / chunks..<roads.count * (chunk + 1) / chunks])
                     for r in pieces.indices {
-                        pieces[r].geometry = try transformer.transform(pieces[r].geometry)
+                        pieces[r].geometry = try transformer?.transform(pieces[r].geometry) ?? pieces[r].geometry
                     }
                     return (part, pieces)
                 }

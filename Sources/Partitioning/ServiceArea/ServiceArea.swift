@@ -80,6 +80,10 @@ enum ServiceArea {
         let pieces: [RoadSplitter.Piece]
         /// Metres given to each grid so far.
         var total: [Double]
+        /// The same in whole decimetres, summed piece by piece: what the sharing decides on, so
+        /// that a fraction of a millimetre (the working coordinates' rounding, a file's round
+        /// trip) does not turn a tie, and a re-partition shares the street as the partition did.
+        var weighed: [Int]
         var owner: [Int?]
         /// Metres of each road outside every grid.
         var outside: [Double]
@@ -89,6 +93,7 @@ enum ServiceArea {
         init(_ pieces: [RoadSplitter.Piece], grids: Int, roads: Int) {
             self.pieces = pieces
             total = [Double](repeating: 0, count: grids)
+            weighed = [Int](repeating: 0, count: grids)
             owner = [Int?](repeating: nil, count: pieces.count)
             outside = [Double](repeating: 0, count: roads)
             for (p, piece) in pieces.enumerated() {
@@ -96,6 +101,7 @@ enum ServiceArea {
                 case .interior(let g):
                     owner[p] = g
                     total[g] += piece.length
+                    weighed[g] += Self.decimetres(piece.length)
                 case .shared:
                     shared.append(p)
                 case .outside:
@@ -124,7 +130,7 @@ enum ServiceArea {
                 return pieces[a].start < pieces[b].start
             }
             struct Pair: Hashable { var grid: Int, other: Int }
-            var given: [Pair: Double] = [:]
+            var given: [Pair: Int] = [:]
             for p in shared {
                 let grids = candidates(p)
                 let chosen: Int
@@ -134,16 +140,20 @@ enum ServiceArea {
                     if gotG != gotH {
                         chosen = gotG < gotH ? g : h
                     } else {
-                        chosen = total[h] < total[g] ? h : g
+                        chosen = weighed[h] < weighed[g] ? h : g
                     }
-                    given[Pair(grid: chosen, other: chosen == g ? h : g), default: 0] += pieces[p].length
+                    given[Pair(grid: chosen, other: chosen == g ? h : g), default: 0] += Self.decimetres(pieces[p].length)
                 } else {
-                    chosen = grids.min { total[$0] < total[$1] || (total[$0] == total[$1] && $0 < $1) } ?? grids[0]
+                    chosen = grids.min { weighed[$0] < weighed[$1] || (weighed[$0] == weighed[$1] && $0 < $1) } ?? grids[0]
                 }
                 owner[p] = chosen
                 total[chosen] += pieces[p].length
+                weighed[chosen] += Self.decimetres(pieces[p].length)
             }
         }
+
+        /// `metres` in whole decimetres.
+        static func decimetres(_ metres: Double) -> Int { Int((metres * 10).rounded()) }
 
         /// A row for every owned piece, by grid, then road id and position along the road.
         func assignments(roads: [Road], grids: [Grid]) -> [RoadAssignment] {

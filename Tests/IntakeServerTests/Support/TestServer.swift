@@ -137,14 +137,6 @@ enum HandMadeGrids {
     }
 }
 
-/// Runs blocking work (a child process, a wait) on a Dispatch thread, so that it never holds one
-/// of the few cooperative threads other tests need.
-func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
-    }
-}
-
 /// Waiting for a task with a deadline, without waiting for the task to end when it does not.
 enum Deadline {
     /// Whether `task` ended within `limit`. A task group would wait for a task that never ends;
