@@ -58,6 +58,9 @@ struct CommunityTessellation {
         var centroid: XY
         var block: Int
         var owner: FaceOwner
+        /// Inside a footprint: the face is that building's whatever its shape (never absorbed
+        /// as a sliver), so that the grid holding the building holds all of its footprint.
+        var inFootprint = false
 
         /// Whether the face has no width: thinner on average than `sliverWidth`.
         var isSliver: Bool { area < CommunityTessellation.sliverWidth * perimeter }
@@ -120,7 +123,8 @@ struct CommunityTessellation {
             }
             let cells = try BuildingCells(input, blocks: blocks, blockBuildings: placed.blockBuildings, footprints: placed.footprints,
                                           slices: slices, gridMax: gridMax, context: context)
-            let pinches = try makeFaces(input, blocks: blocks, blockBuildings: placed.blockBuildings, cells: cells, context: context)
+            let pinches = try makeFaces(input, blocks: blocks, blockBuildings: placed.blockBuildings, cells: cells,
+                                        footprints: placed.footprints, context: context)
             blockSite = blocks.blocks.map(\.site)
             buildAdjacency(roadSegments: blocks.roadSegments, pinches: pinches)
             absorbSlivers()
@@ -153,11 +157,24 @@ struct CommunityTessellation {
         return (footprints, blockOf, blockBuildings)
     }
 
-    /// The faces: one polygonize over every line, noded together, each face given to its
-    /// block and owner. Returns the pinches where faces were split (see `splitAtPinches`).
+    /// The faces: one polygonize over every line (the cells' and the footprints' outlines),
+    /// noded together, each face given to its block and owner: a face inside a footprint of
+    /// its block to that building, so that no cell boundary runs through a footprint (a party
+    /// wall's samples do not face each other, and the Voronoi boundary between two touching
+    /// buildings wandered about the wall by up to half a sample step). Returns the pinches where
+    /// faces were split (see `splitAtPinches`).
     private mutating func makeFaces(_ input: CommunityInput, blocks: StreetBlocks, blockBuildings: [[Int]], cells: BuildingCells,
-                                    context: GEOSContext) throws -> Set<SegmentKey> {
-        let allLines = try GEOSObject.collection(cells.lines, type: .geometryCollection, context: context).unaryUnion()
+                                    footprints: [GEOSObject], context: GEOSContext) throws -> Set<SegmentKey> {
+        let placed = blockBuildings.flatMap { $0 }.sorted()
+        // Clipped to the community and snapped onto its edge as roads are (`StreetBlocks`): a wall
+        // drawn a hair off the community's edge would leave a strip too thin to keep.
+        let edge = try blocks.community.boundary()
+        let outlines = try placed.map {
+            try footprints[$0].boundary().intersection(blocks.community).snapped(to: edge, tolerance: Self.edgeSnap)
+        }
+        let allLines = try GEOSObject.collection(cells.lines + outlines, type: .geometryCollection, context: context).unaryUnion()
+        var prepared: [Int: PreparedGeometry] = [:]
+        for local in placed { prepared[local] = try PreparedGeometry(footprints[local]) }
         let facePolygons = try GEOSObject.polygonize([allLines], context: context)
         var pinches: Set<SegmentKey> = []
         for index in 0..<(try facePolygons.partCount()) {
@@ -165,10 +182,12 @@ struct CommunityTessellation {
             let point = try object.pointOnSurface()
             guard let block = try Self.block(of: object, point: point, in: blocks),
                   case .polygon(let polygon) = try object.geometry() else { continue }
-            let owner = try Self.owner(of: point, block: block, input: input, blocks: blocks, blockBuildings: blockBuildings, cells: cells)
+            let within = blocks.blocks[block].site == nil ? try blockBuildings[block].first { try prepared[$0]?.contains(point) == true } : nil
+            let owner = try Self.owner(of: point, block: block, input: input, blocks: blocks, blockBuildings: blockBuildings, cells: cells,
+                                       within: within)
             for piece in Self.splitAtPinches(polygon, pinches: &pinches) {
                 faces.append(Face(polygon: piece, area: PlaneMath.area(piece), perimeter: piece.rings.reduce(0) { $0 + PlaneMath.length($1) },
-                                  centroid: PlaneMath.centroid(piece), block: block, owner: owner))
+                                  centroid: PlaneMath.centroid(piece), block: block, owner: owner, inFootprint: within != nil))
             }
         }
         return pinches
@@ -189,15 +208,18 @@ struct CommunityTessellation {
         return best?.block
     }
 
-    /// Who the face at `point` in `block` belongs to: the block's site, the block as land, or
-    /// the building (slice, or slice's land) or site whose sample is nearest.
+    /// Who the face at `point` in `block` belongs to: the block's site, the block as land, the
+    /// building whose footprint holds it (`within`), or the building (slice, or slice's land)
+    /// or site whose sample is nearest.
     private static func owner(of point: GEOSObject, block: Int, input: CommunityInput, blocks: StreetBlocks, blockBuildings: [[Int]],
-                              cells: BuildingCells) throws -> FaceOwner {
+                              cells: BuildingCells, within: Int?) throws -> FaceOwner {
         let members = blockBuildings[block]
         if let site = blocks.blocks[block].site { return .site(site) }
         if members.isEmpty { return .land(block: block) }
         var local = members[0]
-        if let sitesIndex = cells.samples[block], case .point(let p) = try point.geometry(), let nearest = sitesIndex.nearest(to: p) {
+        if let within {
+            local = within
+        } else if let sitesIndex = cells.samples[block], case .point(let p) = try point.geometry(), let nearest = sitesIndex.nearest(to: p) {
             local = cells.sampleOwners[block][nearest]
         }
         if local >= input.buildings.count { return .siteCell(site: local - input.buildings.count, block: block) }
@@ -302,6 +324,8 @@ struct CommunityTessellation {
     /// ring that runs back over itself once the grid is brought back to the input's CRS.
     private mutating func absorbSlivers() {
         for index in faces.indices where faces[index].isSliver {
+            // A sliver of a footprint beside more of the same building stays with it.
+            if faces[index].inFootprint && edges[index].contains(where: { faces[$0.face].owner == faces[index].owner }) { continue }
             guard let widest = edges[index].filter({ !faces[$0.face].isSliver })
                 .max(by: { ($0.length, -$0.face) < ($1.length, -$1.face) }) else { continue }
             faces[index].owner = faces[widest.face].owner
