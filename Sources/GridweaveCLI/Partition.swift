@@ -99,13 +99,16 @@ struct Partition: ParsableCommand {
     var keepGrids = false
     @Flag(help: "Stop with an error, writing nothing, when any household would be in no grid (see above).")
     var strict = false
-    @Flag(help: "After the summary, the seconds spent in each stage (read, working CRS, blocks, cells, cell graph, grids, micro-grids, codes, service area, write); stages run per community add up every community's time.")
+    @Flag(help: "After the summary, the seconds spent in each stage (read, working CRS, blocks, cells, cell graph, grids, micro-grids, codes, service area, write); stages run per community add up every community's time. With the process's peak memory per stage (Linux) and the slowest communities.")
     var timings = false
 
     @OptionGroup var options: DistrictOptions
 
     var partitionOptions: PartitionOptions {
-        PartitionOptions(gridMin: gridMin, gridTarget: gridTarget, gridMax: gridMax, microMin: microMin, microMax: microMax, threads: threads)
+        var options = PartitionOptions(gridMin: gridMin, gridTarget: gridTarget, gridMax: gridMax, microMin: microMin, microMax: microMax,
+                                       threads: threads)
+        options.measuresPeakMemory = timings
+        return options
     }
 
     func validate() throws {
@@ -120,25 +123,38 @@ struct Partition: ParsableCommand {
         if let previous {
             return try repartition(previous: previous, start: start)
         }
-        var stages = StageTimings()
-        let read = try stages.measure(.read) { try reportingErrors { try DistrictReader.read(district, options: options.readOptions) } }
+        var stages = StageTimings(measuresPeaks: timings)
+        let read = try stages.measurePeak(.read) { try reportingErrors { try DistrictReader.read(district, options: options.readOptions) } }
         let bar = ProgressBar(label: "partitioning")
         var partition = try reportingErrors {
             try Partitioner.partition(read.district, options: partitionOptions) { done, total in bar.update(done, of: total) }
         }
         bar.finish()
         try reportingErrors { try requirePlaced(partition, read: read) }
-        try stages.measure(.write) { try reportingErrors { try partition.write(to: output) } }
+        try stages.measurePeak(.write) { try reportingErrors { try partition.write(to: output) } }
         partition.timings.add(stages)
         print(summary(partition, seconds: Date().timeIntervalSince(start)))
         if timings { print(Self.stageTable(partition.timings)) }
     }
 
-    /// The seconds of each stage, in the order they run.
+    /// The seconds of each stage, in the order they run, with the process's peak memory while
+    /// each stage that runs alone ran; then the peak while the communities ran, and the slowest
+    /// communities.
     static func stageTable(_ timings: StageTimings) -> String {
-        (["stage timings (seconds; per-community stages summed over communities)"] + PartitionStage.allCases.map { stage in
+        func megabytes(_ bytes: Int) -> String { String(format: "%6.0f MB", Double(bytes) / 1_048_576) }
+        var lines = ["stage timings (seconds; per-community stages summed over communities)"] + PartitionStage.allCases.map { stage in
             "  " + stage.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0) + String(format: " %8.3f", timings.seconds[stage] ?? 0)
-        }).joined(separator: "\n")
+                + (timings.peakBytes[stage].map { "   peak " + megabytes($0) } ?? "")
+        }
+        if let bytes = timings.communitiesPeakBytes {
+            lines.append("peak memory while the communities ran (blocks to codes, every thread): " + megabytes(bytes))
+        }
+        if let bytes = timings.overallPeakBytes { lines.append("peak memory of the run: " + megabytes(bytes)) }
+        if !timings.slowest.isEmpty {
+            lines.append("slowest communities (code, buildings, seconds from blocks to codes)")
+            lines += timings.slowest.map { "  " + $0.code + String(format: " %7d %9.3f", $0.buildings, $0.seconds) }
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// With `--strict`, households in no grid stop the run before anything is written: one

@@ -44,13 +44,13 @@ public enum Partitioner {
     /// - Throws: `GeometryError` or `ProjectionError` when GEOS or PROJ fail on the data.
     public static func partition(_ district: District, options: PartitionOptions = PartitionOptions(),
                                  progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Partition {
-        var timings = StageTimings()
-        let work = try timings.measure(.workingCRS) { try WorkingDistrict(district) }
-        let outcomes = try partitionCommunities(work.inputs, options: options, progress: progress)
+        var timings = StageTimings(measuresPeaks: options.measuresPeakMemory)
+        let work = try timings.measurePeak(.workingCRS) { try WorkingDistrict(district) }
+        let outcomes = try timings.measureCommunities { try partitionCommunities(work.inputs, options: options, progress: progress) }
         var partition = try assemble(outcomes, district: district, metric: work.metric, survey: work.survey, working: work.epsg,
                                      timings: timings)
         timings = partition.timings
-        try timings.measure(.codes) {
+        try timings.measurePeak(.codes) {
             try partition.reportInvalidGeometry(threads: options.threads ?? ProcessInfo.processInfo.activeProcessorCount)
         }
         partition.timings = timings
@@ -105,12 +105,12 @@ public enum Partitioner {
         partition.statistics.meanPolsbyPopper = polsbyPopper.isEmpty ? 0 : polsbyPopper.reduce(0, +) / Double(polsbyPopper.count)
         let threads = ProcessInfo.processInfo.activeProcessorCount
         partition.removeZeroWidthParts(width: Partition.noWidth)
-        timings.measure(.serviceArea) { ServiceArea.attachRoads(metric.roads, to: &partition, threads: threads) }
+        timings.measurePeak(.serviceArea) { ServiceArea.attachRoads(metric.roads, to: &partition, threads: threads) }
         let metricGrids = partition.grids
-        try timings.measure(.codes) {
+        try timings.measurePeak(.codes) {
             try backToDistrictCRS(&partition, district: district, metric: metric, working: working, outlines: outlines, threads: threads)
         }
-        try timings.measure(.serviceArea) {
+        try timings.measurePeak(.serviceArea) {
             try ServiceArea.attachShops(district.shops, metricShops: metric.shops, to: &partition, metricGrids: metricGrids)
         }
         partition.timings = timings

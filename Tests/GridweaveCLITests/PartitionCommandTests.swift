@@ -31,7 +31,8 @@ import TestSupport
         #expect(try Data(contentsOf: URL(fileURLWithPath: output)) == Data(contentsOf: URL(fileURLWithPath: again)))
     }
 
-    /// `--timings` prints one line per stage, in the order they run, with the seconds each took.
+    /// `--timings` prints one line per stage, in the order they run, with the seconds each took
+    /// (and the peak memory of those that run alone), then the peaks and the slowest communities.
     @Test func timingsListEveryStage() throws {
         let directory = try TemporaryDirectory()
         let output = directory.path("grids.gpkg")
@@ -39,9 +40,15 @@ import TestSupport
         #expect(result.status == 0, "\(result.stderr)")
         let stages = ["read", "working_crs", "blocks", "cells", "cell_graph", "grids", "micro_grids", "codes", "service_area", "write"]
         let table = result.stdout.components(separatedBy: "stage timings")
-        let lines = try #require(table.last?.split(separator: "\n").dropFirst().map { $0.split(separator: " ") })
+        let rest = try #require(table.last?.split(separator: "\n").dropFirst())
+        let lines = rest.prefix(stages.count).map { $0.split(separator: " ") }
         #expect(lines.map { String($0.first ?? "") } == stages)
-        for line in lines { #expect(Double(line.last ?? "") != nil, "\(line)") }
+        for line in lines { #expect(line.count > 1 && Double(line[1]) != nil, "\(line)") }
+        #if os(Linux)
+        #expect(lines.first { $0.first == "read" }?.contains("peak") == true)
+        #expect(rest.contains { $0.hasPrefix("peak memory of the run:") })
+        #endif
+        #expect(rest.contains { $0.hasPrefix("slowest communities") })
         #expect(!(try runGridweave(["partition", sampleDistrict("bubenec.gpkg").path, "-o", directory.path("b.gpkg")])).stdout.contains("stage timings"))
     }
 

@@ -82,11 +82,15 @@ struct RegionBalancer {
                 changed = false
                 rounds += 1
                 var weight: [Int: Int] = [:]
-                for node in 0..<graph.count { weight[region[node], default: 0] += graph.weight[node] }
+                var nodesOf: [Int: [Int]] = [:]
+                for node in 0..<graph.count {
+                    weight[region[node], default: 0] += graph.weight[node]
+                    nodesOf[region[node], default: []].append(node)
+                }
                 for r in weight.keys.sorted() where weight[r]! > 0 && violation(weight[r]!) > 0 {
                     func adjacent(_ r: Int) -> [Int] {
                         var found: Set<Int> = []
-                        for node in 0..<graph.count where region[node] == r {
+                        for node in nodesOf[r] ?? [] {
                             for edge in graph.neighbours[node] where region[edge.node] != r { found.insert(region[edge.node]) }
                         }
                         return found.sorted()
@@ -97,8 +101,7 @@ struct RegionBalancer {
                         for i in others.indices { for j in others.indices where j > i { combinations.append([others[i], others[j]]) } }
                     }
                     for combination in combinations {
-                        let members = Set([r] + combination)
-                        let nodes = (0..<graph.count).filter { members.contains(region[$0]) }
+                        let nodes = ([r] + combination).flatMap { nodesOf[$0] ?? [] }.sorted()
                         let total = nodes.reduce(0) { $0 + graph.weight[$1] }
                         guard total >= size * bounds.min, total <= size * bounds.max else { continue }
                         let sub = graph.induced(nodes)
@@ -118,10 +121,10 @@ struct RegionBalancer {
         return renumbered(refined(region))
     }
 
-    /// Whether a region whose nodes are its parts (none holds two) provably cannot be cut into
-    /// connected sub-regions within `partBounds`, as they lie (answers are kept in `known`).
-    private func splitsBadly(region r: Int, in region: [Int], partBounds: HouseholdBounds) -> Bool {
-        let nodes = (0..<graph.count).filter { region[$0] == r }
+    /// Whether a region (its `nodes`, ascending) whose nodes are its parts (none holds two)
+    /// provably cannot be cut into connected sub-regions within `partBounds`, as they lie
+    /// (answers are kept in `known`).
+    private func splitsBadly(_ nodes: [Int], partBounds: HouseholdBounds) -> Bool {
         guard nodes.count <= Self.exhaustiveNodes, let parts,
               nodes.allSatisfy({ parts[$0].filter { $0 > 0 }.count <= 1 }) else { return false }
         if let answer = known.answers[nodes] { return answer }
@@ -143,13 +146,17 @@ struct RegionBalancer {
         if let parts, let partBounds {
             // A region whose parts cannot make sub-regions in bounds counts as half out of bounds.
             var members: [Int: [Int]] = [:]
-            for node in 0..<graph.count { members[region[node], default: []] += parts[node] }
+            var nodesOf: [Int: [Int]] = [:]
+            for node in 0..<graph.count {
+                members[region[node], default: []] += parts[node]
+                nodesOf[region[node], default: []].append(node)
+            }
             for r in members.keys.sorted() {
                 let weights = members[r]!.filter { $0 > 0 }.sorted(by: >)
                 guard weights.count <= 10, violation(weight[r] ?? 0) == 0 else { continue }
                 if CommunityPartitioner.packs(weights, into: partBounds) == false {
                     excess += bounds.max
-                } else if splitsBadly(region: r, in: region, partBounds: partBounds) {
+                } else if splitsBadly(nodesOf[r]!, partBounds: partBounds) {
                     excess += bounds.max / 2
                 }
             }
@@ -239,26 +246,27 @@ struct RegionBalancer {
     /// region on their border. Until neither helps. Growth leaves arms and ragged edges (a
     /// region takes what its share needs, wherever that is); these go where they belong.
     private func refined(_ start: [Int]) -> [Int] {
-        var region = start
+        let region = start
         let count = (region.max() ?? -1) + 1
         guard count > 1 else { return region }
         var tally = RegionTally(region, count: count, graph: graph)
+        var cut = RegionMembers(region, count: count, graph: graph)
         for _ in 0..<(2 * graph.count + 10) {
             // Moves that would raise compactness but leave a region out of bounds: tried as swaps.
             var blocked: [(node: Int, to: Int)] = []
-            if moveBorderUnits(&region, tally: &tally, blocked: &blocked) { continue }
-            if !swapBlocked(blocked, region: &region, tally: &tally) { break }
+            if moveBorderUnits(&cut, tally: &tally, blocked: &blocked) { continue }
+            if !swapBlocked(blocked, cut: &cut, tally: &tally) { break }
         }
-        return region
+        return cut.region
     }
 
     /// One pass of `refined` over every unit, in order: each makes its `compactingMove` where
     /// that is allowed. Lists in `blocked` the moves only the bounds held back.
     /// Returns whether any unit moved.
-    private func moveBorderUnits(_ region: inout [Int], tally: inout RegionTally, blocked: inout [(node: Int, to: Int)]) -> Bool {
+    private func moveBorderUnits(_ cut: inout RegionMembers, tally: inout RegionTally, blocked: inout [(node: Int, to: Int)]) -> Bool {
         var moved = false
-        for node in 0..<graph.count where region[node] >= 0 {
-            guard tally.size[region[node]] > 1, let move = compactingMove(of: node, region: region, tally: tally) else { continue }
+        for node in 0..<graph.count where cut.region[node] >= 0 {
+            guard tally.size[cut.region[node]] > 1, let move = compactingMove(of: node, region: cut.region, tally: tally) else { continue }
             let (from, to) = (move.from, move.to)
             let w = graph.weight[node]
             if w > 0 {
@@ -267,17 +275,17 @@ struct RegionBalancer {
                     continue
                 }
                 if let parts, parts[node].contains(where: { $0 > 0 }) {
-                    if spoilsPacking(from, without: node, adding: nil, region: region) { continue }
-                    if spoilsPacking(to, without: -1, adding: node, region: region) { continue }
+                    if spoilsPacking(from, without: node, adding: nil, cut: cut) { continue }
+                    if spoilsPacking(to, without: -1, adding: node, cut: cut) { continue }
                 }
             }
-            guard isContiguous(region: from, without: node, in: region) else { continue }
+            guard cut.isContiguous(region: from, without: node, graph: graph) else { continue }
             let a = graph.area[node], p = graph.perimeter[node]
             tally.perimeter[from] += 2 * move.own - p
             tally.perimeter[to] += p - 2 * move.shared
             tally.area[from] -= a
             tally.area[to] += a
-            region[node] = to
+            cut.move(node, to: to, graph: graph)
             tally.weight[from] -= w
             tally.weight[to] += w
             tally.size[from] -= 1
@@ -309,14 +317,14 @@ struct RegionBalancer {
     /// The second step of a `refined` round, when no unit could move: each blocked unit goes
     /// and a unit of the other region on their border comes back, when that keeps both in
     /// bounds, in one piece, and raises their compactness. Returns whether any pair swapped.
-    private func swapBlocked(_ blocked: [(node: Int, to: Int)], region: inout [Int], tally: inout RegionTally) -> Bool {
+    private func swapBlocked(_ blocked: [(node: Int, to: Int)], cut: inout RegionMembers, tally: inout RegionTally) -> Bool {
         var moved = false
-        for (node, to) in blocked where region[node] != to {
-            let from = region[node]
-            guard let best = bestSwap(for: node, to: to, region: region, tally: tally) else { continue }
+        for (node, to) in blocked where cut.region[node] != to {
+            let from = cut.region[node]
+            guard let best = bestSwap(for: node, to: to, cut: cut, tally: tally) else { continue }
             let delta = graph.weight[best.other] - graph.weight[node]
-            region[node] = to
-            region[best.other] = from
+            cut.move(node, to: to, graph: graph)
+            cut.move(best.other, to: from, graph: graph)
             tally.weight[from] += delta
             tally.weight[to] -= delta
             (tally.area[from], tally.perimeter[from]) = best.from
@@ -328,22 +336,23 @@ struct RegionBalancer {
 
     /// The unit of region `to`, on its border with `node`'s region, whose swap with `node` raises
     /// the two regions' compactness most, with the area and perimeter each region would have.
-    private func bestSwap(for node: Int, to: Int, region: [Int], tally: RegionTally)
+    private func bestSwap(for node: Int, to: Int, cut: RegionMembers, tally: RegionTally)
         -> (other: Int, from: (area: Double, perimeter: Double), to: (area: Double, perimeter: Double))? {
+        let region = cut.region
         let from = region[node]
         let before = compactness(tally.area[from], tally.perimeter[from]) + compactness(tally.area[to], tally.perimeter[to])
         var best: (other: Int, gain: Double, from: (area: Double, perimeter: Double), to: (area: Double, perimeter: Double))?
-        for other in 0..<graph.count where region[other] == to && graph.neighbours[other].contains(where: { region[$0.node] == from }) {
+        for other in cut[to] where graph.neighbours[other].contains(where: { region[$0.node] == from }) {
             let delta = graph.weight[other] - graph.weight[node]
             guard noFurtherOut(tally.weight[from], tally.weight[from] + delta), noFurtherOut(tally.weight[to], tally.weight[to] - delta) else { continue }
-            let newFrom = shape(from, out: node, in: other, region: region), newTo = shape(to, out: other, in: node, region: region)
+            let newFrom = shape(from, out: node, in: other, cut: cut), newTo = shape(to, out: other, in: node, cut: cut)
             let gain = compactness(newFrom.area, newFrom.perimeter) + compactness(newTo.area, newTo.perimeter) - before
             guard gain > (best?.gain ?? Self.refineGain),
                   holdsTogether(from, out: node, in: other, size: tally.size[from], region: region),
                   holdsTogether(to, out: other, in: node, size: tally.size[to], region: region) else { continue }
             if parts != nil {
-                if spoilsPacking(from, without: node, adding: other, region: region) { continue }
-                if spoilsPacking(to, without: other, adding: node, region: region) { continue }
+                if spoilsPacking(from, without: node, adding: other, cut: cut) { continue }
+                if spoilsPacking(to, without: other, adding: node, cut: cut) { continue }
             }
             best = (other, gain, newFrom, newTo)
         }
@@ -358,23 +367,27 @@ struct RegionBalancer {
 
     /// Whether region `r`'s parts pack within `partBounds` now but would not with `removed`
     /// taken out and `added` put in (never, without `parts`).
-    private func spoilsPacking(_ r: Int, without removed: Int, adding added: Int?, region: [Int]) -> Bool {
-        packs(r, without: -1, adding: nil, region: region) == true && packs(r, without: removed, adding: added, region: region) != true
+    private func spoilsPacking(_ r: Int, without removed: Int, adding added: Int?, cut: RegionMembers) -> Bool {
+        packs(r, without: -1, adding: nil, cut: cut) == true && packs(r, without: removed, adding: added, cut: cut) != true
     }
 
     /// Whether the parts of region `r`'s nodes, `removed` taken out and `added` put in, pack within `partBounds`.
-    private func packs(_ r: Int, without removed: Int, adding added: Int?, region: [Int]) -> Bool? {
+    private func packs(_ r: Int, without removed: Int, adding added: Int?, cut: RegionMembers) -> Bool? {
         guard let parts, let partBounds else { return true }
-        var weights = (0..<graph.count).filter { region[$0] == r && $0 != removed }.flatMap { parts[$0] }
+        var weights = cut[r].filter { $0 != removed }.flatMap { parts[$0] }
         if let added { weights += parts[added] }
         return CommunityPartitioner.packs(weights.filter { $0 > 0 }, into: partBounds)
     }
 
     /// Area and perimeter of region `r` with `out` taken out and `in` put in.
-    private func shape(_ r: Int, out: Int, in added: Int, region: [Int]) -> (area: Double, perimeter: Double) {
+    private func shape(_ r: Int, out: Int, in added: Int, cut: RegionMembers) -> (area: Double, perimeter: Double) {
+        let region = cut.region
         func member(_ node: Int) -> Bool { node == added || (node != out && region[node] == r) }
+        // Summed in node order, as a scan of every node would.
+        var nodes = cut[r].filter { $0 != out }
+        if region[added] != r { nodes.insert(added, at: nodes.firstIndex { $0 > added } ?? nodes.count) }
         var a = 0.0, p = 0.0
-        for node in 0..<graph.count where member(node) {
+        for node in nodes {
             a += graph.area[node]
             p += graph.perimeter[node]
             for edge in graph.neighbours[node] where member(edge.node) { p -= edge.length }
@@ -401,8 +414,9 @@ struct RegionBalancer {
         // Boundary each free unit shares with the region growing: zero between regions.
         var shared = [Double](repeating: 0, count: graph.count)
         let inComponent = Set(component)
+        var seeds = Seeds(component.filter { graph.weight[$0] > 0 }, by: { key($0, strategy) })
         while remainingRegions > 0 {
-            guard let seed = seed(in: component, strategy: strategy, region: region) else { break }
+            guard let seed = seeds.next(free: { region[$0] < 0 }) else { break }
             let id = regionWeight.count
             regionWeight.append(0)
             growRegion(id, from: seed, goal: Double(remainingWeight) / Double(remainingRegions), last: remainingRegions == 1,
@@ -422,10 +436,23 @@ struct RegionBalancer {
         return k
     }
 
-    /// The free unit with households furthest towards `strategy`'s corner (ties to the lower node).
-    private func seed(in component: [Int], strategy: Strategy, region: [Int]) -> Int? {
-        component.filter { region[$0] < 0 && graph.weight[$0] > 0 }
-            .min(by: { key($0, strategy) < key($1, strategy) || (key($0, strategy) == key($1, strategy) && $0 < $1) })
+    /// The units with households of a component, furthest towards a strategy's corner first
+    /// (smallest key, ties to the lower node): the seed of each region is the first still free.
+    /// Units only ever leave the free ones while regions grow, so the search goes on from
+    /// where it stopped instead of scanning the component for every region.
+    private struct Seeds {
+        private let order: [Int]
+        private var cursor = 0
+
+        init(_ units: [Int], by key: (Int) -> Double) {
+            let keys = Dictionary(uniqueKeysWithValues: units.map { ($0, key($0)) })
+            order = units.sorted { keys[$0]! < keys[$1]! || (keys[$0]! == keys[$1]! && $0 < $1) }
+        }
+
+        mutating func next(free: (Int) -> Bool) -> Int? {
+            while cursor < order.count, !free(order[cursor]) { cursor += 1 }
+            return cursor < order.count ? order[cursor] : nil
+        }
     }
 
     /// Grows region `id` from `seed`, each time by the `nextUnit` of its frontier, until it
@@ -562,64 +589,94 @@ struct RegionBalancer {
         weight < bounds.min ? bounds.min - weight : (weight > bounds.max ? weight - bounds.max : 0)
     }
 
+    /// Moves border units and merges regions until every region is in bounds or nothing helps:
+    /// the `balancingMove` while there is one, else a region too small merges into the lightest
+    /// neighbour with room, else an `ejectionChain`.
     private func rebalance(region: inout [Int], regionWeight: inout [Int]) {
-        let n = graph.count
-        for _ in 0..<(4 * n + 10) {
-            // The move of one border unit that most reduces how far its two regions are out of bounds.
-            var best: (node: Int, to: Int, gain: Int, length: Double)?
-            for node in 0..<n where region[node] >= 0 && graph.weight[node] > 0 {
-                let from = region[node]
-                let w = graph.weight[node]
-                var lengths: [Int: Double] = [:]
-                for edge in graph.neighbours[node] where region[edge.node] >= 0 && region[edge.node] != from {
-                    lengths[region[edge.node], default: 0] += edge.length
-                }
-                for (to, length) in lengths.sorted(by: { $0.key < $1.key }) {
-                    let before = violation(regionWeight[from]) + violation(regionWeight[to])
-                    let after = violation(regionWeight[from] - w) + violation(regionWeight[to] + w)
-                    let gain = before - after
-                    guard gain > 0 else { continue }
-                    if let current = best, gain < current.gain || (gain == current.gain && length <= current.length) { continue }
-                    guard isContiguous(region: from, without: node, in: region) else { continue }
-                    best = (node, to, gain, length)
-                }
-            }
-            if let move = best {
-                regionWeight[region[move.node]] -= graph.weight[move.node]
+        var cut = RegionMembers(region, count: regionWeight.count, graph: graph)
+        defer { region = cut.region }
+        for _ in 0..<(4 * graph.count + 10) {
+            if let move = balancingMove(cut, regionWeight: regionWeight) {
+                regionWeight[cut.region[move.node]] -= graph.weight[move.node]
                 regionWeight[move.to] += graph.weight[move.node]
-                region[move.node] = move.to
+                cut.move(move.node, to: move.to, graph: graph)
                 continue
             }
-            // A region still too small merges into the lightest neighbour that has room.
-            var merge: (from: Int, into: Int, weight: Int)?
-            for r in regionWeight.indices where regionWeight[r] < bounds.min && regionWeight[r] > 0 {
-                for node in 0..<n where region[node] == r {
-                    for edge in graph.neighbours[node] where region[edge.node] >= 0 && region[edge.node] != r {
-                        let into = region[edge.node]
-                        let merged = regionWeight[r] + regionWeight[into]
-                        guard merged <= bounds.max || violation(merged) < violation(regionWeight[r]) + violation(regionWeight[into]) else { continue }
-                        if merge == nil || merged < merge!.weight || (merged == merge!.weight && (r, into) < (merge!.from, merge!.into)) {
-                            merge = (r, into, merged)
-                        }
-                    }
-                }
-            }
-            if merge == nil, ejectionChain(region: &region, regionWeight: &regionWeight) { continue }
+            let merge = smallRegionMerge(cut, regionWeight: regionWeight)
+            if merge == nil, ejectionChain(cut: &cut, regionWeight: &regionWeight) { continue }
             guard let merge else { break }
-            for node in 0..<n where region[node] == merge.from { region[node] = merge.into }
+            cut.merge(merge.from, into: merge.into, graph: graph)
             regionWeight[merge.into] += regionWeight[merge.from]
             regionWeight[merge.from] = 0
         }
+    }
+
+    /// The move of one border unit that most reduces how far its two regions are out of bounds,
+    /// leaving the region it leaves in one piece (ties to the longer shared boundary, then to
+    /// the lower unit and region).
+    private func balancingMove(_ cut: RegionMembers, regionWeight: [Int]) -> (node: Int, to: Int)? {
+        var best: (node: Int, to: Int, gain: Int, length: Double)?
+        for node in unitsNearOutOfBounds(cut, regionWeight: regionWeight) where graph.weight[node] > 0 {
+            let from = cut.region[node]
+            let w = graph.weight[node]
+            var lengths: [Int: Double] = [:]
+            for edge in graph.neighbours[node] where cut.region[edge.node] >= 0 && cut.region[edge.node] != from {
+                lengths[cut.region[edge.node], default: 0] += edge.length
+            }
+            for (to, length) in lengths.sorted(by: { $0.key < $1.key }) {
+                let before = violation(regionWeight[from]) + violation(regionWeight[to])
+                let after = violation(regionWeight[from] - w) + violation(regionWeight[to] + w)
+                let gain = before - after
+                guard gain > 0 else { continue }
+                if let current = best, gain < current.gain || (gain == current.gain && length <= current.length) { continue }
+                guard cut.isContiguous(region: from, without: node, graph: graph) else { continue }
+                best = (node, to, gain, length)
+            }
+        }
+        return best.map { ($0.node, $0.to) }
+    }
+
+    /// The units of the regions out of bounds and the units beside them, ascending: a move
+    /// between two regions in bounds brings neither nearer, so only these can be the
+    /// `balancingMove`, visited in the order a scan of every node would.
+    private func unitsNearOutOfBounds(_ cut: RegionMembers, regionWeight: [Int]) -> [Int] {
+        var units: Set<Int> = []
+        for r in regionWeight.indices where violation(regionWeight[r]) > 0 {
+            for node in cut[r] {
+                units.insert(node)
+                for other in cut.incoming[node] where cut.region[other] >= 0 { units.insert(other) }
+            }
+        }
+        return units.sorted()
+    }
+
+    /// A region still too small and the lightest neighbour it can merge into without ending
+    /// further out of bounds (ties to the lower pair).
+    private func smallRegionMerge(_ cut: RegionMembers, regionWeight: [Int]) -> (from: Int, into: Int)? {
+        var merge: (from: Int, into: Int, weight: Int)?
+        for r in regionWeight.indices where regionWeight[r] < bounds.min && regionWeight[r] > 0 {
+            for node in cut[r] {
+                for edge in graph.neighbours[node] where cut.region[edge.node] >= 0 && cut.region[edge.node] != r {
+                    let into = cut.region[edge.node]
+                    let merged = regionWeight[r] + regionWeight[into]
+                    guard merged <= bounds.max || violation(merged) < violation(regionWeight[r]) + violation(regionWeight[into]) else { continue }
+                    if merge == nil || merged < merge!.weight || (merged == merge!.weight && (r, into) < (merge!.from, merge!.into)) {
+                        merge = (r, into, merged)
+                    }
+                }
+            }
+        }
+        return merge.map { ($0.from, $0.into) }
     }
 
     /// Moves along a chain of neighbouring regions: a region over its bound passes a border
     /// unit to a neighbour, which passes one on if that puts it over, and so on up to three
     /// steps, until a region with room takes it (and the same, pulling, for a region too small).
     /// Done only when every region on the chain ends in bounds.
-    private func ejectionChain(region: inout [Int], regionWeight: inout [Int]) -> Bool {
+    private func ejectionChain(cut: inout RegionMembers, regionWeight: inout [Int]) -> Bool {
         for r in regionWeight.indices where regionWeight[r] > 0 && violation(regionWeight[r]) > 0 {
             var visited: Set<Int> = [r]
-            if chainLink(from: r, pushing: regionWeight[r] > bounds.max, depth: 0, visited: &visited, region: &region, regionWeight: &regionWeight) {
+            if chainLink(from: r, pushing: regionWeight[r] > bounds.max, depth: 0, visited: &visited, cut: &cut, regionWeight: &regionWeight) {
                 return true
             }
         }
@@ -634,8 +691,8 @@ struct RegionBalancer {
     /// that bring `r` in bounds and leave the region they leave in one piece, the four lightest
     /// are tried in turn: done when the neighbour ends in bounds on that side, else (up to three
     /// links) when the neighbour passes its surplus or shortfall on; else the unit goes back.
-    private func chainLink(from r: Int, pushing: Bool, depth: Int, visited: inout Set<Int>, region: inout [Int], regionWeight: inout [Int]) -> Bool {
-        let moves = pushing ? pushMoves(from: r, visited: visited, region: region) : pullMoves(into: r, visited: visited, region: region)
+    private func chainLink(from r: Int, pushing: Bool, depth: Int, visited: inout Set<Int>, cut: inout RegionMembers, regionWeight: inout [Int]) -> Bool {
+        let moves = pushing ? pushMoves(from: r, visited: visited, cut: cut) : pullMoves(into: r, visited: visited, cut: cut)
         // What `r` must shed or gain: a unit of at least that leaves it at most at its maximum
         // (pushing) or at least at its minimum (pulling), so in bounds is the other side's test.
         let need = pushing ? regionWeight[r] - bounds.max : bounds.min - regionWeight[r]
@@ -643,10 +700,10 @@ struct RegionBalancer {
         for move in moves {
             let w = graph.weight[move.node]
             guard w >= need, bounds.contains(pushing ? regionWeight[r] - w : regionWeight[r] + w) else { continue }
-            guard isContiguous(region: move.from, without: move.node, in: region) else { continue }
+            guard cut.isContiguous(region: move.from, without: move.node, graph: graph) else { continue }
             tried += 1
             if tried > 4 { break }
-            region[move.node] = move.to
+            cut.move(move.node, to: move.to, graph: graph)
             regionWeight[move.from] -= w
             regionWeight[move.to] += w
             let next = pushing ? move.to : move.from
@@ -654,10 +711,10 @@ struct RegionBalancer {
             if settled { return true }
             if depth < 2 {
                 visited.insert(next)
-                if chainLink(from: next, pushing: pushing, depth: depth + 1, visited: &visited, region: &region, regionWeight: &regionWeight) { return true }
+                if chainLink(from: next, pushing: pushing, depth: depth + 1, visited: &visited, cut: &cut, regionWeight: &regionWeight) { return true }
                 visited.remove(next)
             }
-            region[move.node] = move.from
+            cut.move(move.node, to: move.from, graph: graph)
             regionWeight[move.from] += w
             regionWeight[move.to] -= w
         }
@@ -665,11 +722,11 @@ struct RegionBalancer {
     }
 
     /// Border units of `r` next to a region not yet on the chain, with that region, lightest first.
-    private func pushMoves(from r: Int, visited: Set<Int>, region: [Int]) -> [ChainMove] {
+    private func pushMoves(from r: Int, visited: Set<Int>, cut: RegionMembers) -> [ChainMove] {
         var moves: [ChainMove] = []
-        for node in 0..<graph.count where region[node] == r && graph.weight[node] > 0 {
+        for node in cut[r] where graph.weight[node] > 0 {
             var targets: Set<Int> = []
-            for edge in graph.neighbours[node] where region[edge.node] >= 0 && region[edge.node] != r { targets.insert(region[edge.node]) }
+            for edge in graph.neighbours[node] where cut.region[edge.node] >= 0 && cut.region[edge.node] != r { targets.insert(cut.region[edge.node]) }
             for to in targets.sorted() { moves.append((node, r, to)) }
         }
         moves.sort { (graph.weight[$0.node], $0.node, $0.to) < (graph.weight[$1.node], $1.node, $1.to) }
@@ -677,18 +734,14 @@ struct RegionBalancer {
     }
 
     /// Units of regions not yet on the chain next to `r`, lightest first.
-    private func pullMoves(into r: Int, visited: Set<Int>, region: [Int]) -> [ChainMove] {
-        var moves: [ChainMove] = []
-        for node in 0..<graph.count where region[node] >= 0 && region[node] != r && !visited.contains(region[node]) && graph.weight[node] > 0 {
-            if graph.neighbours[node].contains(where: { region[$0.node] == r }) { moves.append((node, region[node], r)) }
+    private func pullMoves(into r: Int, visited: Set<Int>, cut: RegionMembers) -> [ChainMove] {
+        var units: Set<Int> = []
+        for member in cut[r] {
+            for node in cut.incoming[member] where cut.region[node] >= 0 && cut.region[node] != r && !visited.contains(cut.region[node]) && graph.weight[node] > 0 {
+                units.insert(node)
+            }
         }
-        return moves.sorted { (graph.weight[$0.node], $0.node) < (graph.weight[$1.node], $1.node) }
-    }
-
-    private func isContiguous(region r: Int, without removed: Int, in region: [Int]) -> Bool {
-        let members = (0..<graph.count).filter { region[$0] == r && $0 != removed }
-        guard let start = members.first else { return false }
-        return graph.holdsTogether(from: start, size: members.count) { $0 != removed && region[$0] == r }
+        return units.map { ($0, cut.region[$0], r) }.sorted { (graph.weight[$0.node], $0.node) < (graph.weight[$1.node], $1.node) }
     }
 
     // MARK: Helpers

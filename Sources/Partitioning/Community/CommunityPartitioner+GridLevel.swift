@@ -159,11 +159,10 @@ extension CommunityPartitioner {
         let kind: Grid.Kind = input.community.kind == .rural ? .rural : .residential
         let facePiece = pieces.facePiece
         let regionCount = (pieceRegions.max() ?? -1) + 1
-        var draftFaces: [[Int]] = [], draftPieces: [[Int]] = []
-        for r in 0..<regionCount {
-            draftPieces.append(pieces.owners.indices.filter { pieceRegions[$0] == r })
-            draftFaces.append(tessellation.faces.indices.filter { facePiece[$0] >= 0 && pieceRegions[facePiece[$0]] == r })
-        }
+        // Each list ascending, filled in one pass over the pieces and one over the faces.
+        var draftFaces = [[Int]](repeating: [], count: regionCount), draftPieces = draftFaces
+        for p in pieces.owners.indices where pieceRegions[p] >= 0 { draftPieces[pieceRegions[p]].append(p) }
+        for f in tessellation.faces.indices where facePiece[f] >= 0 && pieceRegions[facePiece[f]] >= 0 { draftFaces[pieceRegions[facePiece[f]]].append(f) }
         let joined = try Self.joinDetachedParts(&draftFaces, &draftPieces, weight: pieces.weight, facePiece: facePiece,
                                                 tessellation: tessellation, context: context)
         let kept = joined ? draftFaces.indices.filter { !draftFaces[$0].isEmpty } : Array(draftFaces.indices)

@@ -61,6 +61,7 @@ struct CommunityPartitioner {
     }
 
     func run(context: GEOSContext) throws -> CommunityOutcome {
+        let start = ContinuousClock.now
         var timings = StageTimings()
         let first = try CommunityTessellation(input, microMin: options.microMin, microMax: options.microMax, gridMax: options.gridMax,
                                               cutsUnits: options.cutsUnits, context: context, timings: &timings)
@@ -88,6 +89,8 @@ struct CommunityPartitioner {
         outcome.statistics.communities = 1
         outcome.statistics.households = input.buildings.reduce(0) { $0 + $1.building.households }
         outcome.statistics.buildings = input.buildings.count
+        timings.record(CommunityTiming(code: input.community.code, buildings: input.buildings.count,
+                                       seconds: StageTimings.seconds(since: start)))
         outcome.timings = timings
         return outcome
     }

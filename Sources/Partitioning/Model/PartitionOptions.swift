@@ -13,6 +13,9 @@ public struct PartitionOptions: Sendable, Hashable {
     /// further, into floor groups drawn as equal slices of its footprint. Off: such a unit is one
     /// micro-grid, reported out of bounds as indivisible.
     public var cutsUnits: Bool
+    /// Whether the timings record the process's peak memory per stage (`StageTimings.measuresPeaks`):
+    /// on Linux this resets the process's high-water mark before each stage that runs alone.
+    public var measuresPeakMemory = false
 
     public init(gridMin: Int = 150, gridTarget: Int = 200, gridMax: Int = 250, microMin: Int = 50, microMax: Int = 80,
                 threads: Int? = nil, cutsUnits: Bool = true) {
