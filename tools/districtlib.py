@@ -47,6 +47,32 @@ EFFICIENCY = 0.75
 DWELLING_SIZE_M2 = 90.0
 
 
+#: OSM building values that are dwellings whatever else is tagged.
+RESIDENTIAL_BUILDINGS = {"apartments", "residential", "house", "detached", "terrace", "dormitory",
+                         "semidetached_house"}
+COMMERCIAL_BUILDINGS = {"commercial", "retail", "office", "kiosk", "hotel", "supermarket", "shop", "mall",
+                        "bank", "store", "department_store"}
+PUBLIC_BUILDINGS = {"public", "school", "university", "college", "kindergarten", "hospital", "church",
+                    "cathedral", "chapel", "mosque", "temple", "shrine", "place_of_worship", "civic",
+                    "government", "museum", "train_station", "transportation", "townhall", "library",
+                    "fire_station", "embassy", "arts_centre", "theatre", "sports_hall", "stadium",
+                    "attraction"}
+INDUSTRIAL_BUILDINGS = {"industrial", "warehouse", "factory", "manufacture", "utility", "service",
+                        "construction", "communications_tower", "transformer_tower", "garage", "garages"}
+COMMERCIAL_AMENITIES = {"restaurant", "cafe", "pub", "bar", "fast_food", "bank", "marketplace", "cinema",
+                        "nightclub", "pharmacy", "fuel"}
+
+#: OSM highway -> road class of the data contract.
+ROAD_CLASSES = {
+    **dict.fromkeys(["motorway", "trunk", "primary", "motorway_link", "trunk_link", "primary_link"], "arterial"),
+    **dict.fromkeys(["secondary", "tertiary", "secondary_link", "tertiary_link"], "secondary"),
+    **dict.fromkeys(["residential", "unclassified", "living_street", "road"], "branch"),
+    "service": "service",
+    **dict.fromkeys(["footway", "path", "cycleway", "pedestrian", "steps", "track", "trail", "bridleway",
+                     "corridor", "platform", "elevator", "pier"], "path"),
+}
+
+
 # --- Numbers ---------------------------------------------------------------------------------
 
 def half_up(value):
@@ -192,6 +218,27 @@ def centroid_of(wkb, footprint):
         return footprint.centroid
     rings = [ring for polygon in wkb_polygon_rings(wkb) for ring in polygon if len(ring)]
     return shapely.Point(np.concatenate(rings).mean(axis=0)) if rings else shapely.Point()
+
+
+# --- OpenStreetMap tags ----------------------------------------------------------------------
+
+def building_kind(building, amenity=None, shop=None, office=None, yes_is_residential=False):
+    building = (building or "yes").lower()
+    if building in RESIDENTIAL_BUILDINGS:
+        return "residential"
+    if building == "yes" and yes_is_residential and not (amenity or shop or office):
+        return "residential"
+    if building in COMMERCIAL_BUILDINGS or shop or office or amenity in COMMERCIAL_AMENITIES:
+        return "commercial"
+    if building in PUBLIC_BUILDINGS or amenity:
+        return "public"
+    if building in INDUSTRIAL_BUILDINGS:
+        return "industrial"
+    return "other"
+
+
+def road_class(highway):
+    return ROAD_CLASSES.get((highway or "").lower())
 
 
 # --- Coordinates -----------------------------------------------------------------------------
