@@ -58,8 +58,8 @@ struct CommunityTessellation {
         var centroid: XY
         var block: Int
         var owner: FaceOwner
-        /// Inside a footprint: the face is that building's whatever its shape (never absorbed
-        /// as a sliver), so that the grid holding the building holds all of its footprint.
+        /// Inside a footprint: the face is that building's whatever its shape (a sliver of it
+        /// beside more of the building stays), so that the building's grid holds its footprint.
         var inFootprint = false
 
         /// Whether the face has no width: thinner on average than `sliverWidth`.
