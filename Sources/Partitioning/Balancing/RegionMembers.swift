@@ -69,20 +69,13 @@ struct RegionMembers {
         var targets: Set<Int> = []
         for edge in graph.neighbours[removed] where region[edge.node] == r && edge.node != removed { targets.insert(edge.node) }
         guard let start = graph.neighbours[removed].first(where: { targets.contains($0.node) })?.node else { return false }
-        if targets.count == 1 { return true }
-        var found = 1
-        var seen: Set<Int> = [start, removed]
-        var stack = [start]
-        while let node = stack.popLast() {
-            for edge in graph.neighbours[node] where region[edge.node] == r && seen.insert(edge.node).inserted {
-                if targets.contains(edge.node) {
-                    found += 1
-                    if found == targets.count { return true }
-                }
-                stack.append(edge.node)
-            }
-        }
-        return false
+        var found = 0
+        var seen: Set<Int> = [removed]
+        _ = CellWalk.reach(from: start, seen: &seen, admit: { region[$0] == r }, stop: { node in
+            if targets.contains(node) { found += 1 }
+            return found == targets.count
+        }, neighbours: graph.neighbours())
+        return found == targets.count
     }
 
     /// Whether `nodes` (a region's, ascending) are one piece through `graph.neighbours`; not when empty.

@@ -6,11 +6,13 @@ enum CellWalk {
     typealias Neighbours = (_ node: Int, _ into: inout [Int]) -> Void
 
     /// The nodes reachable from `start` (itself first, then depth first) through nodes that
-    /// `admit` lets in, marking each in `seen`.
+    /// `admit` lets in, marking each in `seen`; the walk ends early at the first node reached
+    /// for which `stop` is true.
     static func reach(from start: Int, seen: inout Set<Int>, admit: (Int) -> Bool = { _ in true },
-                      neighbours: Neighbours) -> [Int] {
+                      stop: ((Int) -> Bool)? = nil, neighbours: Neighbours) -> [Int] {
         var reached = [start]
         seen.insert(start)
+        if stop?(start) == true { return reached }
         var stack = [start]
         var buffer: [Int] = []
         while let node = stack.popLast() {
@@ -18,6 +20,7 @@ enum CellWalk {
             neighbours(node, &buffer)
             for next in buffer where admit(next) && seen.insert(next).inserted {
                 reached.append(next)
+                if stop?(next) == true { return reached }
                 stack.append(next)
             }
         }
