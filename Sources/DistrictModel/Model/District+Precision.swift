@@ -20,12 +20,8 @@ extension District {
             guard repair else { return geometry }
             // Make-valid adds vertices where the rings cross, off the grid: rounded once more.
             let polygons = try rounded.makeValid().polygons
-            let repaired: Geometry
-            switch polygons.count {
-            case 0: return geometry
-            case 1: repaired = .polygon(polygons[0])
-            default: repaired = .multiPolygon(polygons)
-            }
+            guard !polygons.isEmpty else { return geometry }
+            let repaired: Geometry = polygons.count == 1 ? .polygon(polygons[0]) : .multiPolygon(polygons)
             let again = repaired.rounded(toGrid: grid)
             return try again.isValid() ? again : repaired
         }
