@@ -251,27 +251,65 @@ struct RegionBalancer {
         guard count > 1 else { return region }
         var tally = RegionTally(region, count: count, graph: graph)
         var cut = RegionMembers(region, count: count, graph: graph)
+        var units = UnitsToVisit(count: graph.count)
         for _ in 0..<(2 * graph.count + 10) {
+            if moveBorderUnits(&cut, tally: &tally, units: &units) { continue }
             // Moves that would raise compactness but leave a region out of bounds: tried as swaps.
-            var blocked: [(node: Int, to: Int)] = []
-            if moveBorderUnits(&cut, tally: &tally, blocked: &blocked) { continue }
-            if !swapBlocked(blocked, cut: &cut, tally: &tally) { break }
+            if !swapBlocked(units.blocked, cut: &cut, tally: &tally, units: &units) { break }
         }
         return cut.region
     }
 
-    /// One pass of `refined` over every unit, in order: each makes its `compactingMove` where
-    /// that is allowed. Lists in `blocked` the moves only the bounds held back.
-    /// Returns whether any unit moved.
-    private func moveBorderUnits(_ cut: inout RegionMembers, tally: inout RegionTally, blocked: inout [(node: Int, to: Int)]) -> Bool {
+    /// The units a pass of `refined` visits, and what held back each unit's move last time.
+    /// A unit's move depends only on its own region and the regions beside it, so a unit
+    /// whose regions did not change since it was last visited would decide as it did then:
+    /// a pass visits only the others, in the order of a pass over every unit. A pass then
+    /// costs what moved, not the community.
+    private struct UnitsToVisit {
+        /// Per unit, whether its regions changed since it was last visited.
+        private var pending: [Bool]
+        /// Per unit, the region its move was held back from by the bounds, or -1.
+        private var blockedTo: [Int]
+
+        init(count: Int) {
+            pending = [Bool](repeating: true, count: count)
+            blockedTo = [Int](repeating: -1, count: count)
+        }
+
+        /// Whether `node` is to be visited; it is not again until its regions change.
+        mutating func visit(_ node: Int) -> Bool {
+            guard pending[node] else { return false }
+            pending[node] = false
+            blockedTo[node] = -1
+            return true
+        }
+
+        mutating func block(_ node: Int, to: Int) { blockedTo[node] = to }
+
+        /// Marks the units in and beside `regions` to be visited again.
+        mutating func touch(_ regions: [Int], cut: RegionMembers) {
+            cut.forEachUnit(inOrBeside: regions) { pending[$0] = true }
+        }
+
+        /// The moves the bounds held back, by unit: after a pass that moved nothing, those of every unit.
+        var blocked: [(node: Int, to: Int)] {
+            blockedTo.indices.compactMap { blockedTo[$0] >= 0 ? ($0, blockedTo[$0]) : nil }
+        }
+    }
+
+    /// One pass of `refined` over the units to visit, in order: each makes its `compactingMove`
+    /// where that is allowed, or records that only the bounds held it back. Returns whether any
+    /// unit moved.
+    private func moveBorderUnits(_ cut: inout RegionMembers, tally: inout RegionTally, units: inout UnitsToVisit) -> Bool {
         var moved = false
         for node in 0..<graph.count where cut.region[node] >= 0 {
-            guard tally.size[cut.region[node]] > 1, let move = compactingMove(of: node, region: cut.region, tally: tally) else { continue }
+            guard units.visit(node), tally.size[cut.region[node]] > 1,
+                  let move = compactingMove(of: node, region: cut.region, tally: tally) else { continue }
             let (from, to) = (move.from, move.to)
             let w = graph.weight[node]
             if w > 0 {
                 guard noFurtherOut(tally.weight[from], tally.weight[from] - w), noFurtherOut(tally.weight[to], tally.weight[to] + w) else {
-                    blocked.append((node, to))
+                    units.block(node, to: to)
                     continue
                 }
                 if let parts, parts[node].contains(where: { $0 > 0 }) {
@@ -290,6 +328,7 @@ struct RegionBalancer {
             tally.weight[to] += w
             tally.size[from] -= 1
             tally.size[to] += 1
+            units.touch([from, to], cut: cut)
             moved = true
         }
         return moved
@@ -317,7 +356,8 @@ struct RegionBalancer {
     /// The second step of a `refined` round, when no unit could move: each blocked unit goes
     /// and a unit of the other region on their border comes back, when that keeps both in
     /// bounds, in one piece, and raises their compactness. Returns whether any pair swapped.
-    private func swapBlocked(_ blocked: [(node: Int, to: Int)], cut: inout RegionMembers, tally: inout RegionTally) -> Bool {
+    private func swapBlocked(_ blocked: [(node: Int, to: Int)], cut: inout RegionMembers, tally: inout RegionTally,
+                             units: inout UnitsToVisit) -> Bool {
         var moved = false
         for (node, to) in blocked where cut.region[node] != to {
             let from = cut.region[node]
@@ -329,6 +369,7 @@ struct RegionBalancer {
             tally.weight[to] -= delta
             (tally.area[from], tally.perimeter[from]) = best.from
             (tally.area[to], tally.perimeter[to]) = best.to
+            units.touch([from, to], cut: cut)
             moved = true
         }
         return moved
@@ -585,69 +626,35 @@ struct RegionBalancer {
 
     // MARK: Rebalancing
 
-    private func violation(_ weight: Int) -> Int {
-        weight < bounds.min ? bounds.min - weight : (weight > bounds.max ? weight - bounds.max : 0)
-    }
+    private func violation(_ weight: Int) -> Int { bounds.violation(weight) }
 
     /// Moves border units and merges regions until every region is in bounds or nothing helps:
-    /// the `balancingMove` while there is one, else a region too small merges into the lightest
-    /// neighbour with room, else an `ejectionChain`.
+    /// the best of the `BalancingMoves` while there is one, else a region too small merges into
+    /// the lightest neighbour with room, else an `ejectionChain`.
     private func rebalance(region: inout [Int], regionWeight: inout [Int]) {
         var cut = RegionMembers(region, count: regionWeight.count, graph: graph)
+        var moves = BalancingMoves(regions: regionWeight.count, graph: graph, bounds: bounds)
         defer { region = cut.region }
         for _ in 0..<(4 * graph.count + 10) {
-            if let move = balancingMove(cut, regionWeight: regionWeight) {
-                regionWeight[cut.region[move.node]] -= graph.weight[move.node]
+            if let move = moves.best(cut, regionWeight: regionWeight) {
+                let from = cut.region[move.node]
+                regionWeight[from] -= graph.weight[move.node]
                 regionWeight[move.to] += graph.weight[move.node]
                 cut.move(move.node, to: move.to, graph: graph)
+                moves.touch([from, move.to], cut: cut)
                 continue
             }
             let merge = smallRegionMerge(cut, regionWeight: regionWeight)
-            if merge == nil, ejectionChain(cut: &cut, regionWeight: &regionWeight) { continue }
+            if merge == nil, let chain = ejectionChain(cut: &cut, regionWeight: &regionWeight) {
+                moves.touch(chain, cut: cut)
+                continue
+            }
             guard let merge else { break }
             cut.merge(merge.from, into: merge.into, graph: graph)
             regionWeight[merge.into] += regionWeight[merge.from]
             regionWeight[merge.from] = 0
+            moves.touch([merge.from, merge.into], cut: cut)
         }
-    }
-
-    /// The move of one border unit that most reduces how far its two regions are out of bounds,
-    /// leaving the region it leaves in one piece (ties to the longer shared boundary, then to
-    /// the lower unit and region).
-    private func balancingMove(_ cut: RegionMembers, regionWeight: [Int]) -> (node: Int, to: Int)? {
-        var best: (node: Int, to: Int, gain: Int, length: Double)?
-        for node in unitsNearOutOfBounds(cut, regionWeight: regionWeight) where graph.weight[node] > 0 {
-            let from = cut.region[node]
-            let w = graph.weight[node]
-            var lengths: [Int: Double] = [:]
-            for edge in graph.neighbours[node] where cut.region[edge.node] >= 0 && cut.region[edge.node] != from {
-                lengths[cut.region[edge.node], default: 0] += edge.length
-            }
-            for (to, length) in lengths.sorted(by: { $0.key < $1.key }) {
-                let before = violation(regionWeight[from]) + violation(regionWeight[to])
-                let after = violation(regionWeight[from] - w) + violation(regionWeight[to] + w)
-                let gain = before - after
-                guard gain > 0 else { continue }
-                if let current = best, gain < current.gain || (gain == current.gain && length <= current.length) { continue }
-                guard cut.isContiguous(region: from, without: node, graph: graph) else { continue }
-                best = (node, to, gain, length)
-            }
-        }
-        return best.map { ($0.node, $0.to) }
-    }
-
-    /// The units of the regions out of bounds and the units beside them, ascending: a move
-    /// between two regions in bounds brings neither nearer, so only these can be the
-    /// `balancingMove`, visited in the order a scan of every node would.
-    private func unitsNearOutOfBounds(_ cut: RegionMembers, regionWeight: [Int]) -> [Int] {
-        var units: Set<Int> = []
-        for r in regionWeight.indices where violation(regionWeight[r]) > 0 {
-            for node in cut[r] {
-                units.insert(node)
-                for other in cut.incoming[node] where cut.region[other] >= 0 { units.insert(other) }
-            }
-        }
-        return units.sorted()
     }
 
     /// A region still too small and the lightest neighbour it can merge into without ending
@@ -672,15 +679,15 @@ struct RegionBalancer {
     /// Moves along a chain of neighbouring regions: a region over its bound passes a border
     /// unit to a neighbour, which passes one on if that puts it over, and so on up to three
     /// steps, until a region with room takes it (and the same, pulling, for a region too small).
-    /// Done only when every region on the chain ends in bounds.
-    private func ejectionChain(cut: inout RegionMembers, regionWeight: inout [Int]) -> Bool {
+    /// Done only when every region on the chain ends in bounds. Returns the chain's regions.
+    private func ejectionChain(cut: inout RegionMembers, regionWeight: inout [Int]) -> [Int]? {
         for r in regionWeight.indices where regionWeight[r] > 0 && violation(regionWeight[r]) > 0 {
             var visited: Set<Int> = [r]
             if chainLink(from: r, pushing: regionWeight[r] > bounds.max, depth: 0, visited: &visited, cut: &cut, regionWeight: &regionWeight) {
-                return true
+                return Array(visited)
             }
         }
-        return false
+        return nil
     }
 
     /// A border unit's move from one region to the next, on an ejection chain.
@@ -691,6 +698,7 @@ struct RegionBalancer {
     /// that bring `r` in bounds and leave the region they leave in one piece, the four lightest
     /// are tried in turn: done when the neighbour ends in bounds on that side, else (up to three
     /// links) when the neighbour passes its surplus or shortfall on; else the unit goes back.
+    /// When done, `visited` holds every region of the chain.
     private func chainLink(from r: Int, pushing: Bool, depth: Int, visited: inout Set<Int>, cut: inout RegionMembers, regionWeight: inout [Int]) -> Bool {
         let moves = pushing ? pushMoves(from: r, visited: visited, cut: cut) : pullMoves(into: r, visited: visited, cut: cut)
         // What `r` must shed or gain: a unit of at least that leaves it at most at its maximum
@@ -708,7 +716,10 @@ struct RegionBalancer {
             regionWeight[move.to] += w
             let next = pushing ? move.to : move.from
             let settled = pushing ? regionWeight[next] <= bounds.max : regionWeight[next] >= bounds.min
-            if settled { return true }
+            if settled {
+                visited.insert(next)
+                return true
+            }
             if depth < 2 {
                 visited.insert(next)
                 if chainLink(from: next, pushing: pushing, depth: depth + 1, visited: &visited, cut: &cut, regionWeight: &regionWeight) { return true }

@@ -34,6 +34,17 @@ struct RegionMembers {
     /// The nodes of region `r`, ascending.
     subscript(r: Int) -> [Int] { r < lists.count ? lists[r] : [] }
 
+    /// Calls `visit` with every unit of `regions` and every unit with an edge into one of them
+    /// (some more than once): the units whose moves a change to those regions can change.
+    func forEachUnit(inOrBeside regions: [Int], _ visit: (Int) -> Void) {
+        for r in regions where r >= 0 {
+            for node in self[r] {
+                visit(node)
+                for other in incoming[node] where region[other] >= 0 { visit(other) }
+            }
+        }
+    }
+
     /// Moves `node` to region `to`, and records whether the two regions are still one piece each.
     mutating func move(_ node: Int, to: Int, graph: CellGraph) {
         let from = region[node]

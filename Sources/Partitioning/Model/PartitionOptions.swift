@@ -59,6 +59,11 @@ public struct HouseholdBounds: Sendable, Hashable {
 
     public func contains(_ households: Int) -> Bool { households >= min && households <= max }
 
+    /// How far `households` is out of bounds: short of the minimum or over the maximum; 0 within.
+    func violation(_ households: Int) -> Int {
+        households < min ? min - households : Swift.max(0, households - max)
+    }
+
     /// Regions to cut `households` into: the count whose mean is in bounds and nearest the target.
     func regionCount(for households: Int) -> Int {
         guard households > max else { return 1 }

@@ -227,11 +227,7 @@ struct CommunityRepartitioner: Sendable {
 
     /// Whether `households` is within `bounds`, or no further out of them than `before` was.
     private func fits(_ households: Int, before: Int, _ bounds: HouseholdBounds) -> Bool {
-        bounds.contains(households) || Self.violation(households, bounds) <= Self.violation(before, bounds)
-    }
-
-    static func violation(_ households: Int, _ bounds: HouseholdBounds) -> Int {
-        households < bounds.min ? bounds.min - households : max(0, households - bounds.max)
+        bounds.contains(households) || bounds.violation(households) <= bounds.violation(before)
     }
 
     /// Whether the previous micro-grids of `grid`, with their households now, all still fit.
