@@ -33,6 +33,18 @@ let package = Package(
             path: "Benchmarks/Lookup",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
         ),
+        .executableTarget(
+            name: "Partition",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "GeometryEngine", package: "GridWeave"),
+                .product(name: "DistrictModel", package: "GridWeave"),
+                .product(name: "DistrictSynthesis", package: "GridWeave"),
+                .product(name: "Partitioning", package: "GridWeave"),
+            ],
+            path: "Benchmarks/Partition",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
