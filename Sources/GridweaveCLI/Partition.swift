@@ -66,10 +66,11 @@ struct Partition: ParsableCommand {
               gridweave partition city.gpkg -o grids.gpkg --grid-target 180 --micro-max 70
               gridweave partition city-2025.gpkg --previous grids-2024.gpkg -o grids-2025.gpkg
               gridweave partition penglai.gpkg --previous grids.gpkg --keep-grids -o grids-micro.gpkg
+              gridweave partition office-shp/ --mapping office.json -o grids.gpkg
             """
     )
 
-    @Argument(help: ArgumentHelp("A district: a GeoPackage, or a folder of <layer>.geojson files.", valueName: "district"))
+    @Argument(help: ArgumentHelp("A district: a GeoPackage, a folder of <layer>.geojson files, or what GDAL reads: a Shapefile or a folder of them, MapInfo, DXF, KML, FlatGeobuf, FileGDB.", valueName: "district"))
     var district: String
 
     @Option(name: .shortAndLong, help: ArgumentHelp("The GeoPackage to write.", valueName: "out.gpkg"))
@@ -124,7 +125,7 @@ struct Partition: ParsableCommand {
             return try repartition(previous: previous, start: start)
         }
         var stages = StageTimings(measuresPeaks: timings)
-        let read = try stages.measurePeak(.read) { try reportingErrors { try DistrictReader.read(district, options: options.readOptions) } }
+        let read = try stages.measurePeak(.read) { try reportingErrors { try DistrictReader.read(district, options: options.readOptions()) } }
         let bar = ProgressBar(label: "partitioning")
         var partition = try reportingErrors {
             try Partitioner.partition(read.district, options: partitionOptions) { done, total in bar.update(done, of: total) }
@@ -204,7 +205,7 @@ struct Partition: ParsableCommand {
         let mode: RepartitionMode = keepGrids ? .keepGrids : .rebalance
         let previous = try reportingErrors { try PreviousPartition.read(path, requiresAssignments: mode == .rebalance) }
         var stages = StageTimings()
-        let read = try stages.measure(.read) { try reportingErrors { try DistrictReader.read(district, options: options.readOptions) } }
+        let read = try stages.measure(.read) { try reportingErrors { try DistrictReader.read(district, options: options.readOptions()) } }
         let bar = ProgressBar(label: "re-partitioning")
         let result = try reportingErrors {
             try Partitioner.repartition(read.district, previous: previous, mode: mode, options: partitionOptions) { done, total in bar.update(done, of: total) }
