@@ -1,0 +1,115 @@
+import FeatureIO
+import Foundation
+import Testing
+import TestSupport
+
+/// `inspect` and `partition` on what city offices hand over (issue #29): GBK Shapefiles with
+/// Chinese layer and field names, named with `--layer` and `--map` or a mapping file;
+/// FlatGeobuf and KML. The route through GDAL must give what the GeoPackage gives.
+@Suite("Office formats", .enabled(if: gdalInstalled, "needs GDAL's ogr2ogr"), .timeLimit(.minutes(10)))
+struct OfficeFormatsCommandTests {
+    /// `inspect`'s report without its first line, which names the path read.
+    static func report(_ arguments: [String]) throws -> String {
+        let result = try runGridweave(["inspect"] + arguments)
+        #expect(result.status == 0, "\(result.stderr)")
+        return result.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().joined(separator: "\n")
+    }
+
+    @Test func gbkShapefilesWithChineseNamesPartitionToTheSameBytesAsTheGeoPackage() async throws {
+        let directory = try TemporaryDirectory()
+        let office = directory.path("office")
+        try OfficeDistrict.writeShapefiles(to: office)
+        let fromGeoPackage = directory.path("gpkg-grids.gpkg")
+        let fromShapefiles = directory.path("shp-grids.gpkg")
+        let results = try await blocking {
+            [try runGridweave(["partition", OfficeDistrict.source, "-o", fromGeoPackage]),
+             try runGridweave(["partition", office, "-o", fromShapefiles] + OfficeDistrict.mappingArguments)]
+        }
+        for result in results { #expect(result.status == 0, "\(result.stderr)") }
+        let expected = try layerDigests(ofGeoPackage: fromGeoPackage)
+        #expect(expected.count == 6)
+        #expect(try layerDigests(ofGeoPackage: fromShapefiles) == expected)
+        // The summary counts the same grids and households (but for the time and the file written).
+        let summaries = results.map { $0.stdout.split(separator: "\n").filter { !$0.contains(directory.path) && !$0.hasPrefix("  time ") } }
+        #expect(summaries[0] == summaries[1])
+        // Not two empty files: the grids hold the district's households.
+        let grids = try GeoPackageReader(path: fromShapefiles).readLayer("grids")
+        #expect(grids.features.count > 20)
+        #expect(grids.features.reduce(0) { $0 + ($1["households"].int64 ?? 0) } > 4000)
+    }
+
+    @Test func aMappingFileNamesTheLayersAndFieldsAsTheFlagsDo() throws {
+        let directory = try TemporaryDirectory()
+        let office = directory.path("office")
+        try OfficeDistrict.writeShapefiles(to: office)
+        try Data(OfficeDistrict.mappingFile.utf8).write(to: directory.url("office.json"))
+        let expected = try Self.report([OfficeDistrict.source])
+        #expect(expected.contains("南京东路第1社区"))
+        #expect(try Self.report([office, "--mapping", directory.path("office.json")]) == expected)
+        #expect(try Self.report([office] + OfficeDistrict.mappingArguments) == expected)
+        // A flag overrides the file's entry for the same field.
+        let overridden = try runGridweave(["inspect", office, "--mapping", directory.path("office.json"), "--map", "buildings.households=户口"])
+        #expect(overridden.status == 1)
+        #expect(overridden.stderr.contains("field 户口"), "\(overridden.stderr)")
+    }
+
+    @Test func aWrongEncodingNamesTheFileRecordAndFieldAndNothingIsWritten() throws {
+        let directory = try TemporaryDirectory()
+        let folder = directory.path("nocpg")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for layer in ["communities", "buildings"] {
+            try OfficeDistrict.convert(["-f", "ESRI Shapefile", folder + "/\(layer).shp", OfficeDistrict.source, layer, "-lco", "ENCODING=GBK"])
+            try FileManager.default.removeItem(atPath: folder + "/\(layer).cpg")
+        }
+        let output = directory.path("grids.gpkg")
+        let result = try runGridweave(["partition", folder, "-o", output])
+        #expect(result.status == 1)
+        let line = result.stderr.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(line.hasPrefix("error: \(folder)/communities.shp"), "\(line)")
+        for part in ["feature fid 0", "field name", "--encoding"] { #expect(line.contains(part), "\(part) missing from \(line)") }
+        #expect(!FileManager.default.fileExists(atPath: output))
+
+        // The encoding named, the same folder reads; a wrong one over a .cpg is refused too.
+        #expect(try runGridweave(["inspect", folder, "--encoding", "GBK"]).status == 0)
+        let office = directory.path("office")
+        try OfficeDistrict.writeShapefiles(to: office)
+        let wrong = try runGridweave(["inspect", office, "--encoding", "UTF-8"] + OfficeDistrict.mappingArguments)
+        #expect(wrong.status == 1)
+        #expect(wrong.stderr.contains("--encoding"), "\(wrong.stderr)")
+        #expect(try runGridweave(["inspect", office, "--encoding", "KLINGON"]).status != 0)
+    }
+
+    @Test func aMappingToWhatIsNotThereListsWhatIs() throws {
+        let directory = try TemporaryDirectory()
+        let office = directory.path("office")
+        try OfficeDistrict.writeShapefiles(to: office)
+        let field = try runGridweave(["inspect", office] + OfficeDistrict.mappingArguments + ["--map", "buildings.households=户口"])
+        #expect(field.status == 1)
+        #expect(field.stderr.hasPrefix("error: \(office)/楼栋.shp, layer buildings, field 户口"), "\(field.stderr)")
+        for name in ["楼栋编号", "户数", "层数", "单元数", "小区"] { #expect(field.stderr.contains(name), "\(name) missing from \(field.stderr)") }
+
+        let layer = try runGridweave(["inspect", office] + OfficeDistrict.mappingArguments + ["--layer", "buildings=楼房"])
+        #expect(layer.status == 1)
+        for name in ["楼房", "楼栋", "社区", "道路"] { #expect(layer.stderr.contains(name), "\(name) missing from \(layer.stderr)") }
+
+        let unmapped = try runGridweave(["inspect", office])
+        #expect(unmapped.status == 1)
+        #expect(unmapped.stderr.contains("--layer"), "\(unmapped.stderr)")
+    }
+
+    @Test func flatGeobufAndKMLReadAsTheGeoPackage() throws {
+        let directory = try TemporaryDirectory()
+        let expected = try Self.report([OfficeDistrict.source])
+        let folder = directory.path("fgb")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for layer in ["communities", "buildings", "roads", "shops", "dedicated", "compounds"] {
+            // Without the spatial index, FlatGeobuf keeps the features in their order.
+            try OfficeDistrict.convert(["-f", "FlatGeobuf", folder + "/\(layer).fgb", OfficeDistrict.source, layer, "-lco", "SPATIAL_INDEX=NO"])
+        }
+        #expect(try Self.report([folder]) == expected)
+        // KML keeps a feature's name as its <name>, which GDAL reads back as the field Name.
+        let kml = directory.path("district.kml")
+        try OfficeDistrict.convert(["-f", "KML", kml, OfficeDistrict.source])
+        #expect(try Self.report([kml, "--map", "name=Name"]) == expected)
+    }
+}
