@@ -95,7 +95,8 @@ private struct LayerReading {
     var droppedBuildings: [UnplacedBuilding] = []
     /// The every-layer field mappings (`--map households=户数`) some layer had the field of.
     var everyLayerFieldsUsed: Set<String> = []
-    /// Each layer read, without its features, for the message of a mapping no layer matched.
+    /// Each layer read, by the source's field names and without its features, for the message
+    /// of a mapping no layer matched.
     var schemas: [(DistrictLayer, Layer)] = []
 
     init(source: DistrictSource, options: DistrictReadOptions) {
@@ -109,8 +110,8 @@ private struct LayerReading {
         guard source.hasLayer(name) else { return [] }
         let file = source.file(of: name)
         var data = try source.read(name, as: layer)
-        everyLayerFieldsUsed.formUnion(try options.mapping.rename(&data, layer: layer, file: file))
         schemas.append((layer, Layer(name: data.name, fields: data.fields)))
+        everyLayerFieldsUsed.formUnion(try options.mapping.rename(&data, layer: layer, file: file))
         let epsg = try crs(of: data, layer: layer, file: file)
         let transform = try coordinateTransform(from: epsg, layer: layer, file: file)
         try checkRequiredFields(data, layer: layer, file: file)
