@@ -95,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "GridweaveCLI",
             dependencies: [
-                "GeometryEngine", "Projections", "FeatureIO", "DistrictModel", "DistrictSynthesis", "GridLookup", "Partitioning",
+                "GeometryEngine", "Projections", "FeatureIO", "DistrictModel", "DistrictSynthesis", "GridSchema", "GridLookup", "Partitioning",
                 "MapRendering", "CoverageReport", "IntakeServer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -2,6 +2,7 @@ import ArgumentParser
 import DistrictModel
 import FeatureIO
 import Foundation
+import GridSchema
 import Partitioning
 import Synchronization
 
@@ -73,8 +74,17 @@ struct Partition: ParsableCommand {
     @Argument(help: ArgumentHelp("A district: a GeoPackage, a folder of <layer>.geojson files, or what GDAL reads: a Shapefile or a folder of them, MapInfo, DXF, KML, FlatGeobuf, FileGDB.", valueName: "district"))
     var district: String
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The GeoPackage to write.", valueName: "out.gpkg"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("The GeoPackage to write (with --format \"ESRI Shapefile\": the folder).", valueName: "out.gpkg"))
     var output: String
+
+    @Option(help: ArgumentHelp(
+        "GPKG (default), or \"ESRI Shapefile\": a folder of one Shapefile per layer, field names cut to 10 characters by one table (data.md).",
+        valueName: "format"))
+    var format: OutputFormat = .geoPackage
+
+    @Option(help: ArgumentHelp("With --format \"ESRI Shapefile\": the DBFs' encoding, written in each .cpg: UTF-8 (default), or GBK / GB18030 for older GIS.",
+                               valueName: "name"))
+    var outputEncoding: TextEncoding?
 
     @Option(help: ArgumentHelp("Fewest households in a grid.", valueName: "n"))
     var gridMin = 150
@@ -115,12 +125,19 @@ struct Partition: ParsableCommand {
     func validate() throws {
         if let problem = partitionOptions.problem { throw ValidationError(problem) }
         if keepGrids && previous == nil { throw ValidationError("--keep-grids needs --previous OLD.gpkg, the partition whose grids to keep") }
+        if format == .shapefile && previous != nil {
+            throw ValidationError("--previous writes its change tables to a GeoPackage: leave out --format \"ESRI Shapefile\", and convert the result")
+        }
+        if outputEncoding != nil && format != .shapefile { throw ValidationError("--output-encoding applies to --format \"ESRI Shapefile\" only") }
     }
 
     func run() throws {
         let start = Date()
         // Refused before minutes of partitioning, not after.
-        try reportingErrors { _ = try FileCheck.outputFile(output) }
+        switch format {
+        case .geoPackage: try reportingErrors { _ = try FileCheck.outputFile(output) }
+        case .shapefile: try reportingErrors { try ShapefileWriter.checkOutputFolder(output, layers: PartitionSchema.partitionLayers) }
+        }
         if let previous {
             return try repartition(previous: previous, start: start)
         }
@@ -132,7 +149,7 @@ struct Partition: ParsableCommand {
         }
         bar.finish()
         try reportingErrors { try requirePlaced(partition, read: read) }
-        try stages.measurePeak(.write) { try reportingErrors { try partition.write(to: output) } }
+        try stages.measurePeak(.write) { try reportingErrors { try write(partition) } }
         partition.timings.add(stages)
         print(summary(partition, seconds: Date().timeIntervalSince(start)))
         if timings { print(Self.stageTable(partition.timings)) }
@@ -191,6 +208,17 @@ struct Partition: ParsableCommand {
             let what = [(entry.grids, "grid"), (entry.microGrids, "micro-grid")].filter { $0.0 > 0 }
                 .map { "\(grouped($0.0)) \($0.1)\($0.0 == 1 ? "" : "s")" }.joined(separator: ", ")
             return "  \(code.padding(toLength: width, withPad: " ", startingAt: 0))  \(what): \(entry.reason.label())"
+        }
+    }
+
+    /// Writes the partition in `--format`.
+    private func write(_ partition: Partitioning.Partition) throws {
+        switch format {
+        case .geoPackage:
+            try partition.write(to: output)
+        case .shapefile:
+            try ShapefileWriter.write(try partition.layers(), toFolder: output, encoding: outputEncoding ?? .utf8,
+                                      fieldName: PartitionSchema.shapefileFieldName)
         }
     }
 
@@ -309,4 +337,10 @@ final class ProgressBar: Sendable {
             drawn = false
         }
     }
+}
+
+/// What `partition` writes (`--format`), by GDAL's driver names.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case geoPackage = "GPKG"
+    case shapefile = "ESRI Shapefile"
 }

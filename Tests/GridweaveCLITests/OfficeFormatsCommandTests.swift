@@ -21,9 +21,12 @@ struct OfficeFormatsCommandTests {
         try OfficeDistrict.writeShapefiles(to: office)
         let fromGeoPackage = directory.path("gpkg-grids.gpkg")
         let fromShapefiles = directory.path("shp-grids.gpkg")
+        let toShapefiles = directory.path("grids-shp")
         let results = try await blocking {
             [try runGridweave(["partition", OfficeDistrict.source, "-o", fromGeoPackage]),
-             try runGridweave(["partition", office, "-o", fromShapefiles] + OfficeDistrict.mappingArguments)]
+             try runGridweave(["partition", office, "-o", fromShapefiles] + OfficeDistrict.mappingArguments),
+             try runGridweave(["partition", office, "-o", toShapefiles, "--format", "ESRI Shapefile", "--output-encoding", "GBK"]
+                              + OfficeDistrict.mappingArguments)]
         }
         for result in results { #expect(result.status == 0, "\(result.stderr)") }
         let expected = try layerDigests(ofGeoPackage: fromGeoPackage)
@@ -36,6 +39,22 @@ struct OfficeFormatsCommandTests {
         let grids = try GeoPackageReader(path: fromShapefiles).readLayer("grids")
         #expect(grids.features.count > 20)
         #expect(grids.features.reduce(0) { $0 + ($1["households"].int64 ?? 0) } > 4000)
+
+        // Written as GBK Shapefiles, GDAL reads the same grids, short field names from the one
+        // table, Chinese intact.
+        let reader = try GDALReader(path: toShapefiles)
+        #expect(try reader.encoding(ofLayer: "grids") == .gbk)
+        let shpGrids = try reader.readLayer("grids")
+        #expect(shpGrids.features.count == grids.features.count)
+        for (got, expected) in zip(shpGrids.features, grids.features) {
+            #expect(got["code"] == expected["code"])
+            #expect(got["comm_code"] == expected["community_code"])
+            #expect(got["households"] == expected["households"])
+            #expect(got["reason_zh"] == expected["reason_zh"])
+        }
+        #expect(grids.features.contains { $0["reason_zh"].string?.isEmpty == false })
+        #expect(Set(reader.layerNames) == ["grids", "microgrids", "building_assignments", "shop_assignments", "road_assignments",
+                                           "unplaced_buildings"])
     }
 
     @Test func aMappingFileNamesTheLayersAndFieldsAsTheFlagsDo() throws {
@@ -111,5 +130,49 @@ struct OfficeFormatsCommandTests {
         let kml = directory.path("district.kml")
         try OfficeDistrict.convert(["-f", "KML", kml, OfficeDistrict.source])
         #expect(try Self.report([kml, "--map", "name=Name"]) == expected)
+    }
+}
+
+/// `partition --format "ESRI Shapefile"`: a folder, refused before any work when it holds
+/// other files; its flags are checked.
+@Suite("Shapefile output", .enabled(if: gdalInstalled, "needs GDAL"), .timeLimit(.minutes(5)))
+struct ShapefileOutputCommandTests {
+    @Test func aFolderOfOtherFilesIsRefusedBeforeAnyWorkAndKept() throws {
+        let directory = try TemporaryDirectory()
+        let folder = directory.path("out")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Data("keep me".utf8).write(to: directory.url("out/notes.txt"))
+        let result = try runGridweave(["partition", sampleDistrict("bubenec.gpkg").path, "-o", folder, "--format", "ESRI Shapefile"])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("error: \(folder)"), "\(result.stderr)")
+        #expect(!result.stdout.contains("grids"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["notes.txt"])
+    }
+
+    @Test func writesAndReplacesAFolder() throws {
+        let directory = try TemporaryDirectory()
+        let folder = directory.path("out")
+        for _ in 0..<2 {
+            let result = try runGridweave(["partition", sampleDistrict("bubenec.gpkg").path, "-o", folder, "--format", "ESRI Shapefile"])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        #expect(try directory.contents() == ["out"])
+        let gpkg = directory.path("grids.gpkg")
+        #expect(try runGridweave(["partition", sampleDistrict("bubenec.gpkg").path, "-o", gpkg]).status == 0)
+        let expected = try GeoPackageReader(path: gpkg).readLayer("grids").features.map { $0["code"] }
+        #expect(try GDALReader(path: folder).readLayer("grids").features.map { $0["code"] } == expected)
+        #expect(String(decoding: try Data(contentsOf: directory.url("out/grids.cpg")), as: UTF8.self) == "UTF-8")
+        #expect(FileManager.default.fileExists(atPath: directory.path("out/grids.prj")))
+    }
+
+    @Test func flagsThatDoNotGoTogetherAreRefused() throws {
+        let district = sampleDistrict("bubenec.gpkg").path
+        let directory = try TemporaryDirectory()
+        for arguments in [["--output-encoding", "GBK"], ["--format", "ESRI Shapefile", "--previous", district], ["--format", "KML"]] {
+            let result = try runGridweave(["partition", district, "-o", directory.path("out")] + arguments)
+            #expect(result.status != 0, "\(arguments)")
+            #expect(result.stderr.contains("error"), "\(arguments): \(result.stderr)")
+        }
+        #expect(try directory.contents().isEmpty)
     }
 }

@@ -47,3 +47,13 @@ func withCStringList<T>(_ strings: [String], _ body: (UnsafePointer<UnsafePointe
         try body(buffer.baseAddress!)
     }
 }
+
+/// As `withCStringList`, for the calls that take GDAL's `CSLConstList` (`char **`, not written to).
+func withCSLConstList<T>(_ strings: [String], _ body: (CSLConstList) throws -> T) rethrows -> T {
+    var copies: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) } + [nil]
+    defer { copies.forEach { free($0) } }
+    return try copies.withUnsafeMutableBufferPointer { buffer in
+        // The buffer is never empty: it holds at least the terminating NULL.
+        try body(buffer.baseAddress!)
+    }
+}

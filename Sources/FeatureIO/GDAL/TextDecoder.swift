@@ -92,3 +92,49 @@ final class TextDecoder {
         return String(validating: output[..<written], as: UTF8.self)
     }
 }
+
+/// Encodes Swift strings into one encoding, strictly: text the encoding cannot hold (Häagen-Dazs
+/// in GBK) gives nil, so that a writer refuses it instead of letting GDAL write `?`. Owns one
+/// iconv converter.
+final class TextEncoder {
+    let encoding: TextEncoding
+    /// nil for UTF-8, which every Swift string is.
+    private let converter: iconv_t?
+
+    init?(_ encoding: TextEncoding) {
+        self.encoding = encoding
+        if encoding == .utf8 {
+            converter = nil
+        } else {
+            // iconv_open returns (iconv_t)-1 on failure; closed once, in deinit.
+            guard let opened = iconv_open(encoding.name, "UTF-8"), opened != iconv_t(bitPattern: -1) else { return nil }
+            converter = opened
+        }
+    }
+
+    deinit {
+        if let converter { iconv_close(converter) }
+    }
+
+    /// The bytes `text` takes in the encoding, or nil when the encoding cannot hold it.
+    func byteCount(_ text: String) -> Int? {
+        var utf8 = Array(text.utf8)
+        guard let converter, utf8.contains(where: { $0 >= 0x80 }) else { return utf8.count }
+        // iconv(3) with no input resets the converter's shift state; it cannot fail.
+        _ = iconv(converter, nil, nil, nil, nil)
+        var output = [UInt8](repeating: 0, count: utf8.count * 2 + 4)
+        return utf8.withUnsafeMutableBufferPointer { input -> Int? in
+            output.withUnsafeMutableBufferPointer { out -> Int? in
+                guard let inBase = input.baseAddress, let outBase = out.baseAddress else { return 0 }
+                var inPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(inBase).assumingMemoryBound(to: CChar.self)
+                var inLeft = input.count
+                var outPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(outBase).assumingMemoryBound(to: CChar.self)
+                var outLeft = out.count
+                // iconv returns (size_t)-1 with errno EILSEQ for a character the encoding lacks.
+                let result = iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft)
+                guard result != -1, inLeft == 0 else { return nil }
+                return out.count - outLeft
+            }
+        }
+    }
+}
