@@ -11,15 +11,20 @@ struct GDALReaderTests {
     static let shanghai = OfficeDistrict.source
 
     /// The communities of the sample as a Shapefile in `encoding`, with its `.cpg`.
-    static func communitiesShapefile(in directory: TemporaryDirectory, encoding: String) throws -> String {
+    static func communitiesShapefile(in directory: TemporaryDirectory, encoding: String) async throws -> String {
         let path = directory.path("communities.shp")
-        try OfficeDistrict.convert(["-f", "ESRI Shapefile", path, shanghai, "communities", "-lco", "ENCODING=\(encoding)"])
+        try await converted(["-f", "ESRI Shapefile", path, shanghai, "communities", "-lco", "ENCODING=\(encoding)"])
         return path
     }
 
-    @Test func aGBKShapefileReadsAsTheGeoPackageDoes() throws {
+    /// ogr2ogr with `arguments`, off the cooperative threads.
+    static func converted(_ arguments: [String]) async throws {
+        try await blocking { try OfficeDistrict.convert(arguments) }
+    }
+
+    @Test func aGBKShapefileReadsAsTheGeoPackageDoes() async throws {
         let directory = try TemporaryDirectory()
-        let path = try Self.communitiesShapefile(in: directory, encoding: "GBK")
+        let path = try await Self.communitiesShapefile(in: directory, encoding: "GBK")
         let reader = try GDALReader(path: path)
         #expect(reader.driverName == "ESRI Shapefile")
         #expect(reader.layerNames == ["communities"])
@@ -38,9 +43,9 @@ struct GDALReaderTests {
         #expect(expected.features.contains { $0["name"].string?.contains("社区") == true })
     }
 
-    @Test func withoutACPGTheBytesMustBeUTF8AndAreNamedWhereTheyAreNot() throws {
+    @Test func withoutACPGTheBytesMustBeUTF8AndAreNamedWhereTheyAreNot() async throws {
         let directory = try TemporaryDirectory()
-        let path = try Self.communitiesShapefile(in: directory, encoding: "GBK")
+        let path = try await Self.communitiesShapefile(in: directory, encoding: "GBK")
         try FileManager.default.removeItem(atPath: directory.path("communities.cpg"))
         let reader = try GDALReader(path: path)
         #expect(try reader.encoding(ofLayer: "communities") == .utf8)
@@ -56,28 +61,28 @@ struct GDALReaderTests {
         #expect(told.features.first?["name"].string?.hasSuffix("社区") == true)
     }
 
-    @Test func anEncodingGivenOverridesTheCPG() throws {
+    @Test func anEncodingGivenOverridesTheCPG() async throws {
         let directory = try TemporaryDirectory()
-        let path = try Self.communitiesShapefile(in: directory, encoding: "GBK")
+        let path = try await Self.communitiesShapefile(in: directory, encoding: "GBK")
         #expect {
             try GDALReader(path: path, encoding: .utf8).readLayer("communities")
         } throws: { ($0 as? FeatureIOError)?.kind == .undecodableText }
     }
 
-    @Test func gb18030HoldsWhatGBKCannot() throws {
+    @Test func gb18030HoldsWhatGBKCannot() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.path("shops.shp")
-        try OfficeDistrict.convert(["-f", "ESRI Shapefile", path, Self.shanghai, "shops", "-lco", "ENCODING=GB18030"])
+        try await Self.converted(["-f", "ESRI Shapefile", path, Self.shanghai, "shops", "-lco", "ENCODING=GB18030"])
         let reader = try GDALReader(path: path)
         #expect(try reader.encoding(ofLayer: "shops") == .gb18030)
         let names = Set(try reader.readLayer("shops").features.compactMap { $0["name"].string })
         #expect(names.contains("Häagen-Dazs"))
     }
 
-    @Test func aMapInfoTableReadsWithChineseIntact() throws {
+    @Test func aMapInfoTableReadsWithChineseIntact() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.path("社区.tab")
-        try OfficeDistrict.convert(["-f", "MapInfo File", path, Self.shanghai, "communities", "-lco", "ENCODING=CP936"])
+        try await Self.converted(["-f", "MapInfo File", path, Self.shanghai, "communities", "-lco", "ENCODING=CP936"])
         let reader = try GDALReader(path: path)
         #expect(reader.driverName == "MapInfo File")
         let layer = try reader.readLayer(try #require(reader.layerNames.first))
@@ -86,10 +91,10 @@ struct GDALReaderTests {
         #expect(layer.features.allSatisfy { $0.geometry?.dimension == 2 })
     }
 
-    @Test func aDXFDrawingReadsItsEntities() throws {
+    @Test func aDXFDrawingReadsItsEntities() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.path("plan.dxf")
-        try OfficeDistrict.convert(["-f", "DXF", path, Self.shanghai, "-sql", "SELECT geom FROM roads"])
+        try await Self.converted(["-f", "DXF", path, Self.shanghai, "-sql", "SELECT geom FROM roads"])
         let reader = try GDALReader(path: path)
         #expect(reader.layerNames == ["entities"])
         let layer = try reader.readLayer("entities")
@@ -103,7 +108,7 @@ struct GDALReaderTests {
         #expect(layer.field(named: "Layer") != nil)
     }
 
-    @Test func aFileNoDriverReadsIsNotReadable() throws {
+    @Test func aFileNoDriverReadsIsNotReadable() async throws {
         let directory = try TemporaryDirectory()
         try Data("neither a GeoPackage nor anything else".utf8).write(to: directory.url("notes.txt"))
         #expect {
@@ -114,9 +119,9 @@ struct GDALReaderTests {
         } throws: { ($0 as? FeatureIOError)?.kind == .fileNotFound }
     }
 
-    @Test func aLayerThatIsNotThereIsNamedWithThoseThatAre() throws {
+    @Test func aLayerThatIsNotThereIsNamedWithThoseThatAre() async throws {
         let directory = try TemporaryDirectory()
-        let path = try Self.communitiesShapefile(in: directory, encoding: "UTF-8")
+        let path = try await Self.communitiesShapefile(in: directory, encoding: "UTF-8")
         #expect {
             try GDALReader(path: path).readLayer("buildings")
         } throws: { ($0 as? FeatureIOError).map { $0.kind == .layerNotFound && $0.message.contains("communities") } ?? false }

@@ -9,8 +9,8 @@ import TestSupport
 @Suite("Office formats", .enabled(if: gdalInstalled, "needs GDAL's ogr2ogr"), .timeLimit(.minutes(10)))
 struct OfficeFormatsCommandTests {
     /// `inspect`'s report without its first line, which names the path read.
-    static func report(_ arguments: [String]) throws -> String {
-        let result = try runGridweave(["inspect"] + arguments)
+    static func report(_ arguments: [String]) async throws -> String {
+        let result = try await gridweave(["inspect"] + arguments)
         #expect(result.status == 0, "\(result.stderr)")
         return result.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().joined(separator: "\n")
     }
@@ -18,7 +18,7 @@ struct OfficeFormatsCommandTests {
     @Test func gbkShapefilesWithChineseNamesPartitionToTheSameBytesAsTheGeoPackage() async throws {
         let directory = try TemporaryDirectory()
         let office = directory.path("office")
-        try OfficeDistrict.writeShapefiles(to: office)
+        try await blocking { try OfficeDistrict.writeShapefiles(to: office) }
         let fromGeoPackage = directory.path("gpkg-grids.gpkg")
         let fromShapefiles = directory.path("shp-grids.gpkg")
         let toShapefiles = directory.path("grids-shp")
@@ -57,31 +57,31 @@ struct OfficeFormatsCommandTests {
                                            "unplaced_buildings"])
     }
 
-    @Test func aMappingFileNamesTheLayersAndFieldsAsTheFlagsDo() throws {
+    @Test func aMappingFileNamesTheLayersAndFieldsAsTheFlagsDo() async throws {
         let directory = try TemporaryDirectory()
         let office = directory.path("office")
-        try OfficeDistrict.writeShapefiles(to: office)
+        try await blocking { try OfficeDistrict.writeShapefiles(to: office) }
         try Data(OfficeDistrict.mappingFile.utf8).write(to: directory.url("office.json"))
-        let expected = try Self.report([OfficeDistrict.source])
+        let expected = try await Self.report([OfficeDistrict.source])
         #expect(expected.contains("南京东路第1社区"))
-        #expect(try Self.report([office, "--mapping", directory.path("office.json")]) == expected)
-        #expect(try Self.report([office] + OfficeDistrict.mappingArguments) == expected)
+        #expect(try await Self.report([office, "--mapping", directory.path("office.json")]) == expected)
+        #expect(try await Self.report([office] + OfficeDistrict.mappingArguments) == expected)
         // A flag overrides the file's entry for the same field.
-        let overridden = try runGridweave(["inspect", office, "--mapping", directory.path("office.json"), "--map", "buildings.households=户口"])
+        let overridden = try await gridweave(["inspect", office, "--mapping", directory.path("office.json"), "--map", "buildings.households=户口"])
         #expect(overridden.status == 1)
         #expect(overridden.stderr.contains("field 户口"), "\(overridden.stderr)")
     }
 
-    @Test func aWrongEncodingNamesTheFileRecordAndFieldAndNothingIsWritten() throws {
+    @Test func aWrongEncodingNamesTheFileRecordAndFieldAndNothingIsWritten() async throws {
         let directory = try TemporaryDirectory()
         let folder = directory.path("nocpg")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         for layer in ["communities", "buildings"] {
-            try OfficeDistrict.convert(["-f", "ESRI Shapefile", folder + "/\(layer).shp", OfficeDistrict.source, layer, "-lco", "ENCODING=GBK"])
+            try await converted(["-f", "ESRI Shapefile", folder + "/\(layer).shp", OfficeDistrict.source, layer, "-lco", "ENCODING=GBK"])
             try FileManager.default.removeItem(atPath: folder + "/\(layer).cpg")
         }
         let output = directory.path("grids.gpkg")
-        let result = try runGridweave(["partition", folder, "-o", output])
+        let result = try await gridweave(["partition", folder, "-o", output])
         #expect(result.status == 1)
         let line = result.stderr.split(separator: "\n").first.map(String.init) ?? ""
         #expect(line.hasPrefix("error: \(folder)/communities.shp"), "\(line)")
@@ -89,47 +89,47 @@ struct OfficeFormatsCommandTests {
         #expect(!FileManager.default.fileExists(atPath: output))
 
         // The encoding named, the same folder reads; a wrong one over a .cpg is refused too.
-        #expect(try runGridweave(["inspect", folder, "--encoding", "GBK"]).status == 0)
+        #expect(try await gridweave(["inspect", folder, "--encoding", "GBK"]).status == 0)
         let office = directory.path("office")
-        try OfficeDistrict.writeShapefiles(to: office)
-        let wrong = try runGridweave(["inspect", office, "--encoding", "UTF-8"] + OfficeDistrict.mappingArguments)
+        try await blocking { try OfficeDistrict.writeShapefiles(to: office) }
+        let wrong = try await gridweave(["inspect", office, "--encoding", "UTF-8"] + OfficeDistrict.mappingArguments)
         #expect(wrong.status == 1)
         #expect(wrong.stderr.contains("--encoding"), "\(wrong.stderr)")
-        #expect(try runGridweave(["inspect", office, "--encoding", "KLINGON"]).status != 0)
+        #expect(try await gridweave(["inspect", office, "--encoding", "KLINGON"]).status != 0)
     }
 
-    @Test func aMappingToWhatIsNotThereListsWhatIs() throws {
+    @Test func aMappingToWhatIsNotThereListsWhatIs() async throws {
         let directory = try TemporaryDirectory()
         let office = directory.path("office")
-        try OfficeDistrict.writeShapefiles(to: office)
-        let field = try runGridweave(["inspect", office] + OfficeDistrict.mappingArguments + ["--map", "buildings.households=户口"])
+        try await blocking { try OfficeDistrict.writeShapefiles(to: office) }
+        let field = try await gridweave(["inspect", office] + OfficeDistrict.mappingArguments + ["--map", "buildings.households=户口"])
         #expect(field.status == 1)
         #expect(field.stderr.hasPrefix("error: \(office)/楼栋.shp, layer buildings, field 户口"), "\(field.stderr)")
         for name in ["楼栋编号", "户数", "层数", "单元数", "小区"] { #expect(field.stderr.contains(name), "\(name) missing from \(field.stderr)") }
 
-        let layer = try runGridweave(["inspect", office] + OfficeDistrict.mappingArguments + ["--layer", "buildings=楼房"])
+        let layer = try await gridweave(["inspect", office] + OfficeDistrict.mappingArguments + ["--layer", "buildings=楼房"])
         #expect(layer.status == 1)
         for name in ["楼房", "楼栋", "社区", "道路"] { #expect(layer.stderr.contains(name), "\(name) missing from \(layer.stderr)") }
 
-        let unmapped = try runGridweave(["inspect", office])
+        let unmapped = try await gridweave(["inspect", office])
         #expect(unmapped.status == 1)
         #expect(unmapped.stderr.contains("--layer"), "\(unmapped.stderr)")
     }
 
-    @Test func flatGeobufAndKMLReadAsTheGeoPackage() throws {
+    @Test func flatGeobufAndKMLReadAsTheGeoPackage() async throws {
         let directory = try TemporaryDirectory()
-        let expected = try Self.report([OfficeDistrict.source])
+        let expected = try await Self.report([OfficeDistrict.source])
         let folder = directory.path("fgb")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         for layer in ["communities", "buildings", "roads", "shops", "dedicated", "compounds"] {
             // Without the spatial index, FlatGeobuf keeps the features in their order.
-            try OfficeDistrict.convert(["-f", "FlatGeobuf", folder + "/\(layer).fgb", OfficeDistrict.source, layer, "-lco", "SPATIAL_INDEX=NO"])
+            try await converted(["-f", "FlatGeobuf", folder + "/\(layer).fgb", OfficeDistrict.source, layer, "-lco", "SPATIAL_INDEX=NO"])
         }
-        #expect(try Self.report([folder]) == expected)
+        #expect(try await Self.report([folder]) == expected)
         // KML keeps a feature's name as its <name>, which GDAL reads back as the field Name.
         let kml = directory.path("district.kml")
-        try OfficeDistrict.convert(["-f", "KML", kml, OfficeDistrict.source])
-        #expect(try Self.report([kml, "--map", "name=Name"]) == expected)
+        try await converted(["-f", "KML", kml, OfficeDistrict.source])
+        #expect(try await Self.report([kml, "--map", "name=Name"]) == expected)
     }
 }
 
@@ -137,42 +137,52 @@ struct OfficeFormatsCommandTests {
 /// other files; its flags are checked.
 @Suite("Shapefile output", .enabled(if: gdalInstalled, "needs GDAL"), .timeLimit(.minutes(5)))
 struct ShapefileOutputCommandTests {
-    @Test func aFolderOfOtherFilesIsRefusedBeforeAnyWorkAndKept() throws {
+    @Test func aFolderOfOtherFilesIsRefusedBeforeAnyWorkAndKept() async throws {
         let directory = try TemporaryDirectory()
         let folder = directory.path("out")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try Data("keep me".utf8).write(to: directory.url("out/notes.txt"))
-        let result = try runGridweave(["partition", sampleDistrict("bubenec.gpkg").path, "-o", folder, "--format", "ESRI Shapefile"])
+        let result = try await gridweave(["partition", sampleDistrict("bubenec.gpkg").path, "-o", folder, "--format", "ESRI Shapefile"])
         #expect(result.status == 1)
         #expect(result.stderr.hasPrefix("error: \(folder)"), "\(result.stderr)")
         #expect(!result.stdout.contains("grids"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["notes.txt"])
     }
 
-    @Test func writesAndReplacesAFolder() throws {
+    @Test func writesAndReplacesAFolder() async throws {
         let directory = try TemporaryDirectory()
         let folder = directory.path("out")
         for _ in 0..<2 {
-            let result = try runGridweave(["partition", sampleDistrict("bubenec.gpkg").path, "-o", folder, "--format", "ESRI Shapefile"])
+            let result = try await gridweave(["partition", sampleDistrict("bubenec.gpkg").path, "-o", folder, "--format", "ESRI Shapefile"])
             #expect(result.status == 0, "\(result.stderr)")
         }
         #expect(try directory.contents() == ["out"])
         let gpkg = directory.path("grids.gpkg")
-        #expect(try runGridweave(["partition", sampleDistrict("bubenec.gpkg").path, "-o", gpkg]).status == 0)
+        #expect(try await gridweave(["partition", sampleDistrict("bubenec.gpkg").path, "-o", gpkg]).status == 0)
         let expected = try GeoPackageReader(path: gpkg).readLayer("grids").features.map { $0["code"] }
         #expect(try GDALReader(path: folder).readLayer("grids").features.map { $0["code"] } == expected)
         #expect(String(decoding: try Data(contentsOf: directory.url("out/grids.cpg")), as: UTF8.self) == "UTF-8")
         #expect(FileManager.default.fileExists(atPath: directory.path("out/grids.prj")))
     }
 
-    @Test func flagsThatDoNotGoTogetherAreRefused() throws {
+    @Test func flagsThatDoNotGoTogetherAreRefused() async throws {
         let district = sampleDistrict("bubenec.gpkg").path
         let directory = try TemporaryDirectory()
         for arguments in [["--output-encoding", "GBK"], ["--format", "ESRI Shapefile", "--previous", district], ["--format", "KML"]] {
-            let result = try runGridweave(["partition", district, "-o", directory.path("out")] + arguments)
+            let result = try await gridweave(["partition", district, "-o", directory.path("out")] + arguments)
             #expect(result.status != 0, "\(arguments)")
             #expect(result.stderr.contains("error"), "\(arguments): \(result.stderr)")
         }
         #expect(try directory.contents().isEmpty)
     }
+}
+
+/// `gridweave` with `arguments`, run off the cooperative threads (it takes seconds).
+func gridweave(_ arguments: [String]) async throws -> CommandResult {
+    try await blocking { try runGridweave(arguments) }
+}
+
+/// ogr2ogr with `arguments`, off the cooperative threads.
+func converted(_ arguments: [String]) async throws {
+    try await blocking { try OfficeDistrict.convert(arguments) }
 }

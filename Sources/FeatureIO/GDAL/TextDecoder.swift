@@ -32,38 +32,63 @@ public struct TextEncoding: Hashable, Sendable, CustomStringConvertible {
         default: !upper.isEmpty && upper.allSatisfy(\.isNumber) ? "CP" + upper : upper
         }
         guard !canonical.isEmpty else { return nil }
-        if canonical != "UTF-8" {
-            // iconv_open returns (iconv_t)-1 when it knows either encoding not.
-            guard let converter = iconv_open("UTF-8", canonical), converter != iconv_t(bitPattern: -1) else { return nil }
-            iconv_close(converter)
-        }
+        guard canonical == "UTF-8" || IconvConverter(from: canonical, to: "UTF-8") != nil else { return nil }
         self.name = canonical
     }
 
     public var description: String { name }
 }
 
+/// One iconv converter (`iconv_t`), owned: opened in init, closed once in deinit.
+final class IconvConverter {
+    private let handle: iconv_t
+
+    init?(from source: String, to target: String) {
+        // iconv_open returns (iconv_t)-1 when it knows either encoding not.
+        guard let opened = iconv_open(target, source), opened != iconv_t(bitPattern: -1) else { return nil }
+        handle = opened
+    }
+
+    deinit { iconv_close(handle) }
+
+    /// `bytes` converted, all of them, or nil when they are not text in the source encoding
+    /// or the target cannot hold it. `capacity` is enough output for any input of that size.
+    func convert(_ bytes: UnsafeBufferPointer<UInt8>, capacity: Int) -> [UInt8]? {
+        // iconv(3) with no input resets the converter's shift state; it cannot fail.
+        _ = iconv(handle, nil, nil, nil, nil)
+        var output = [UInt8](repeating: 0, count: capacity)
+        let written = output.withUnsafeMutableBufferPointer { out -> Int? in
+            guard let inBase = bytes.baseAddress, let outBase = out.baseAddress else { return 0 }
+            var inPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(mutating: inBase).assumingMemoryBound(to: CChar.self)
+            var inLeft = bytes.count
+            var outPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(outBase).assumingMemoryBound(to: CChar.self)
+            var outLeft = out.count
+            // iconv returns (size_t)-1 with errno EILSEQ (a sequence not in the source encoding, or
+            // a character the target lacks) or EINVAL (cut short at the end).
+            let result = iconv(handle, &inPointer, &inLeft, &outPointer, &outLeft)
+            guard result != -1, inLeft == 0 else { return nil }
+            return out.count - outLeft
+        }
+        return written.map { Array(output[..<$0]) }
+    }
+}
+
 /// Decodes bytes in one encoding into Swift strings, strictly: bytes that are not text in the
 /// encoding give nil, never a replacement character, so that a wrong encoding is an error a
-/// person sees and not mojibake written into grids. Owns one iconv converter.
+/// person sees and not mojibake written into grids.
 final class TextDecoder {
     let encoding: TextEncoding
     /// nil for UTF-8, which Swift validates itself.
-    private let converter: iconv_t?
+    private let converter: IconvConverter?
 
     init?(_ encoding: TextEncoding) {
         self.encoding = encoding
         if encoding == .utf8 {
             converter = nil
         } else {
-            // iconv_open returns (iconv_t)-1 on failure; closed once, in deinit.
-            guard let opened = iconv_open("UTF-8", encoding.name), opened != iconv_t(bitPattern: -1) else { return nil }
+            guard let opened = IconvConverter(from: encoding.name, to: "UTF-8") else { return nil }
             converter = opened
         }
-    }
-
-    deinit {
-        if let converter { iconv_close(converter) }
     }
 
     /// The text of `bytes`, or nil when they are not text in the encoding.
@@ -72,69 +97,33 @@ final class TextDecoder {
         guard let converter, bytes.contains(where: { $0 >= 0x80 }) else {
             return String(validating: bytes, as: UTF8.self)
         }
-        // iconv(3) with no input resets the converter's shift state; it cannot fail.
-        _ = iconv(converter, nil, nil, nil, nil)
         // Four UTF-8 bytes per input byte is more than any of these encodings can need.
-        var output = [UInt8](repeating: 0, count: bytes.count * 4)
-        let written: Int? = output.withUnsafeMutableBufferPointer { out in
-            guard let inBase = bytes.baseAddress, let outBase = out.baseAddress else { return 0 }
-            var inPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(mutating: inBase).assumingMemoryBound(to: CChar.self)
-            var inLeft = bytes.count
-            var outPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(outBase).assumingMemoryBound(to: CChar.self)
-            var outLeft = out.count
-            // iconv returns (size_t)-1 with errno EILSEQ (a sequence not in the encoding) or
-            // EINVAL (cut short at the end); either is text that does not decode.
-            let result = iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft)
-            guard result != -1, inLeft == 0 else { return nil }
-            return out.count - outLeft
-        }
-        guard let written else { return nil }
-        return String(validating: output[..<written], as: UTF8.self)
+        return converter.convert(bytes, capacity: bytes.count * 4).flatMap { String(validating: $0, as: UTF8.self) }
     }
 }
 
 /// Encodes Swift strings into one encoding, strictly: text the encoding cannot hold (Häagen-Dazs
-/// in GBK) gives nil, so that a writer refuses it instead of letting GDAL write `?`. Owns one
-/// iconv converter.
+/// in GBK) gives nil, so that a writer refuses it instead of letting GDAL write `?`.
 final class TextEncoder {
     let encoding: TextEncoding
     /// nil for UTF-8, which every Swift string is.
-    private let converter: iconv_t?
+    private let converter: IconvConverter?
 
     init?(_ encoding: TextEncoding) {
         self.encoding = encoding
         if encoding == .utf8 {
             converter = nil
         } else {
-            // iconv_open returns (iconv_t)-1 on failure; closed once, in deinit.
-            guard let opened = iconv_open(encoding.name, "UTF-8"), opened != iconv_t(bitPattern: -1) else { return nil }
+            guard let opened = IconvConverter(from: "UTF-8", to: encoding.name) else { return nil }
             converter = opened
         }
     }
 
-    deinit {
-        if let converter { iconv_close(converter) }
-    }
-
     /// The bytes `text` takes in the encoding, or nil when the encoding cannot hold it.
     func byteCount(_ text: String) -> Int? {
-        var utf8 = Array(text.utf8)
+        let utf8 = Array(text.utf8)
         guard let converter, utf8.contains(where: { $0 >= 0x80 }) else { return utf8.count }
-        // iconv(3) with no input resets the converter's shift state; it cannot fail.
-        _ = iconv(converter, nil, nil, nil, nil)
-        var output = [UInt8](repeating: 0, count: utf8.count * 2 + 4)
-        return utf8.withUnsafeMutableBufferPointer { input -> Int? in
-            output.withUnsafeMutableBufferPointer { out -> Int? in
-                guard let inBase = input.baseAddress, let outBase = out.baseAddress else { return 0 }
-                var inPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(inBase).assumingMemoryBound(to: CChar.self)
-                var inLeft = input.count
-                var outPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(outBase).assumingMemoryBound(to: CChar.self)
-                var outLeft = out.count
-                // iconv returns (size_t)-1 with errno EILSEQ for a character the encoding lacks.
-                let result = iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft)
-                guard result != -1, inLeft == 0 else { return nil }
-                return out.count - outLeft
-            }
-        }
+        // No character takes more than twice its UTF-8 bytes in GBK or GB18030 (ä: 2 → 4).
+        return utf8.withUnsafeBufferPointer { converter.convert($0, capacity: utf8.count * 2 + 4)?.count }
     }
 }
