@@ -6,7 +6,7 @@ import FeatureIO
 
 /// The office's layer and field names (`--layer`, `--map`, `--mapping`) read as ours, in any
 /// format: here a GeoJSON folder, so that the mapping is tested apart from GDAL.
-@Suite(.timeLimit(.minutes(5))) struct DistrictMappingTests {
+@Suite(.timeLimit(.minutes(10))) struct DistrictMappingTests {
     /// The two-community fixture with the office's names: layers 社区 and 楼栋, fields 社区编码,
     /// 楼栋编号 and 户数, and a field `households` that is not the household count.
     static func officeFixture(in directory: TemporaryDirectory) throws -> String {

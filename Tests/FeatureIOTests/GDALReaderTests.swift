@@ -6,7 +6,7 @@ import Testing
 
 /// GDALReader reads what offices hand over, written by GDAL's own ogr2ogr, into the same model
 /// as the GeoPackage reader; text is decoded strictly, in the encoding the file declares.
-@Suite("GDAL reader", .enabled(if: gdalInstalled, "needs GDAL's ogr2ogr"), .timeLimit(.minutes(5)))
+@Suite("GDAL reader", .enabled(if: gdalInstalled, "needs GDAL's ogr2ogr"), .timeLimit(.minutes(10)))
 struct GDALReaderTests {
     static let shanghai = OfficeDistrict.source
 

@@ -7,7 +7,7 @@ import Testing
 /// A folder of Shapefiles as offices take them: what GDAL reads back is what was written,
 /// Chinese intact in UTF-8 or GBK; text an encoding cannot hold is refused by name; the folder
 /// is replaced whole or not at all.
-@Suite("Shapefile writer", .enabled(if: gdalInstalled, "needs GDAL"), .timeLimit(.minutes(2)))
+@Suite("Shapefile writer", .enabled(if: gdalInstalled, "needs GDAL"), .timeLimit(.minutes(10)))
 struct ShapefileWriterTests {
     static func square(_ x: Double) -> Geometry {
         .polygon(Polygon(exterior: [XY(x, 31), XY(x, 31.001), XY(x + 0.001, 31.001), XY(x + 0.001, 31), XY(x, 31)]))

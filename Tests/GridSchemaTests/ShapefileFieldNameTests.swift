@@ -5,7 +5,7 @@ import Testing
 /// The one table of Shapefile field names: every field of every layer `partition` (and a
 /// re-partition) writes fits a DBF's 10 bytes, no two fields of a layer share a name, and a
 /// field has the same short name in every layer.
-@Suite(.timeLimit(.minutes(5))) struct ShapefileFieldNameTests {
+@Suite(.timeLimit(.minutes(10))) struct ShapefileFieldNameTests {
     static let layers: [(String, [FieldDefinition])] = [
         (PartitionSchema.Grids.layer, PartitionSchema.Grids.fields),
         (PartitionSchema.MicroGrids.layer, PartitionSchema.MicroGrids.fields),

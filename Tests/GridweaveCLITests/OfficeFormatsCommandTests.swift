@@ -135,7 +135,7 @@ struct OfficeFormatsCommandTests {
 
 /// `partition --format "ESRI Shapefile"`: a folder, refused before any work when it holds
 /// other files; its flags are checked.
-@Suite("Shapefile output", .enabled(if: gdalInstalled, "needs GDAL"), .timeLimit(.minutes(5)))
+@Suite("Shapefile output", .enabled(if: gdalInstalled, "needs GDAL"), .timeLimit(.minutes(10)))
 struct ShapefileOutputCommandTests {
     @Test func aFolderOfOtherFilesIsRefusedBeforeAnyWorkAndKept() async throws {
         let directory = try TemporaryDirectory()
