@@ -41,6 +41,7 @@ let package = Package(
         .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CGDAL", pkgConfig: "gdal", providers: [.apt(["libgdal-dev"])]),
         // Software prefetch for the lookup's batches (static inline around __builtin_prefetch).
         .target(name: "CPrefetch"),
 
@@ -48,8 +49,9 @@ let package = Package(
         .target(name: "GeometryEngine", dependencies: ["CGEOS"], swiftSettings: swiftSettings),
         // Coordinate reference systems over PROJ; GCJ-02 and BD-09.
         .target(name: "Projections", dependencies: ["CPROJ", "GeometryEngine"], swiftSettings: swiftSettings),
-        // GeoPackage (over SQLite) and GeoJSON: generic feature layers in and out.
-        .target(name: "FeatureIO", dependencies: ["CSQLite", "GeometryEngine"], swiftSettings: swiftSettings),
+        // GeoPackage (over SQLite) and GeoJSON: generic feature layers in and out; every other
+        // vector format an office hands over (Shapefile, MapInfo, DXF, KML, FlatGeobuf...) over GDAL.
+        .target(name: "FeatureIO", dependencies: ["CSQLite", "CGDAL", "GeometryEngine"], swiftSettings: swiftSettings),
         // The district of data.md: reading, validating, repairing; the working CRS.
         .target(name: "DistrictModel", dependencies: ["GeometryEngine", "Projections", "FeatureIO"],
                 swiftSettings: swiftSettings),
@@ -93,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "GridweaveCLI",
             dependencies: [
-                "GeometryEngine", "Projections", "FeatureIO", "DistrictModel", "DistrictSynthesis", "GridLookup", "Partitioning",
+                "GeometryEngine", "Projections", "FeatureIO", "DistrictModel", "DistrictSynthesis", "GridSchema", "GridLookup", "Partitioning",
                 "MapRendering", "CoverageReport", "IntakeServer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

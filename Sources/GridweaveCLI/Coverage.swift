@@ -46,7 +46,7 @@ struct Coverage: ParsableCommand {
                                valueName: "grids.gpkg"))
     var grids: String
 
-    @Option(help: ArgumentHelp("The district the grids were made for: a GeoPackage or a folder of <layer>.geojson files.",
+    @Option(help: ArgumentHelp("The district the grids were made for: a GeoPackage, a folder of <layer>.geojson files, or a Shapefile folder (or other GDAL source) with the layer and field names of data.md.",
                                valueName: "district"))
     var district: String?
 

@@ -23,10 +23,11 @@ struct Inspect: ParsableCommand {
               gridweave inspect geodata/shanghai.gpkg
               gridweave inspect my-district/ --datum gcj02
               gridweave inspect osm.gpkg --estimate-households --default-floors 6
+              gridweave inspect office-shp/ --encoding GBK --layer buildings=楼栋 --map buildings.households=户数
             """
     )
 
-    @Argument(help: ArgumentHelp("A district: a GeoPackage, or a folder of <layer>.geojson files.", valueName: "district"))
+    @Argument(help: ArgumentHelp("A district: a GeoPackage, a folder of <layer>.geojson files, or what GDAL reads: a Shapefile or a folder of them, MapInfo, DXF, KML, FlatGeobuf, FileGDB.", valueName: "district"))
     var district: String
 
     @OptionGroup var options: DistrictOptions
@@ -38,7 +39,7 @@ struct Inspect: ParsableCommand {
     var json = false
 
     func run() throws {
-        let report = try reportingErrors { try InspectionReport(path: district, options: options.readOptions) }
+        let report = try reportingErrors { try InspectionReport(path: district, options: options.readOptions()) }
         if json {
             print(report.json())
         } else {

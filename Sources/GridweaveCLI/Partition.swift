@@ -2,6 +2,7 @@ import ArgumentParser
 import DistrictModel
 import FeatureIO
 import Foundation
+import GridSchema
 import Partitioning
 import Synchronization
 
@@ -66,14 +67,24 @@ struct Partition: ParsableCommand {
               gridweave partition city.gpkg -o grids.gpkg --grid-target 180 --micro-max 70
               gridweave partition city-2025.gpkg --previous grids-2024.gpkg -o grids-2025.gpkg
               gridweave partition penglai.gpkg --previous grids.gpkg --keep-grids -o grids-micro.gpkg
+              gridweave partition office-shp/ --mapping office.json -o grids.gpkg
             """
     )
 
-    @Argument(help: ArgumentHelp("A district: a GeoPackage, or a folder of <layer>.geojson files.", valueName: "district"))
+    @Argument(help: ArgumentHelp("A district: a GeoPackage, a folder of <layer>.geojson files, or what GDAL reads: a Shapefile or a folder of them, MapInfo, DXF, KML, FlatGeobuf, FileGDB.", valueName: "district"))
     var district: String
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The GeoPackage to write.", valueName: "out.gpkg"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("The GeoPackage to write (with --format \"ESRI Shapefile\": the folder).", valueName: "out.gpkg"))
     var output: String
+
+    @Option(help: ArgumentHelp(
+        "GPKG (default), or \"ESRI Shapefile\": a folder of one Shapefile per layer, field names cut to 10 characters by one table (data.md).",
+        valueName: "format"))
+    var format: OutputFormat = .geoPackage
+
+    @Option(help: ArgumentHelp("With --format \"ESRI Shapefile\": the DBFs' encoding, written in each .cpg: UTF-8 (default), or GBK / GB18030 for older GIS.",
+                               valueName: "name"))
+    var outputEncoding: TextEncoding?
 
     @Option(help: ArgumentHelp("Fewest households in a grid.", valueName: "n"))
     var gridMin = 150
@@ -114,24 +125,31 @@ struct Partition: ParsableCommand {
     func validate() throws {
         if let problem = partitionOptions.problem { throw ValidationError(problem) }
         if keepGrids && previous == nil { throw ValidationError("--keep-grids needs --previous OLD.gpkg, the partition whose grids to keep") }
+        if format == .shapefile && previous != nil {
+            throw ValidationError("--previous writes its change tables to a GeoPackage: leave out --format \"ESRI Shapefile\", and convert the result")
+        }
+        if outputEncoding != nil && format != .shapefile { throw ValidationError("--output-encoding applies to --format \"ESRI Shapefile\" only") }
     }
 
     func run() throws {
         let start = Date()
         // Refused before minutes of partitioning, not after.
-        try reportingErrors { _ = try FileCheck.outputFile(output) }
+        switch format {
+        case .geoPackage: try reportingErrors { _ = try FileCheck.outputFile(output) }
+        case .shapefile: try reportingErrors { try ShapefileWriter.checkOutputFolder(output, layers: PartitionSchema.partitionLayers) }
+        }
         if let previous {
             return try repartition(previous: previous, start: start)
         }
         var stages = StageTimings(measuresPeaks: timings)
-        let read = try stages.measurePeak(.read) { try reportingErrors { try DistrictReader.read(district, options: options.readOptions) } }
+        let read = try stages.measurePeak(.read) { try reportingErrors { try DistrictReader.read(district, options: options.readOptions()) } }
         let bar = ProgressBar(label: "partitioning")
         var partition = try reportingErrors {
             try Partitioner.partition(read.district, options: partitionOptions) { done, total in bar.update(done, of: total) }
         }
         bar.finish()
         try reportingErrors { try requirePlaced(partition, read: read) }
-        try stages.measurePeak(.write) { try reportingErrors { try partition.write(to: output) } }
+        try stages.measurePeak(.write) { try reportingErrors { try write(partition) } }
         partition.timings.add(stages)
         print(summary(partition, seconds: Date().timeIntervalSince(start)))
         if timings { print(Self.stageTable(partition.timings)) }
@@ -193,6 +211,17 @@ struct Partition: ParsableCommand {
         }
     }
 
+    /// Writes the partition in `--format`.
+    private func write(_ partition: Partitioning.Partition) throws {
+        switch format {
+        case .geoPackage:
+            try partition.write(to: output)
+        case .shapefile:
+            try ShapefileWriter.write(try partition.layers(), toFolder: output, encoding: outputEncoding ?? .utf8,
+                                      fieldName: PartitionSchema.shapefileFieldName)
+        }
+    }
+
     /// The first few of `ids`, then how many more.
     static func firstFew(_ ids: [String], count: Int = 5) -> String {
         ids.prefix(count).joined(separator: ", ") + (ids.count > count ? " and \(grouped(ids.count - count)) more" : "")
@@ -204,7 +233,7 @@ struct Partition: ParsableCommand {
         let mode: RepartitionMode = keepGrids ? .keepGrids : .rebalance
         let previous = try reportingErrors { try PreviousPartition.read(path, requiresAssignments: mode == .rebalance) }
         var stages = StageTimings()
-        let read = try stages.measure(.read) { try reportingErrors { try DistrictReader.read(district, options: options.readOptions) } }
+        let read = try stages.measure(.read) { try reportingErrors { try DistrictReader.read(district, options: options.readOptions()) } }
         let bar = ProgressBar(label: "re-partitioning")
         let result = try reportingErrors {
             try Partitioner.repartition(read.district, previous: previous, mode: mode, options: partitionOptions) { done, total in bar.update(done, of: total) }
@@ -308,4 +337,10 @@ final class ProgressBar: Sendable {
             drawn = false
         }
     }
+}
+
+/// What `partition` writes (`--format`), by GDAL's driver names.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case geoPackage = "GPKG"
+    case shapefile = "ESRI Shapefile"
 }

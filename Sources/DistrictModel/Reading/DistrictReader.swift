@@ -10,10 +10,17 @@ public struct DistrictReadOptions: Sendable {
     public var datum: Datum
     /// When set, buildings without a household count get an estimate (`--estimate-households`).
     public var householdEstimation: HouseholdEstimation?
+    /// The office's names of layers and fields (`--layer`, `--map`, `--mapping`).
+    public var mapping: DistrictMapping
+    /// The encoding of a Shapefile's DBF, over its `.cpg` and the mapping file's (`--encoding`).
+    public var encoding: TextEncoding?
 
-    public init(datum: Datum = .wgs84, householdEstimation: HouseholdEstimation? = nil) {
+    public init(datum: Datum = .wgs84, householdEstimation: HouseholdEstimation? = nil, mapping: DistrictMapping = DistrictMapping(),
+                encoding: TextEncoding? = nil) {
         self.datum = datum
         self.householdEstimation = householdEstimation
+        self.mapping = mapping
+        self.encoding = encoding
     }
 }
 
@@ -26,8 +33,8 @@ public struct DistrictReadResult: Sendable {
     public var path: String
     /// The EPSG code of each layer as stored (before any conversion to the communities' CRS).
     public var layerEPSG: [DistrictLayer: Int]
-    /// The file each layer is read from, as messages name it: the GeoPackage, or the layer's
-    /// `<layer>.geojson` in a folder.
+    /// The file each layer is read from, as messages name it: the GeoPackage, the layer's
+    /// `<layer>.geojson` in a folder, its Shapefile, or the file GDAL read.
     public var layerFiles: [DistrictLayer: String]
 }
 
@@ -37,10 +44,13 @@ public struct DistrictReadResult: Sendable {
 /// mess real data has. Every layer ends up in the CRS of `communities`.
 public enum DistrictReader {
     public static func read(_ path: String, options: DistrictReadOptions = DistrictReadOptions()) throws -> DistrictReadResult {
-        let source = try DistrictSource.open(path)
-        for layer in DistrictLayer.allCases where layer.isRequired && !source.hasLayer(layer) {
-            throw DistrictError(.missingLayer, file: source.file(of: layer), layer: layer.rawValue,
-                                message: "the district has no \(layer.rawValue) layer; it needs communities and buildings")
+        let mapping = options.mapping
+        let source = try DistrictSource.open(path, encoding: options.encoding ?? mapping.encoding)
+        try checkMappedLayers(source, mapping: mapping)
+        for layer in DistrictLayer.allCases where layer.isRequired && !source.hasLayer(mapping.sourceName(of: layer)) {
+            throw DistrictError(.missingLayer, file: source.file(of: mapping.sourceName(of: layer)), layer: layer.rawValue,
+                                message: "the district has no \(layer.rawValue) layer; it needs communities and buildings"
+                                    + (source.layerNames.isEmpty ? "" : " (name its layers with --layer; it has \(InputExcerpt.of(source.layerNames.joined(separator: ", "), limit: 400)))"))
         }
         var reading = LayerReading(source: source, options: options)
         var district = District(epsg: 0)
@@ -52,12 +62,24 @@ public enum DistrictReader {
         district.shops = try reading.layer(.shops, parse: { try $0.shop($1, $2) })
         district.dedicated = try reading.layer(.dedicated, parse: { try $0.dedicatedSite($1, $2) })
         district.compounds = try reading.layer(.compounds, parse: { try $0.compound($1, $2) })
+        try reading.checkEveryLayerFieldsUsed()
         if let estimation = options.householdEstimation {
             reading.findings += try estimation.apply(to: &district, missing: reading.buildingsWithoutHouseholds)
         }
-        let files = Dictionary(uniqueKeysWithValues: DistrictLayer.allCases.map { ($0, source.file(of: $0)) })
+        let files = Dictionary(uniqueKeysWithValues: DistrictLayer.allCases.map { ($0, source.file(of: mapping.sourceName(of: $0))) })
         return DistrictReadResult(district: district, findings: reading.findings, path: path, layerEPSG: reading.layerEPSG,
                                   layerFiles: files)
+    }
+
+    /// Every layer a mapping names is in the source: an error listing the layers it has otherwise.
+    private static func checkMappedLayers(_ source: DistrictSource, mapping: DistrictMapping) throws {
+        let named = mapping.layers.map { ($0.key, $0.value, "--layer \($0.key.rawValue)=\(InputExcerpt.of($0.value))") }
+            + mapping.fields.keys.filter { mapping.layers[$0] == nil }.map { ($0, $0.rawValue, "--map \($0.rawValue).…") }
+        for (layer, name, entry) in named.sorted(by: { $0.2 < $1.2 }) where !source.hasLayer(name) {
+            let known = source.layerNames.isEmpty ? "it has none" : "it has: \(InputExcerpt.of(source.layerNames.joined(separator: ", "), limit: 400))"
+            throw DistrictError(.missingLayer, file: source.path, layer: layer.rawValue,
+                                message: "\(entry): the source has no layer \(InputExcerpt.of(name)); \(known)")
+        }
     }
 }
 
@@ -71,6 +93,11 @@ private struct LayerReading {
     var layerEPSG: [DistrictLayer: Int] = [:]
     var buildingsWithoutHouseholds: Set<String> = []
     var droppedBuildings: [UnplacedBuilding] = []
+    /// The every-layer field mappings (`--map households=户数`) some layer had the field of.
+    var everyLayerFieldsUsed: Set<String> = []
+    /// Each layer read, by the source's field names and without its features, for the message
+    /// of a mapping no layer matched.
+    var schemas: [(DistrictLayer, Layer)] = []
 
     init(source: DistrictSource, options: DistrictReadOptions) {
         self.source = source
@@ -79,9 +106,12 @@ private struct LayerReading {
 
     /// Reads one layer (absent optional layers are empty) and parses each feature.
     mutating func layer<T>(_ layer: DistrictLayer, parse: (inout LayerReading, FeatureFields, Geometry) throws -> T?) throws -> [T] {
-        guard source.hasLayer(layer) else { return [] }
-        let file = source.file(of: layer)
-        let data = try source.read(layer)
+        let name = options.mapping.sourceName(of: layer)
+        guard source.hasLayer(name) else { return [] }
+        let file = source.file(of: name)
+        var data = try source.read(name, as: layer)
+        schemas.append((layer, Layer(name: data.name, fields: data.fields)))
+        everyLayerFieldsUsed.formUnion(try options.mapping.rename(&data, layer: layer, file: file))
         let epsg = try crs(of: data, layer: layer, file: file)
         let transform = try coordinateTransform(from: epsg, layer: layer, file: file)
         try checkRequiredFields(data, layer: layer, file: file)
@@ -114,6 +144,17 @@ private struct LayerReading {
             if let value = try parse(&self, fields, clean) { parsed.append(value) }
         }
         return parsed
+    }
+
+    /// Every `--map FIELD=SOURCE_FIELD` without a layer matched a field of some layer: an error
+    /// listing each layer's fields otherwise.
+    func checkEveryLayerFieldsUsed() throws {
+        let mapping = options.mapping
+        guard let (ours, theirs) = mapping.everyLayerFields.sorted(by: { $0.key < $1.key }).first(where: { !everyLayerFieldsUsed.contains($0.key) })
+        else { return }
+        let listings = schemas.map { "\($0.0.rawValue): \(InputExcerpt.of($0.1.fields.map(\.name).joined(separator: ", "), limit: 200))" }
+        throw DistrictError(.missingField, file: source.path, field: theirs,
+                            message: "--map \(ours)=\(InputExcerpt.of(theirs)): no layer has a field \(InputExcerpt.of(theirs)); the fields are: \(listings.joined(separator: "; "))")
     }
 
     /// The EPSG code of a layer, checked against PROJ.

@@ -6,7 +6,7 @@ public struct FeatureIOError: Error, Hashable, Sendable, CustomStringConvertible
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
         private enum Base: Hashable, Sendable {
             case fileNotFound, notAGeoPackage, notGeoJSON, layerNotFound, invalidLayer, invalidGeometry,
-                 invalidValue, sqlite, write, unsupported, notARegularFile
+                 invalidValue, sqlite, write, unsupported, notARegularFile, notReadable, undecodableText
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -37,6 +37,12 @@ public struct FeatureIOError: Error, Hashable, Sendable, CustomStringConvertible
         /// An input path that names a FIFO, a socket, a device or a directory where a regular
         /// file is read (see `FileCheck`; an output path that is one is a `.write` error).
         public static let notARegularFile = Kind(.notARegularFile)
+        /// A file or folder that no reader opens: not a GeoPackage, and no format GDAL knows
+        /// (or GDAL failed while reading it; GDAL's own words follow ours).
+        public static let notReadable = Kind(.notReadable)
+        /// A text value or field name whose bytes are not text in the encoding it is read in
+        /// (a GBK Shapefile read as UTF-8).
+        public static let undecodableText = Kind(.undecodableText)
 
         public var description: String {
             switch base {
@@ -51,6 +57,8 @@ public struct FeatureIOError: Error, Hashable, Sendable, CustomStringConvertible
             case .write: "write error"
             case .unsupported: "unsupported"
             case .notARegularFile: "not a regular file"
+            case .notReadable: "not a readable vector source"
+            case .undecodableText: "text not in the file's encoding"
             }
         }
     }
