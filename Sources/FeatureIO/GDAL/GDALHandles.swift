@@ -28,9 +28,9 @@ final class GDALDatasetHandle {
     }
 
     deinit {
-        // GDALClose returns CE_None or CE_Failure (a write that failed on close); a read-only
-        // dataset has nothing to write, so there is nothing to report.
-        _ = GDALClose(handle)
+        // GDALClose returns nothing in GDAL 3.6 (a CPLErr from 3.8 on, for a write that failed
+        // on close); a read-only dataset has nothing to write, so there is nothing to report.
+        GDALClose(handle)
     }
 
     /// The short name of the driver that opened it (`ESRI Shapefile`, `MapInfo File`, `KML`...).

@@ -1,6 +1,6 @@
 import CGDAL
 import Foundation
-public import GeometryEngine
+import GeometryEngine
 
 /// Reads the vector formats city offices hand over through GDAL/OGR: a Shapefile or a folder of
 /// them, MapInfo TAB/MIF, DXF, KML, FlatGeobuf, FileGDB, a single GeoJSON file, and anything
