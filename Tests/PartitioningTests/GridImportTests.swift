@@ -1,0 +1,161 @@
+import DistrictModel
+import FeatureIO
+import Foundation
+import GeometryEngine
+import GridSchema
+@testable import Partitioning
+import Testing
+import TestSupport
+
+/// `GridImporter` on grids drawn over Shanghai the way an office draws them (straight cuts
+/// through buildings, a grid grown into its neighbours, one shrunk away from them, one spilling
+/// into the next community), checked with GEOS against the data contract's invariants.
+@Suite(.timeLimit(.minutes(10))) struct GridImportTests {
+    struct Imported: Sendable {
+        let fixture: HandGridsFixture
+        let district: District
+        let result: GridImport
+    }
+
+    /// How the office drew: a square mesh (straight cuts through buildings everywhere) or
+    /// along the lines of a partition (between buildings, as along streets).
+    enum Drawing: String, CaseIterable, Sendable { case mesh, streets }
+
+    /// Shanghai partitioned once for every test that draws along its lines.
+    static let shanghaiPartition = Result { () throws -> (directory: TemporaryDirectory, path: String) in
+        let directory = try TemporaryDirectory()
+        let district = try DistrictReader.read(sampleDistrict("shanghai.gpkg").path).district
+        try Partitioner.partition(district, options: PartitionOptions(threads: 1)).write(to: directory.path("partition.gpkg"))
+        return (directory, directory.path("partition.gpkg"))
+    }
+
+    static func importShanghai(_ drawing: Drawing = .mesh, damage: HandGridsFixture.Damage = .init(),
+                               options: GridImportOptions = .init()) throws -> Imported {
+        let directory = try TemporaryDirectory()
+        let district = try DistrictReader.read(sampleDistrict("shanghai.gpkg").path).district
+        let fixture: HandGridsFixture
+        switch drawing {
+        case .mesh:
+            fixture = try HandGridsFixture(district: sampleDistrict("shanghai.gpkg"), damage: damage)
+        case .streets:
+            let partition = try Self.shanghaiPartition.get()
+            fixture = try HandGridsFixture(district: sampleDistrict("shanghai.gpkg"), partition: partition.path, damage: damage)
+        }
+        try fixture.write(to: directory.path("hand.gpkg"))
+        let (hand, problems) = try HandDrawnGrids.read(directory.path("hand.gpkg"), epsg: district.epsg)
+        let result = try GridImporter.importGrids(hand, problems: problems, into: district, options: options)
+        return Imported(fixture: fixture, district: district, result: result)
+    }
+
+    @Test(arguments: Drawing.allCases)
+    func repairedGridsTileEachCommunityAndKeepBuildingsWhole(drawing: Drawing) async throws {
+        let imported = try await blocking { try Self.importShanghai(drawing) }
+        let (result, district) = (imported.result, imported.district)
+        #expect(imported.fixture.damaged.keys.sorted() == ["cut", "cut2", "gap", "overlap", "spill"])
+        for community in district.communities {
+            let grids = result.grids.filter { $0.communityCode == community.code }
+            try #require(!grids.isEmpty, "community \(community.code) has no grid")
+            let area = try community.geometry.area()
+            let union = try Geometry.geometryCollection(grids.map(\.geometry)).unaryUnion()
+            let outside = try union.difference(community.geometry).area(), missing = try community.geometry.difference(union).area()
+            #expect(outside <= 1e-9 * area && missing <= 1e-9 * area, "community \(community.code): \(outside / area) outside, \(missing / area) uncovered")
+            let overlap = try grids.reduce(0) { $0 + (try $1.geometry.area()) } - (try union.area())
+            #expect(overlap <= 1e-6 * area, "community \(community.code): grids overlap by \(overlap / area) of its area")
+            for grid in grids { #expect(grid.geometry.polygons.count == 1, "grid \(grid.code) is in \(grid.geometry.polygons.count) parts") }
+        }
+        // Every building inside its community lies in exactly one grid, to a centimetre.
+        let centimetre = 0.01 * HandGridsFixture.degreesPerMetre(latitude: 31.24).y
+        var split: [String] = []
+        for building in district.buildings {
+            guard let community = try district.communities.first(where: { try $0.geometry.contains(building.geometry) }) else { continue }
+            let core = try building.geometry.buffer(-centimetre)
+            guard try core.area() > 0 else { continue }
+            let holders = try result.grids.filter { grid in
+                guard grid.communityCode == community.code else { return false }
+                return try grid.geometry.intersection(core).area() > 0
+            }
+            if holders.count != 1 { split.append("\(building.id) in \(holders.count) grids") }
+        }
+        #expect(split.isEmpty, "\(split.prefix(10))")
+    }
+
+    @Test func officeFieldsCodesAndRepairsAreKept() async throws {
+        let imported = try await blocking { try Self.importShanghai(.streets) }
+        let result = imported.result
+        let drawn = Dictionary(uniqueKeysWithValues: imported.fixture.layer.features.map { ($0["网格编码"].string ?? "", $0) })
+        // A part of a grid in a part of the community no other grid touches is a grid of its own, `<code>#2`.
+        let detached = result.repairs.filter { $0.kind == .detachedPart }.count
+        #expect(result.grids.count == drawn.count + detached)
+        #expect(result.grids.filter { $0.officeCode.contains("#") }.count == detached)
+        for grid in result.grids {
+            let feature = try #require(drawn[String(grid.officeCode.split(separator: "#")[0])], "office code \(grid.officeCode)")
+            for field in HandGridsFixture.fields { #expect(grid.officeProperties[field.name] == feature[field.name], "\(grid.officeCode) \(field.name)") }
+            let code = try #require(GridCode(grid.code))
+            #expect(code.community.description == grid.communityCode)
+        }
+        for community in Set(result.grids.map(\.communityCode)) {
+            let sequences = result.grids.filter { $0.communityCode == community }.compactMap { GridCode($0.code)?.sequence }.sorted()
+            #expect(sequences == Array(1...sequences.count))
+        }
+        let kinds = Set(result.repairs.map(\.kind))
+        for kind in [GridRepair.Kind.gap, .overlap, .spill, .buildingMoved] { #expect(kinds.contains(kind), "no \(kind) repair") }
+        let damaged = imported.fixture.damaged
+        #expect(result.repairs.contains { $0.kind == .spill && $0.officeCode == damaged["spill"] })
+        #expect(result.repairs.contains { $0.kind == .overlap && ($0.officeCode == damaged["overlap"] || $0.otherOfficeCode == damaged["overlap"]) })
+        #expect(result.repairs.allSatisfy { $0.areaSquareMetres > 0 && !$0.geometry.polygons.isEmpty && !$0.beyondTolerance })
+        // The grids nobody damaged keep their drawn shape: not damaged on purpose, drawn in one
+        // part, and no building across their lines.
+        let footprints = imported.district.buildings.map(\.geometry)
+        let undamaged = try result.grids.filter { grid in
+            guard !damaged.values.contains(grid.officeCode), let feature = drawn[grid.officeCode],
+                  let geometry = feature.geometry, geometry.polygons.count == 1, let envelope = geometry.envelope else { return false }
+            return try !footprints.contains { footprint in
+                guard let box = footprint.envelope, box.intersects(envelope), try geometry.intersects(footprint) else { return false }
+                return try !geometry.contains(footprint) && (try geometry.intersection(footprint).area()) > 0
+            }
+        }
+        let kept = undamaged.filter { abs($0.squareMetres - $0.drawnSquareMetres) <= 0.05 * $0.drawnSquareMetres }
+        #expect(undamaged.count >= 15 && Double(kept.count) >= 0.95 * Double(undamaged.count), "\(kept.count) of \(undamaged.count) kept")
+        // No household lost: every household of a building standing in a community is in a grid.
+        var inCommunities = 0
+        for building in imported.district.buildings {
+            let point = try building.geometry.pointOnSurface()
+            if try imported.district.communities.contains(where: { try $0.geometry.intersects(point) }) { inCommunities += building.households }
+        }
+        #expect(result.grids.reduce(0) { $0 + $1.households } == inCommunities)
+        #expect(result.householdsIn - result.householdsNotPlaced == inCommunities)
+    }
+
+    @Test func aWideGapIsAProblemUnlessRepairAll() async throws {
+        let damage = HandGridsFixture.Damage(overlap: nil, gap: nil, spill: nil, hole: 40)
+        let error = await #expect(throws: GridImportError.self) { try await blocking { try Self.importShanghai(damage: damage) } }
+        #expect(error?.problems.map(\.kind) == [.largeGap])
+        let repaired = try await blocking { try Self.importShanghai(damage: damage, options: GridImportOptions(repairsAll: true)) }
+        let wide = repaired.result.repairs.filter { $0.kind == .unassignedArea }
+        // The hole is 40 m tall and 40 m of latitude's degrees wide: 40 cos φ m.
+        #expect(wide.count == 1 && wide.allSatisfy { $0.beyondTolerance && abs($0.areaSquareMetres - 1_600 * cos(31.24 * .pi / 180)) < 30 }, "\(wide.map(\.detail))")
+    }
+
+    @Test func everyProblemOfABadFileIsReportedAtOnce() async throws {
+        let directory = try TemporaryDirectory()
+        var fixture = try HandGridsFixture(district: sampleDistrict("shanghai.gpkg"), damage: .init(overlap: nil, gap: nil, spill: nil))
+        fixture.layer.features[1]["网格编码"] = fixture.layer.features[0]["网格编码"]
+        fixture.layer.features[2]["网格编码"] = .text("")
+        let ring = [XY(121.49, 31.23), XY(121.50, 31.24), XY(121.50, 31.23), XY(121.49, 31.24), XY(121.49, 31.23)]
+        fixture.layer.features[3].geometry = .polygon(Polygon(exterior: ring))
+        fixture.layer.features[4].geometry = nil
+        try fixture.write(to: directory.path("bad.gpkg"))
+        let district = try await blocking { try DistrictReader.read(sampleDistrict("shanghai.gpkg").path).district }
+        let (hand, problems) = try HandDrawnGrids.read(directory.path("bad.gpkg"), epsg: district.epsg)
+        #expect(problems.map(\.kind) == [.duplicateCode, .missingCode, .invalidGeometry, .notPolygon])
+        #expect(problems.map(\.featureID) == ["2", "3", "4", "5"])
+        #expect(problems.allSatisfy { $0.file == directory.path("bad.gpkg") && $0.layer == "网格" })
+        let error = await #expect(throws: GridImportError.self) {
+            try await blocking { try GridImporter.importGrids(hand, problems: problems, into: district) }
+        }
+        // The grids missing from the file leave gaps, reported with the file's own problems.
+        #expect(error.map { Array($0.problems.prefix(4)) } == problems)
+        let (_, noCodeField) = try HandDrawnGrids.read(directory.path("bad.gpkg"), codeField: "编号", epsg: district.epsg)
+        #expect(noCodeField.first?.kind == .missingCodeField && noCodeField.first?.field == "编号")
+    }
+}
