@@ -52,13 +52,9 @@ public struct ImportProblem: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// `error: hand.gpkg, layer 网格, feature 7, field 网格编码: duplicate_code: code A7 is also feature 3's`.
+    /// The place is written as every error of Partitioning writes it (`RepartitionError`).
     public var description: String {
-        var place: [String] = []
-        if let file { place.append(file) }
-        if let layer { place.append("layer \(layer)") }
-        if let featureID { place.append("feature \(featureID)") }
-        if let field { place.append("field \(field)") }
-        return "error: " + (place.isEmpty ? "" : place.joined(separator: ", ") + ": ") + kind.rawValue + ": " + message
+        RepartitionError(kind.rawValue + ": " + message, file: file, layer: layer, featureID: featureID, field: field).description
     }
 }
 
