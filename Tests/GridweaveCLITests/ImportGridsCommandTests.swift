@@ -48,6 +48,10 @@ import TestSupport
         let kept = try after.readLayer("grids").features
         #expect(kept.map { $0["code"] } == grids.features.map { $0["code"] })
         #expect(kept.map(\.geometry) == grids.features.map(\.geometry))
+        // The office's code and fields stay beside the standard code through the re-partition.
+        for name in ["office_code"] + HandGridsFixture.fields.map(\.name) {
+            #expect(kept.map { $0[name] } == grids.features.map { $0[name] }, "field \(name) not carried over")
+        }
         let microGrids = try after.readLayer("microgrids").features
         for grid in kept where (grid["households"].int64 ?? 0) > 0 {
             let code = grid["code"].string ?? ""
