@@ -136,6 +136,33 @@ import TestSupport
         #expect(wide.count == 1 && wide.allSatisfy { $0.beyondTolerance && abs($0.areaSquareMetres - 1_600 * cos(31.24 * .pi / 180)) < 30 }, "\(wide.map(\.detail))")
     }
 
+    @Test func aGridLeftOutIsFilledWithRepairAllAndItsHouseholdsCounted() async throws {
+        let directory = try TemporaryDirectory()
+        let district = try await blocking { try DistrictReader.read(sampleDistrict("shanghai.gpkg").path).district }
+        var fixture = try await blocking {
+            try HandGridsFixture(district: sampleDistrict("shanghai.gpkg"), damage: .init(overlap: nil, gap: nil, spill: nil, straightCut: false))
+        }
+        // The office forgot the grid with the most households.
+        let households = try fixture.layer.features.map { feature in
+            try district.buildings.reduce(0) { sum, building in
+                let inside = try feature.geometry?.intersects(try building.geometry.pointOnSurface()) ?? false
+                return sum + (inside ? building.households : 0)
+            }
+        }
+        let forgotten = try #require(households.indices.max { households[$0] < households[$1] })
+        #expect(households[forgotten] > 0)
+        fixture.layer.features.remove(at: forgotten)
+        try fixture.write(to: directory.path("hand.gpkg"))
+        let (hand, problems) = try HandDrawnGrids.read(directory.path("hand.gpkg"), epsg: district.epsg)
+        let error = await #expect(throws: GridImportError.self) { try await blocking { try GridImporter.importGrids(hand, into: district) } }
+        #expect(error?.problems.contains { $0.kind == .largeGap } == true)
+        let result = try await blocking { try GridImporter.importGrids(hand, problems: problems, into: district, options: .init(repairsAll: true)) }
+        let filled = result.repairs.filter { $0.kind == .unassignedArea }
+        #expect(!filled.isEmpty && filled.allSatisfy(\.beyondTolerance))
+        #expect(filled.reduce(0) { $0 + $1.householdsMoved } == households[forgotten])
+        #expect(result.householdsNotPlaced == 0)
+    }
+
     @Test func everyProblemOfABadFileIsReportedAtOnce() async throws {
         let directory = try TemporaryDirectory()
         var fixture = try HandGridsFixture(district: sampleDistrict("shanghai.gpkg"), damage: .init(overlap: nil, gap: nil, spill: nil))

@@ -381,7 +381,7 @@ struct CommunityGridRepair {
     }
 
     /// Households whose grid the repairs changed: a building (by a point inside it) that the
-    /// grid drawn around it no longer holds. Each is counted on the repair that moved it.
+    /// grid drawn around it no longer holds, or that no grid was drawn around and one holds now. Each is counted on the repair that moved it.
     private func countMoves(_ work: inout Work, geometries: [GEOSObject?], unitOf: [Int: Int]) throws -> (buildings: Int, households: Int) {
         let finals = try geometries.map { try $0.map { try PreparedGeometry($0) } }
         let repairAreas = try work.repairs.map { try PreparedGeometry($0.geometry) }
@@ -389,7 +389,8 @@ struct CommunityGridRepair {
         for (b, footprint) in work.buildings.enumerated() {
             guard let footprint, buildings[b].households > 0 else { continue }
             let point = try footprint.pointOnSurface()
-            guard let drawn = try work.preparedHands.indices.first(where: { try work.preparedHands[$0].intersects(point) }) else { continue }
+            // No grid drawn round it: a building the filled gap now places counts as moved too.
+            let drawn = try work.preparedHands.indices.first { try work.preparedHands[$0].intersects(point) }
             let now = try finals.indices.first { try finals[$0]?.intersects(point) ?? false }
             let inCommunity = try work.community.intersects(point)
             guard now != drawn else { continue }
