@@ -4,6 +4,7 @@ import Foundation
 import GeometryEngine
 import GridSchema
 @testable import Partitioning
+import Projections
 import Testing
 import TestSupport
 
@@ -161,6 +162,34 @@ import TestSupport
         #expect(!filled.isEmpty && filled.allSatisfy(\.beyondTolerance))
         #expect(filled.reduce(0) { $0 + $1.householdsMoved } == households[forgotten])
         #expect(result.householdsNotPlaced == 0)
+    }
+
+    /// The same grids in a projected CRS (UTM 51N) and as GeoJSON import as the same grids.
+    @Test func anyCRSAndGeoJSONGiveTheSameGrids() async throws {
+        let directory = try TemporaryDirectory()
+        let district = try await blocking { try DistrictReader.read(sampleDistrict("shanghai.gpkg").path).district }
+        let fixture = try await blocking { try HandGridsFixture(district: sampleDistrict("shanghai.gpkg")) }
+        try fixture.write(to: directory.path("wgs84.gpkg"))
+        var utm = fixture.layer
+        let transformer = try CoordinateTransformer(from: 4326, to: 32651)
+        for i in utm.features.indices { utm.features[i].geometry = try utm.features[i].geometry.map { .multiPolygon(try transformer.transform($0).polygons) } }
+        let crs = try CRSInfo.lookup(epsg: 32651)
+        utm.srs = SpatialReference.epsg(32651, name: crs.name, definition: crs.wkt)
+        try GeoPackageWriter.write([utm], to: directory.path("utm.gpkg"))
+        try GeoJSON.write(fixture.layer, to: directory.path("grids.geojson"))
+        var results: [GridImport] = []
+        for file in ["wgs84.gpkg", "utm.gpkg", "grids.geojson"] {
+            let (hand, problems) = try HandDrawnGrids.read(directory.path(file), epsg: district.epsg)
+            #expect(problems.isEmpty, "\(file): \(problems)")
+            results.append(try await blocking { try GridImporter.importGrids(hand, problems: problems, into: district) })
+        }
+        for result in results.dropFirst() {
+            #expect(result.grids.map(\.code) == results[0].grids.map(\.code))
+            #expect(result.grids.map(\.officeCode) == results[0].grids.map(\.officeCode))
+            for (a, b) in zip(result.grids, results[0].grids) {
+                #expect(abs(a.squareMetres - b.squareMetres) <= 1e-3 * b.squareMetres + 1, "\(a.officeCode): \(a.squareMetres) m², \(b.squareMetres) m²")
+            }
+        }
     }
 
     @Test func everyProblemOfABadFileIsReportedAtOnce() async throws {
