@@ -99,15 +99,13 @@ struct ImportGrids: ParsableCommand {
         } catch let error as GridImportError {
             // One line each: the whole list, however long (reportingErrors cuts a message short).
             for problem in error.problems { printError(safeForTerminal(problem.description)) }
-            printError(language == .chinese ? "error: 手绘网格共有 \(error.problems.count) 个问题；未写出文件"
+            printError(lang == .chinese ? "error: 手绘网格共有 \(error.problems.count) 个问题；未写出文件"
                 : "error: \(error.problems.count) problem\(error.problems.count == 1 ? "" : "s") in the hand-drawn grids; nothing written")
             throw ExitCode(1)
         }
         try reportingErrors { try result.write(to: output) }
         print(ImportSummary(result: result, options: importOptions, output: output, language: lang, limit: limit).lines.joined(separator: "\n"))
     }
-
-    private var language: BoundsReason.Language { lang }
 }
 
 /// The summary `import-grids` prints, in English or Chinese.

@@ -82,11 +82,17 @@ public struct HandGridsFixture: Sendable {
         let codes = drawn.indices.map { String(format: "WG%d-%03d", drawn[$0].community + 1, $0 + 1) }
         var damaged: [String: String] = [:]
         var wanted = ["overlap": damage.overlap, "gap": damage.gap, "spill": damage.spill, "hole": damage.hole].compactMapValues { $0 }
+        // Each community shrunk by 40 m and by 5 m: a grid inside the first is inside, one not
+        // inside the second is on the edge.
+        let shrunk = try communities.map { community in
+            let metre = Self.degreesPerMetre(latitude: community.geometry.envelope.map { ($0.minY + $0.maxY) / 2 } ?? 0).y
+            return (inner: try community.geometry.buffer(-40 * metre), edge: try community.geometry.buffer(-5 * metre))
+        }
         for (g, grid) in drawn.enumerated() {
             let community = communities[grid.community].geometry
             let metre = Self.degreesPerMetre(latitude: grid.geometry.envelope.map { ($0.minY + $0.maxY) / 2 } ?? 0).y
-            let inside = try community.buffer(-40 * metre).contains(grid.geometry)
-            let onEdge = try !community.buffer(-5 * metre).contains(grid.geometry) && grid.geometry.polygons.count == 1
+            let inside = try shrunk[grid.community].inner.contains(grid.geometry)
+            let onEdge = try !shrunk[grid.community].edge.contains(grid.geometry) && grid.geometry.polygons.count == 1
             if inside, let metres = wanted["overlap"] {
                 geometries[g] = try grid.geometry.buffer(metres * metre, quadrantSegments: 1)
                 damaged["overlap"] = codes[g]; wanted["overlap"] = nil

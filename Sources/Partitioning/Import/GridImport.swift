@@ -96,7 +96,7 @@ public struct GridImport: Sendable {
     public var droppedGrids: [String]
     public var seconds: Double = 0
 
-    /// Grids outside the household bounds, `(grid, households)`, in code order: reported, never changed.
+    /// Grids with households outside the household bounds, in code order: reported, never changed.
     public func outOfBounds(_ options: GridImportOptions) -> [ImportedGrid] {
         grids.filter { $0.households > 0 && ($0.households < options.gridMin || $0.households > options.gridMax) }
     }

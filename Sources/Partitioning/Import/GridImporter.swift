@@ -20,6 +20,9 @@ public enum GridImporter {
     public static func importGrids(_ hand: HandDrawnGrids, problems: [ImportProblem] = [], into district: District,
                                    options: GridImportOptions = GridImportOptions()) throws -> GridImport {
         let start = Date()
+        // No grid could be read (no code field, no layer, no CRS): every community would only
+        // repeat that it has no grid.
+        guard !hand.grids.isEmpty || problems.isEmpty else { throw GridImportError(problems) }
         var problems = problems
         let metric = try CoordinateTransformer(from: district.epsg, to: try district.workingEPSG())
         let communities = district.communities.sorted { $0.code < $1.code }
