@@ -180,6 +180,47 @@ public enum PartitionSchema {
         ]
     }
 
+    /// `gridweave import-grids` only: the fields it adds to `grids` beside the office's own.
+    public enum ImportedGrids {
+        /// The office's own code of the grid (from its code field, as text): the mapping between
+        /// the office's codes and the standard `Grids.code`, kept by every later file.
+        public static let officeCode = "office_code"
+
+        /// `Grids.fields`, then `officeCode`; the office's fields follow in the file's order.
+        public static let fields = Grids.fields + [FieldDefinition(officeCode, .text)]
+    }
+
+    /// `gridweave import-grids` only: one row per repair made to the hand-drawn grids.
+    public enum Repairs {
+        public static let layer = "repairs"
+        public static let geometryType = "MULTIPOLYGON"
+        /// `gap`, `overlap`, `spill`, `sliver`, `building_moved`, `unassigned_area`.
+        public static let kind = "kind"
+        /// The standard code of the grid the repair gave area to (for a spill: took area from).
+        public static let gridCode = "grid_code"
+        public static let officeCode = ImportedGrids.officeCode
+        /// The grid the area was taken from (an overlap, a building moved, a sliver); null when none.
+        public static let otherGridCode = "other_grid_code"
+        public static let otherOfficeCode = "other_office_code"
+        public static let communityCode = "community_code"
+        /// Square metres of the change.
+        public static let areaSquareMetres = "area_m2"
+        /// Households of the buildings whose grid the repair changed.
+        public static let householdsMoved = "households_moved"
+        /// 1 when the change was beyond the tolerance (repaired only with `--repair-all`), else 0.
+        public static let beyondTolerance = "beyond_tolerance"
+        /// What was done, in English, with the building id of a `building_moved`.
+        public static let detail = "detail"
+
+        public static let fields = [
+            FieldDefinition(kind, .text), FieldDefinition(gridCode, .text), FieldDefinition(officeCode, .text),
+            FieldDefinition(otherGridCode, .text), FieldDefinition(otherOfficeCode, .text),
+            FieldDefinition(communityCode, .text), FieldDefinition(areaSquareMetres, .real),
+            FieldDefinition(householdsMoved, .integer), FieldDefinition(beyondTolerance, .integer),
+            FieldDefinition(detail, .text),
+        ]
+    }
+
     /// The stored lookup index (`docs/spec-additions/lookup-index.md`): a table, registered as a
     /// GeoPackage extension of the same name, whose columns and bytes GridLookup owns.
     public enum LookupIndex {

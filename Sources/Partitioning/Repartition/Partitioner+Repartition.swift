@@ -20,10 +20,23 @@ public enum RepartitionMode: String, Sendable, Hashable {
 public struct Repartition: Sendable {
     public var partition: Partition
     public var report: RepartitionReport
+    /// Fields of the previous `grids` that are not the partition's own (an office's, kept by
+    /// `import-grids`), and their values by grid code: written again for every grid that keeps
+    /// its code, null for new grids.
+    public var carriedFields: [FieldDefinition] = []
+    public var carriedValues: [String: [String: FieldValue]] = [:]
 
     /// The partition's layers, then `changes`, `moves` and `code_history` (`RepartitionReport.layers()`).
     public func layers() throws -> [Layer] {
-        try partition.layers() + report.layers()
+        var layers = try partition.layers()
+        if !carriedFields.isEmpty, let g = layers.firstIndex(where: { $0.name == PartitionSchema.Grids.layer }) {
+            layers[g].fields += carriedFields
+            for f in layers[g].features.indices {
+                let values = layers[g].features[f][PartitionSchema.Grids.code].string.flatMap { carriedValues[$0] } ?? [:]
+                for field in carriedFields { layers[g].features[f][field.name] = values[field.name] ?? .null }
+            }
+        }
+        return layers + report.layers()
     }
 
     /// Writes the GeoPackage at `path`, atomically (see `GeoPackageWriter`), with the
@@ -95,7 +108,12 @@ extension Partitioner {
         try partition.reportInvalidGeometry(threads: options.threads ?? ProcessInfo.processInfo.activeProcessorCount)
         let report = RepartitionReport(previous: previous, partition: partition, mode: mode,
                                        rebuiltMicroGrids: outcomes.reduce(into: Set<String>()) { $0.formUnion($1.rebuiltMicroGrids) })
-        return Repartition(partition: partition, report: report)
+        var result = Repartition(partition: partition, report: report)
+        result.carriedFields = previous.carriedFields
+        if !previous.carriedFields.isEmpty {
+            result.carriedValues = Dictionary(previous.grids.map { ($0.code, $0.carried) }, uniquingKeysWith: { first, _ in first })
+        }
+        return result
     }
 
     /// Throws when `previous` cannot be re-partitioned into `district`: another CRS, or (to

@@ -1,4 +1,4 @@
-import FeatureIO
+public import FeatureIO
 import Foundation
 public import GeometryEngine
 import GridSchema
@@ -52,6 +52,8 @@ public struct PreviousPartition: Sendable {
         public var microGrids: [OldMicroGrid]
         /// Why it was out of bounds, as the file says (`reason` fields); nil in bounds or unsaid.
         public var reason: BoundsReason.Written?
+        /// The values of `PreviousPartition.carriedFields` (an office's own fields, kept by `import-grids`).
+        public var carried: [String: FieldValue] = [:]
     }
 
     public struct OldMicroGrid: Sendable, Hashable {
@@ -87,6 +89,9 @@ public struct PreviousPartition: Sendable {
     public var hasAssignments: Bool
     /// The registry: `code_history` when the file has it, else every code in the file, active since generation 1.
     public var codeHistory: [CodeRecord]
+    /// Fields of `grids` that are not the partition's own (`office_code` and an office's fields,
+    /// written by `import-grids`), in column order: a re-partition carries them over.
+    public var carriedFields: [FieldDefinition] = []
 
     /// The generation of the previous file (the largest `since` of its registry, 1 without one).
     public var generation: Int { codeHistory.map(\.since).max() ?? 1 }
@@ -104,7 +109,7 @@ public struct PreviousPartition: Sendable {
         for layer in required where !file.has(layer) {
             throw file.fail("no layer \(layer): not a partition written by gridweave partition", layer: layer)
         }
-        let (grids, epsg) = try file.grids()
+        let (grids, epsg, carried) = try file.grids()
         var gridIndex: [String: Int] = [:]
         for (index, grid) in grids.enumerated() { gridIndex[grid.code] = index }
         var withMicroGrids = grids
@@ -114,7 +119,7 @@ public struct PreviousPartition: Sendable {
         let history = try file.codeHistory()
         return PreviousPartition(path: path, epsg: epsg, grids: withMicroGrids, assignments: assignments ?? [],
                                  hasMicroGrids: microCodes != nil, hasAssignments: assignments != nil,
-                                 codeHistory: history + Self.unrecorded(withMicroGrids, in: history))
+                                 codeHistory: history + Self.unrecorded(withMicroGrids, in: history), carriedFields: carried)
     }
 
     /// Every code in the file is used, registry or not: those `history` lacks, active since generation 1.
@@ -174,11 +179,14 @@ private struct PreviousPartitionFile {
                                     chinese: feature.properties[field.reasonChinese]?.string ?? "")
     }
 
-    /// `grids`, in file order, without their micro-grids; and the EPSG code of their CRS.
-    func grids() throws -> (grids: [PreviousPartition.OldGrid], epsg: Int) {
+    /// `grids`, in file order, without their micro-grids; the EPSG code of their CRS; and the
+    /// fields that are not the partition's own, which a re-partition carries over.
+    func grids() throws -> (grids: [PreviousPartition.OldGrid], epsg: Int, carried: [FieldDefinition]) {
         let field = PartitionSchema.Grids.self
         let layer = field.layer
         let gridLayer = try reader.readLayer(layer)
+        let own = Set(field.fields.map { $0.name.lowercased() })
+        let carried = gridLayer.fields.filter { !own.contains($0.name.lowercased()) }
         guard let srs = gridLayer.srs else { throw fail("no CRS: the grids of a partition are in the district's CRS", layer: layer) }
         var grids: [PreviousPartition.OldGrid] = []
         var seen: Set<String> = []
@@ -198,9 +206,10 @@ private struct PreviousPartitionFile {
                                                    households: try integer(feature, field.households, layer: layer),
                                                    buildings: try integer(feature, field.buildings, layer: layer),
                                                    geometry: try polygon(feature, layer: layer), microGrids: [],
-                                                   reason: Self.reason(feature)))
+                                                   reason: Self.reason(feature),
+                                                   carried: Dictionary(uniqueKeysWithValues: carried.map { ($0.name, feature[$0.name]) })))
         }
-        return (grids, Int(srs.organizationID))
+        return (grids, Int(srs.organizationID), carried)
     }
 
     /// Adds the rows of `microgrids` to their grids, in code order; the codes read, nil when
