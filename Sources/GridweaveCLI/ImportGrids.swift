@@ -88,7 +88,7 @@ struct ImportGrids: ParsableCommand {
 
     func run() throws {
         try reportingErrors { _ = try FileCheck.outputFile(output) }
-        let read = try reportingErrors { try DistrictReader.read(district, options: options.readOptions) }
+        let read = try reportingErrors { try DistrictReader.read(district, options: options.readOptions()) }
         let (grids, problems) = try reportingErrors {
             try HandDrawnGrids.read(hand, layer: layer, codeField: codeField, nameField: nameField, epsg: read.district.epsg)
         }
