@@ -57,7 +57,9 @@ struct ImportGrids: ParsableCommand {
     @Flag(help: "Repair gaps and overlaps wider than --tolerance too, instead of stopping on them.")
     var repairAll = false
 
-    @Option(help: ArgumentHelp("The layer of HAND to read (default: its only polygon layer, or `grids`).", valueName: "layer"))
+    // Not `--layer`: that names the district's layers (`--layer buildings=楼栋`, DistrictOptions).
+    @Option(name: .customLong("grids-layer"),
+            help: ArgumentHelp("The layer of HAND to read (default: its only polygon layer, or `grids`).", valueName: "layer"))
     var layer: String?
 
     @Option(help: ArgumentHelp("The field holding the office's grid codes (default: the first of 网格编码, 网格编号, 网格代码, 网格ID, 编码, 编号, code, CODE, WGBM).",
