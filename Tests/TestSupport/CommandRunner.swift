@@ -23,13 +23,16 @@ public func runProcess(_ executable: URL, _ arguments: [String], input: Data? = 
     process.standardError = err
     process.standardInput = inPipe
     try process.run()
-    // Read both pipes concurrently so that a chatty child never blocks on a full pipe.
+    // Read both pipes concurrently so that a chatty child never blocks on a full pipe, each on
+    // a thread of its own: on Linux Dispatch's global queue has about as many workers as cores,
+    // and two callers inside `blocking { }` (itself on that queue) held both workers while
+    // their readers waited for one: the child blocked on a full pipe, the suite hung.
     let group = DispatchGroup()
     nonisolated(unsafe) var outData = Data(), errData = Data()
     group.enter()
-    DispatchQueue.global().async { outData = readToEnd(out.fileHandleForReading.fileDescriptor); group.leave() }
+    Thread { outData = readToEnd(out.fileHandleForReading.fileDescriptor); group.leave() }.start()
     group.enter()
-    DispatchQueue.global().async { errData = readToEnd(err.fileHandleForReading.fileDescriptor); group.leave() }
+    Thread { errData = readToEnd(err.fileHandleForReading.fileDescriptor); group.leave() }.start()
     let killer = timeout.map { seconds in
         let pid = process.processIdentifier
         let item = DispatchWorkItem { kill(pid, SIGKILL) }
