@@ -13,7 +13,7 @@ import TestSupport
         let fixture = try await blocking { try HandGridsFixture(district: sampleDistrict("shanghai.gpkg")) }
         try fixture.write(to: directory.path("网格.gpkg"))
         let output = directory.path("grids.gpkg")
-        let result = try runGridweave(["import-grids", directory.path("网格.gpkg"), "--district", district, "-o", output, "--lang", "zh"])
+        let result = try await blocking { try runGridweave(["import-grids", directory.path("网格.gpkg"), "--district", district, "-o", output, "--lang", "zh"]) }
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("已写出") && result.stdout.contains("spill") && result.stdout.contains("building_moved"), "\(result.stdout)")
 
@@ -38,7 +38,7 @@ import TestSupport
         #expect(repairs.allSatisfy { $0["grid_code"].string?.count == 15 && ($0["area_m2"].double ?? 0) > 0 && $0.geometry != nil })
 
         let micro = directory.path("micro.gpkg")
-        let keep = try runGridweave(["partition", district, "--previous", output, "--keep-grids", "-o", micro])
+        let keep = try await blocking { try runGridweave(["partition", district, "--previous", output, "--keep-grids", "-o", micro]) }
         #expect(keep.status == 0, "\(keep.stderr)")
         let after = try GeoPackageReader(path: micro)
         let kept = try after.readLayer("grids").features
@@ -78,7 +78,7 @@ import TestSupport
         fixture.layer.features[3].geometry = .polygon(Polygon(exterior: bowtie))
         try fixture.write(to: directory.path("bad.gpkg"))
         let output = directory.path("grids.gpkg")
-        let result = try runGridweave(["import-grids", directory.path("bad.gpkg"), "--district", sampleDistrict("shanghai.gpkg").path, "-o", output])
+        let result = try await blocking { try runGridweave(["import-grids", directory.path("bad.gpkg"), "--district", sampleDistrict("shanghai.gpkg").path, "-o", output]) }
         #expect(result.status == 1)
         let lines = result.stderr.split(separator: "\n").map(String.init)
         for (kind, feature) in [("duplicate_code", "feature 2"), ("missing_code", "feature 3"), ("invalid_geometry", "feature 4")] {
