@@ -7,3 +7,6 @@ if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
 fi
 step() { printf '\n==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+# The suites whose servers answer on the test process's cooperative threads: tools/test and
+# tools/repeat-suite run them in a process of their own, after the others (see tools/test).
+server_suites='IntakeServerTests|ServeCommandTests'
