@@ -13,8 +13,9 @@ struct ImportGrids: ParsableCommand {
         commandName: "import-grids",
         abstract: "Import an office's hand-drawn grids: repair them into grids that tile each community exactly, keeping the office's lines, codes and fields.",
         discussion: """
-            HAND is a GeoPackage (or a GeoJSON file) of grid polygons in any CRS PROJ knows, \
-            with the office's fields (e.g. 网格编码, 网格名称, 网格员). Each grid keeps its shape \
+            HAND is a GeoPackage, a GeoJSON file, a Shapefile (its DBF in the encoding its .cpg \
+            names, or --encoding GBK), MapInfo, DXF, KML, FlatGeobuf or FileGDB file of grid \
+            polygons in any CRS PROJ knows, with the office's fields (e.g. 网格编码, 网格名称, 网格员). Each grid keeps its shape \
             except where it is wrong: its part outside its community (the one holding most of it) \
             is cut off (spill); an overlap of grids goes to the grid holding more of the buildings \
             there, else the larger grid; a gap goes to the neighbour holding the buildings there, \
@@ -42,7 +43,7 @@ struct ImportGrids: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The hand-drawn grids: a GeoPackage, or a .geojson file.", valueName: "hand"))
+    @Argument(help: ArgumentHelp("The hand-drawn grids: a GeoPackage, a .geojson file, a Shapefile or any file GDAL reads.", valueName: "hand"))
     var hand: String
 
     @Option(help: ArgumentHelp("The district: a GeoPackage, or a folder of <layer>.geojson files.", valueName: "district"))
@@ -92,7 +93,8 @@ struct ImportGrids: ParsableCommand {
         try reportingErrors { _ = try FileCheck.outputFile(output) }
         let read = try reportingErrors { try DistrictReader.read(district, options: options.readOptions()) }
         let (grids, problems) = try reportingErrors {
-            try HandDrawnGrids.read(hand, layer: layer, codeField: codeField, nameField: nameField, epsg: read.district.epsg)
+            try HandDrawnGrids.read(hand, layer: layer, codeField: codeField, nameField: nameField, encoding: options.encoding,
+                                    epsg: read.district.epsg)
         }
         let importOptions = GridImportOptions(toleranceMetres: tolerance, repairsAll: repairAll, gridMin: gridMin, gridMax: gridMax)
         let result: GridImport

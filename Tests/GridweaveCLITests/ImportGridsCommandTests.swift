@@ -88,4 +88,30 @@ import TestSupport
         #expect(lines.last?.contains("nothing written") == true)
         #expect(!FileManager.default.fileExists(atPath: output))
     }
+
+    /// The same hand-drawn grids handed over as an office's GIS exports them, a Shapefile whose
+    /// DBF is GBK with Chinese file and field names, import as the GeoPackage does.
+    @Test(.enabled(if: gdalInstalled)) func importsAGBKShapefileAsItImportsTheGeoPackage() async throws {
+        let directory = try TemporaryDirectory()
+        let district = sampleDistrict("shanghai.gpkg").path
+        let fixture = try await blocking { try HandGridsFixture(district: sampleDistrict("shanghai.gpkg")) }
+        try fixture.write(to: directory.path("网格.gpkg"))
+        let shapefile = directory.path("网格.shp")
+        let converted = try #require(ogr2ogr(["-f", "ESRI Shapefile", "-lco", "ENCODING=GBK", shapefile, directory.path("网格.gpkg")]))
+        #expect(converted.status == 0, "\(converted.output)")
+        let cpg = try String(contentsOfFile: directory.path("网格.cpg"), encoding: .utf8)
+        #expect(cpg.uppercased().contains("GBK") || cpg.contains("936"), "\(cpg)")
+
+        let fromPackage = directory.path("from-gpkg.gpkg"), fromShapefile = directory.path("from-shp.gpkg")
+        let first = try await blocking { try runGridweave(["import-grids", directory.path("网格.gpkg"), "--district", district, "-o", fromPackage]) }
+        let second = try await blocking { try runGridweave(["import-grids", shapefile, "--district", district, "-o", fromShapefile]) }
+        #expect(first.status == 0 && second.status == 0, "\(first.stderr)\n\(second.stderr)")
+        let package = try GeoPackageReader(path: fromPackage).readLayer("grids").features
+        let shape = try GeoPackageReader(path: fromShapefile).readLayer("grids").features
+        #expect(shape.count == package.count && !shape.isEmpty)
+        for name in ["code", "office_code", "households", "网格名称", "网格员"] {
+            #expect(shape.map { $0[name].codeText } == package.map { $0[name].codeText }, "field \(name) differs")
+        }
+        #expect(shape.contains { ($0["网格员"].string ?? "").unicodeScalars.contains { $0.value > 0x4E00 } })
+    }
 }

@@ -3,7 +3,7 @@ import Foundation
 public import GeometryEngine
 import Projections
 
-/// Grids an office drew by hand, read from a GeoPackage layer (or a GeoJSON file) with every
+/// Grids an office drew by hand, read from a GeoPackage layer, a GeoJSON file, or any file GDAL reads, with every
 /// field as it is, geometry in the district's CRS.
 public struct HandDrawnGrids: Sendable {
     /// One grid as the office drew it.
@@ -40,15 +40,16 @@ public struct HandDrawnGrids: Sendable {
     ///   - layer: the layer to read; nil takes the only polygon layer (or one named `grids`).
     ///   - codeField: nil looks for one of `codeFieldNames`.
     ///   - nameField: nil looks for one of `nameFieldNames` (none is fine).
+    ///   - encoding: a Shapefile's DBF encoding, over its `.cpg` (`--encoding`).
     /// - Returns: the grids that could be read, and every problem found (all of them, not the first).
     /// - Throws: `FeatureIOError` when the file cannot be opened at all.
     public static func read(_ path: String, layer: String? = nil, codeField: String? = nil, nameField: String? = nil,
-                            epsg: Int) throws -> (grids: HandDrawnGrids, problems: [ImportProblem]) {
+                            encoding: TextEncoding? = nil, epsg: Int) throws -> (grids: HandDrawnGrids, problems: [ImportProblem]) {
         var problems: [ImportProblem] = []
         func problem(_ kind: ImportProblem.Kind, _ message: String, layer: String? = nil, feature: String? = nil, field: String? = nil) {
             problems.append(ImportProblem(kind, message, file: path, layer: layer, featureID: feature, field: field))
         }
-        guard let source = try readLayer(path, name: layer, problem: { problem(.noLayer, $0, layer: layer) }) else {
+        guard let source = try readLayer(path, name: layer, encoding: encoding, problem: { problem(.noLayer, $0, layer: layer) }) else {
             return (HandDrawnGrids(path: path, layer: layer ?? "", fields: [], codeField: codeField ?? "", grids: []), problems)
         }
         let name = source.name
@@ -102,30 +103,69 @@ public struct HandDrawnGrids: Sendable {
     }
 
     /// The layer `name`, or the file's only polygon layer (`grids` when there are several);
-    /// nil after calling `problem` when there is no such layer.
-    private static func readLayer(_ path: String, name: String?, problem: (String) -> Void) throws -> Layer? {
+    /// nil after calling `problem` when there is no such layer. A GeoPackage and a GeoJSON file
+    /// have their own readers; GDAL reads the rest (a Shapefile or a folder of them, MapInfo,
+    /// DXF, KML, FlatGeobuf, FileGDB), `encoding` decoding a Shapefile's DBF over its `.cpg`.
+    private static func readLayer(_ path: String, name: String?, encoding: TextEncoding?, problem: (String) -> Void) throws -> Layer? {
         let lowered = path.lowercased()
         if lowered.hasSuffix(".geojson") || lowered.hasSuffix(".json") {
             return try GeoJSON.readLayer(path: path, name: name ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
         }
-        let reader = try GeoPackageReader(path: path)
+        let source = try LayerSource(path: path, encoding: encoding)
         if let name {
-            guard reader.layerNames.contains(name) else {
-                problem("no layer named \(name); the layers are \(reader.layerNames.joined(separator: ", "))")
+            guard source.layerNames.contains(name) else {
+                problem("no layer named \(name); the layers are \(source.layerNames.joined(separator: ", "))")
                 return nil
             }
-            return try reader.readLayer(name)
+            return try source.readLayer(name)
         }
-        let polygonal = try reader.layerNames.filter { layer in
-            let type = try reader.layerInfo(layer).geometryType?.uppercased() ?? ""
+        let polygonal = try source.layerNames.filter { layer in
+            let type = try source.geometryType(of: layer)?.uppercased() ?? ""
             return type.contains("POLYGON") || type == "GEOMETRY"
         }
         let chosen = polygonal.count == 1 ? polygonal.first : polygonal.first { $0 == "grids" }
         guard let chosen else {
-            problem(polygonal.isEmpty ? "the file has no polygon layer" : "the file has several polygon layers (\(polygonal.joined(separator: ", "))): choose one with --layer")
+            problem(polygonal.isEmpty ? "the file has no polygon layer"
+                    : "the file has several polygon layers (\(polygonal.joined(separator: ", "))): choose one with --grids-layer")
             return nil
         }
-        return try reader.readLayer(chosen)
+        return try source.readLayer(chosen)
+    }
+
+    /// A GeoPackage, or any other file GDAL opens.
+    private enum LayerSource {
+        case geoPackage(GeoPackageReader)
+        case gdal(GDALReader)
+
+        init(path: String, encoding: TextEncoding?) throws {
+            do {
+                self = .geoPackage(try GeoPackageReader(path: path))
+            } catch let error as FeatureIOError where error.kind == .notAGeoPackage {
+                self = .gdal(try GDALReader(path: path, encoding: encoding))
+            }
+        }
+
+        var layerNames: [String] {
+            switch self {
+            case .geoPackage(let reader): reader.layerNames
+            case .gdal(let reader): reader.layerNames
+            }
+        }
+
+        func readLayer(_ name: String) throws -> Layer {
+            switch self {
+            case .geoPackage(let reader): try reader.readLayer(name)
+            case .gdal(let reader): try reader.readLayer(name)
+            }
+        }
+
+        /// GDAL says a layer's type only as it reads it; an office's grids file is small.
+        func geometryType(of name: String) throws -> String? {
+            switch self {
+            case .geoPackage(let reader): try reader.layerInfo(name).geometryType
+            case .gdal(let reader): try reader.readLayer(name).geometryType
+            }
+        }
     }
 
     /// The feature's geometry when it is a valid polygon or multipolygon; otherwise nil, after
