@@ -27,12 +27,12 @@ import TestSupport
         }
     }
 
-    /// Two residential grids of one community sharing an edge, and a segment of that edge at
+    /// Two residential grids of one community (of two, with `sameCommunity` false) sharing an edge, and a segment of that edge at
     /// least `length` long (its endpoints).
-    static func neighbours(_ fixture: Fixture, length: Double = 40) throws -> (GridInfo, GridInfo, XY, XY) {
+    static func neighbours(_ fixture: Fixture, length: Double = 40, sameCommunity: Bool = true) throws -> (GridInfo, GridInfo, XY, XY) {
         let all = try grids(fixture).filter { $0.kind == "residential" }
         for a in all {
-            for b in all where b.index > a.index && b.community == a.community {
+            for b in all where b.index > a.index && (b.community == a.community) == sameCommunity {
                 let shared = try a.geometry.intersection(b.geometry)
                 for line in shared.lineStrings {
                     for k in 1..<line.count {
@@ -114,6 +114,51 @@ import TestSupport
         #expect(try isNear(overlap.geometry, bump, tolerance: 0.01))
         #expect(overlap.subject.contains(a.code) && overlap.subject.contains(b.code))
         #expect(abs((overlap.measure ?? 0) - (try bump.area())) < 1)
+    }
+
+    /// A grid drawn across its community's edge, as a hand-drawn grid spills into the next
+    /// community: the part beyond is `outside_community` (and an overlap with the grid there),
+    /// listed before every household finding.
+    @Test func aGridSpillingIntoTheNextCommunityIsOutsideItsCommunity() throws {
+        let fixture = try Fixture.get()
+        // A grid with a corner on its community's edge; the bump is the disc round that corner
+        // less the community (the street beside it, or the next community).
+        var choice: (GridInfo, Geometry)?
+        search: for a in try Self.grids(fixture) where a.kind == "residential" {
+            let community = try #require(fixture.district.communities.first { $0.code == a.community })
+            for corner in a.geometry.polygons[0].exterior where try Geometry.point(corner).distance(to: .multiLineString(community.geometry.polygons.flatMap(\.rings))) < 1e-6 {
+                let outside = try Geometry.point(corner).buffer(10).difference(community.geometry).polygons
+                guard let largest = try outside.max(by: { try Geometry.polygon($0).area() < Geometry.polygon($1).area() }) else { continue }
+                let bump = Geometry.polygon(largest)
+                if try bump.area() > 100, try a.geometry.union(bump).polygons.count == 1 { choice = (a, bump); break search }
+            }
+        }
+        let (a, bump) = try #require(choice)
+        var layers = try Self.changeGrid(a.code, in: fixture.layers) { try $0.union(bump) }
+        layers = try Self.changeMicroGrids(of: a.code, in: layers) { micro in
+            try micro.distance(to: bump) < 1e-6 ? Self.single(try micro.union(bump)) : micro
+        }
+        let result = try fixture.check(layers)
+        let outside = added(result, to: fixture).filter { $0.kind == .outsideCommunity }
+        #expect(outside.count == 1, "\(Self.describe(result))")
+        #expect(addedKinds(result, to: fixture).allSatisfy { ["outside_community", "overlap", "microgrid_overlap", "disconnected"].contains($0) },
+                "\(Self.describe(result))")
+        let finding = try #require(outside.first)
+        #expect(finding.subject == a.code && finding.detail.contains("outside its community \(a.community)"), "\(finding.detail)")
+        #expect(abs((finding.measure ?? 0) - (try bump.area())) < 1)
+        #expect(try isNear(finding.geometry, bump, tolerance: 0.01))
+        // Structural findings first: no household finding before the last structural one.
+        let structural: Set<FindingKind> = [.gap, .overlap, .outsideCommunity, .sliver, .disconnected, .invalidGeometry]
+        let lastStructural = try #require(result.findings.lastIndex { structural.contains($0.kind) })
+        #expect(!result.findings[..<lastStructural].contains { $0.kind == .householdsOutOfRange })
+
+        // A grid whose community the district does not have.
+        let stray = try replacing("grids", in: fixture.layers) { features in
+            for i in features.indices where features[i]["code"].string == a.code { features[i]["community_code"] = .text("999999999999") }
+        }
+        let strayResult = try fixture.check(stray)
+        #expect(added(strayResult, to: fixture).contains { $0.kind == .outsideCommunity && $0.detail.contains("not in the district") },
+                "\(Self.describe(strayResult))")
     }
 
     @Test func aGridCutInTwoIsDisconnected() throws {

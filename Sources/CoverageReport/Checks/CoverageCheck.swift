@@ -36,6 +36,7 @@ public enum CoverageCheck {
         try checker.checkValidity()
         try checker.checkOverlaps()
         try checker.checkGaps()
+        try checker.checkCommunities()
         try checker.checkMicroGrids()
         checker.checkHouseholds()
         try checker.checkAssignments()
@@ -305,6 +306,55 @@ private final class Checker {
             }
             coveredArea = (area, area + holes)
         }
+    }
+
+    /// With a district: each grid's part outside its own community (`outside_community`; a
+    /// sliver when thinner than the sliver width), and grids whose community the district does
+    /// not have. The structural findings of imported, hand-drawn grids.
+    func checkCommunities() throws {
+        guard let district else { return }
+        var outlines: [String: GEOSObject] = [:]
+        for community in district.communities {
+            let outline = try GEOSObject(community.geometry, context: context)
+            outlines[community.code] = try outline.isValid() ? outline : try outline.makeValid()
+        }
+        let total = file.grids.count
+        for (i, grid) in file.grids.enumerated() {
+            if i % 64 == 0 { progress?("communities", i, total) }
+            guard let outline = outlines[grid.communityCode] else {
+                add(.outsideCommunity, "grid \(grid.code) belongs to community \(grid.communityCode.isEmpty ? "(none)" : grid.communityCode), "
+                    + "which is not in the district", grid.geometry, subject: grid.code, measure: try gridObjects[i].area())
+                continue
+            }
+            for piece in try pieces(difference(gridObjects[i], outline)) {
+                let (kind, area, width) = try classify(piece)
+                switch kind {
+                case .dust: continue
+                case .sliver:
+                    add(.sliver, String(format: "sliver of grid %@ outside its community %@: %@, about %.2f m wide",
+                                        grid.code, grid.communityCode, Self.area(area), width),
+                        try piece.geometry(), subject: grid.code, measure: area)
+                case .full:
+                    add(.outsideCommunity, "\(Self.area(area)) of grid \(grid.code) lies outside its community \(grid.communityCode)"
+                        + (try otherCommunities(of: piece, besides: grid.communityCode)),
+                        try piece.geometry(), subject: grid.code, measure: area)
+                }
+            }
+        }
+        progress?("communities", total, total)
+    }
+
+    /// `, in community X` for the communities a piece lies in, other than `own`; `, outside every
+    /// community` when it lies in none.
+    private func otherCommunities(of piece: GEOSObject, besides own: String) throws -> String {
+        guard let district else { return "" }
+        var found: [String] = []
+        for community in district.communities where community.code != own {
+            let outline = try GEOSObject(community.geometry, context: context)
+            let shared = try intersection(piece, outline.isValid() ? outline : outline.makeValid())
+            if try shared.area() >= options.dustArea { found.append(community.code) }
+        }
+        return found.isEmpty ? ", outside every community" : ", in community " + found.joined(separator: ", ")
     }
 
     // MARK: Micro-grids

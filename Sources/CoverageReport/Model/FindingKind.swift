@@ -5,6 +5,9 @@ public enum FindingKind: String, CaseIterable, Sendable, Comparable {
     case gap
     /// Part of the district in two grids or more.
     case overlap
+    /// Part of a grid outside its own community (a hand-drawn grid spilling into the next one),
+    /// or a grid whose community is not in the district.
+    case outsideCommunity = "outside_community"
     /// A gap or an overlap thinner than the sliver width everywhere.
     case sliver
     /// A grid or micro-grid in several pieces.
@@ -39,6 +42,7 @@ public enum FindingKind: String, CaseIterable, Sendable, Comparable {
         switch self {
         case .gap: "Gaps: parts of a community in no grid"
         case .overlap: "Overlaps: parts in two grids"
+        case .outsideCommunity: "Grids reaching outside their community"
         case .sliver: "Slivers: gaps and overlaps thinner than the sliver width"
         case .disconnected: "Disconnected grids and micro-grids"
         case .invalidGeometry: "Invalid geometries"
@@ -59,6 +63,7 @@ public enum FindingKind: String, CaseIterable, Sendable, Comparable {
         switch self {
         case .gap: "#d7191c"
         case .overlap: "#7b3294"
+        case .outsideCommunity: "#e66101"
         case .sliver: "#ff7f00"
         case .disconnected: "#0571b0"
         case .invalidGeometry: "#000000"
