@@ -108,6 +108,9 @@ struct Partition: ParsableCommand {
     var previous: String?
     @Flag(help: "With --previous: keep every grid exactly as it is, and (re)build only micro-grids.")
     var keepGrids = false
+    @Option(help: ArgumentHelp("With --previous: a grid that must not change (its 15-digit code; repeat, or separate with commas). It keeps its shape, code and buildings, and is never re-cut with its neighbours.",
+                               valueName: "code"))
+    var lock: [String] = []
     @Flag(help: "Stop with an error, writing nothing, when any household would be in no grid (see above).")
     var strict = false
     @Flag(help: "After the summary, the seconds spent in each stage (read, working CRS, blocks, cells, cell graph, grids, micro-grids, codes, service area, write); stages run per community add up every community's time. With the process's peak memory per stage (Linux) and the slowest communities.")
@@ -125,6 +128,7 @@ struct Partition: ParsableCommand {
     func validate() throws {
         if let problem = partitionOptions.problem { throw ValidationError(problem) }
         if keepGrids && previous == nil { throw ValidationError("--keep-grids needs --previous OLD.gpkg, the partition whose grids to keep") }
+        if !lock.isEmpty && previous == nil { throw ValidationError("--lock needs --previous OLD.gpkg, the partition whose grids to lock") }
         if format == .shapefile && previous != nil {
             throw ValidationError("--previous writes its change tables to a GeoPackage: leave out --format \"ESRI Shapefile\", and convert the result")
         }
@@ -231,7 +235,8 @@ struct Partition: ParsableCommand {
     /// any work), re-partitions, writes the partition with its change tables, prints both summaries.
     private func repartition(previous path: String, start: Date) throws {
         let mode: RepartitionMode = keepGrids ? .keepGrids : .rebalance
-        let previous = try reportingErrors { try PreviousPartition.read(path, requiresAssignments: mode == .rebalance) }
+        let locked = Set(lock.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty })
+        let previous = try reportingErrors { try PreviousPartition.read(path, requiresAssignments: mode == .rebalance).locking(locked) }
         var stages = StageTimings()
         let read = try stages.measure(.read) { try reportingErrors { try DistrictReader.read(district, options: options.readOptions()) } }
         let bar = ProgressBar(label: "re-partitioning")

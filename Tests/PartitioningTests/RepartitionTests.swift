@@ -58,6 +58,37 @@ import TestSupport
         #expect(reported.count == stats.gridsOutOfBounds + stats.microGridsOutOfBounds)
     }
 
+    /// Grids a planner locks keep their shape, code and buildings through a re-balance that
+    /// would otherwise re-cut them; the rest still meets every invariant.
+    @Test func lockedGridsAreNeverReCut() throws {
+        let directory = try TemporaryDirectory()
+        let before = try Fixture.basePartition.get()
+        let previous = try Fixture.written(before, to: directory, name: "old.gpkg")
+        let district = Fixture.edited(Fixture.base.district, partition: before, communities: Fixture.editedCommunities(before), seed: 9,
+                                      share: 0.4, demolished: 12)
+        let free = try Partitioner.repartition(district, previous: previous, options: PartitionOptions(threads: 2))
+        let reshaped = Set(free.report.changes.filter { $0.kind == .changed && $0.reshaped }.compactMap(\.oldGridCode))
+        try #require(!reshaped.isEmpty, "the edits re-cut no grid: nothing to lock")
+
+        let locked = try previous.locking(reshaped)
+        let result = try Partitioner.repartition(district, previous: locked, options: PartitionOptions(threads: 2))
+        let old = Dictionary(uniqueKeysWithValues: previous.grids.map { ($0.code, $0) })
+        let now = Dictionary(uniqueKeysWithValues: result.partition.grids.map { ($0.code, $0) })
+        let oldBuildings = Dictionary(grouping: previous.assignments, by: \.gridCode).mapValues { Set($0.map(\.buildingID)) }
+        let newBuildings = Dictionary(grouping: result.partition.assignments, by: \.gridCode).mapValues { Set($0.map(\.buildingID)) }
+        let standing = Set(district.buildings.map(\.id))
+        for code in reshaped {
+            let grid = try #require(now[code], "locked grid \(code) is gone")
+            #expect(grid.geometry == old[code]?.geometry, "locked grid \(code) changed shape")
+            #expect(newBuildings[code] == oldBuildings[code]?.intersection(standing), "locked grid \(code) lost or gained buildings")
+        }
+        try Fixture.expectInvariants(result.partition, of: district, outside: Set(Fixture.base.mess.outsideBuildingIDs))
+
+        #expect { try previous.locking(["310101001001999"]) } throws: { error in
+            "\(error)".contains("310101001001999") && "\(error)".contains("not in layer grids")
+        }
+    }
+
     @Test func retiredCodesNeverComeBack() throws {
         let directory = try TemporaryDirectory()
         let first = try Fixture.basePartition.get()

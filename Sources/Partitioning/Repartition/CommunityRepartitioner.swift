@@ -51,6 +51,8 @@ struct CommunityRepartitioner: Sendable {
         /// Whether a building arrived, or a building split over several grids changed households.
         var needsMicroGrids = false
         var households: Int { rows.reduce(0) { $0 + $1.households } }
+        /// Whether a re-balance may re-cut it: a residential grid no planner locked.
+        var recuttable: Bool { old.kind == .residential && !old.locked }
     }
 
     /// The community re-partitioned: its buildings placed in the previous grids, the grids
@@ -67,6 +69,11 @@ struct CommunityRepartitioner: Sendable {
         try placeBuildings(in: &grids, shapes: shapes, context: context)
         // A community whose outline changed is cut anew as a whole (codes still matched).
         if mode == .rebalance, try outlineChanged(shapes.objects, context: context) {
+            if let lock = grids.first(where: \.old.locked) {
+                throw RepartitionError("community \(input.community.code)'s outline changed, so its grids are cut anew as a whole and "
+                                       + "locked grid \(lock.old.code) cannot be kept: restore the outline, or drop --lock \(lock.old.code)",
+                                       layer: PartitionSchema.Grids.layer, featureID: lock.old.code)
+            }
             let (piece, totals) = try whole(matching: grids, codes: &codes, context: context)
             return finish(piece, totals: totals, kept: [])
         }
@@ -180,7 +187,7 @@ struct CommunityRepartitioner: Sendable {
     private func outOfBounds(_ grids: [WorkGrid]) -> Set<Int> {
         guard mode == .rebalance else { return [] }
         var result: Set<Int> = []
-        for (g, grid) in grids.enumerated() where grid.changed && grid.old.kind == .residential
+        for (g, grid) in grids.enumerated() where grid.changed && grid.recuttable
             && !fits(grid.households, before: grid.old.households, options.gridBounds) {
             result.insert(g)
         }
@@ -277,7 +284,7 @@ struct CommunityRepartitioner: Sendable {
         let total = region.reduce(0) { $0 + grids[$1].households }
         var best: (grid: Int, key: (Int, Double, Double))?
         for (neighbour, length) in adjacency.neighbours(of: region)
-        where !region.contains(neighbour) && !excluding.contains(neighbour) && grids[neighbour].old.kind == .residential {
+        where !region.contains(neighbour) && !excluding.contains(neighbour) && grids[neighbour].recuttable {
             let sum = total + grids[neighbour].households
             let count = options.gridBounds.regionCount(for: sum)
             let key = (CommunityPartitioner.divisible(sum, options.gridBounds) ? 0 : 1,
@@ -297,7 +304,7 @@ struct CommunityRepartitioner: Sendable {
             changed = false
             for g in result.sorted() {
                 for row in grids[g].rows {
-                    for other in gridsOfBuilding[row.building] ?? [] where grids[other].old.kind == .residential && !result.contains(other) {
+                    for other in gridsOfBuilding[row.building] ?? [] where grids[other].recuttable && !result.contains(other) {
                         result.insert(other)
                         changed = true
                     }

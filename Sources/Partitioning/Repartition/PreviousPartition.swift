@@ -54,6 +54,9 @@ public struct PreviousPartition: Sendable {
         public var reason: BoundsReason.Written?
         /// The values of `PreviousPartition.carriedFields` (an office's own fields, kept by `import-grids`).
         public var carried: [String: FieldValue] = [:]
+        /// Whether a planner locked it (`--lock`): a re-partition keeps its geometry, code and
+        /// buildings, and never re-cuts it with its neighbours (`locking(_:)`).
+        public var locked = false
     }
 
     public struct OldMicroGrid: Sendable, Hashable {
@@ -95,6 +98,21 @@ public struct PreviousPartition: Sendable {
 
     /// The generation of the previous file (the largest `since` of its registry, 1 without one).
     public var generation: Int { codeHistory.map(\.since).max() ?? 1 }
+
+    /// This partition with the grids of `codes` locked (`OldGrid.locked`).
+    /// - Throws: `RepartitionError` naming every code that is no grid of the file, all at once.
+    public func locking(_ codes: Set<String>) throws -> PreviousPartition {
+        let known = Set(grids.map(\.code))
+        let unknown = codes.subtracting(known).sorted()
+        guard unknown.isEmpty else {
+            throw RepartitionError("--lock names \(unknown.joined(separator: ", ")), which \(unknown.count == 1 ? "is" : "are") not in layer grids "
+                                   + "(a grid's code is its 15 digits, as in the grids' code field)",
+                                   file: path, layer: PartitionSchema.Grids.layer, field: PartitionSchema.Grids.code)
+        }
+        var copy = self
+        for g in copy.grids.indices where codes.contains(copy.grids[g].code) { copy.grids[g].locked = true }
+        return copy
+    }
 
     /// Reads and checks the partition at `path`.
     /// - Parameter requiresAssignments: whether `microgrids` and `building_assignments` must be there.
