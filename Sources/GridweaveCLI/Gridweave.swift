@@ -75,3 +75,9 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
 func safeForTerminal(_ message: String) -> String {
     InputExcerpt.of(message, limit: 4_096)
 }
+
+/// The codes of a repeatable option whose values may each list several, separated by commas
+/// (`--lock A --lock B,C`), without blanks.
+func codeList(_ values: [String]) -> Set<String> {
+    Set(values.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty })
+}

@@ -58,6 +58,10 @@ struct ImportGrids: ParsableCommand {
     @Flag(help: "Repair gaps and overlaps wider than --tolerance too, instead of stopping on them.")
     var repairAll = false
 
+    @Option(help: ArgumentHelp("A grid that must keep its drawn lines (its office code; repeat, or separate with commas): it wins every overlap, takes no gap another grid borders, gives nothing away, and only takes in whole a building its own line cuts.",
+                               valueName: "office-code"))
+    var lock: [String] = []
+
     // Not `--layer`: that names the district's layers (`--layer buildings=楼栋`, DistrictOptions).
     @Option(name: .customLong("grids-layer"),
             help: ArgumentHelp("The layer of HAND to read (default: its only polygon layer, or `grids`).", valueName: "layer"))
@@ -96,7 +100,8 @@ struct ImportGrids: ParsableCommand {
             try HandDrawnGrids.read(hand, layer: layer, codeField: codeField, nameField: nameField, encoding: options.encoding,
                                     epsg: read.district.epsg)
         }
-        let importOptions = GridImportOptions(toleranceMetres: tolerance, repairsAll: repairAll, gridMin: gridMin, gridMax: gridMax)
+        let importOptions = GridImportOptions(toleranceMetres: tolerance, repairsAll: repairAll, gridMin: gridMin, gridMax: gridMax,
+                                              locked: codeList(lock))
         let result: GridImport
         do {
             result = try GridImporter.importGrids(grids, problems: problems, into: read.district, options: importOptions)

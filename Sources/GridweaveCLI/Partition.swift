@@ -60,13 +60,16 @@ struct Partition: ParsableCommand {
             only micro-grids are (re)built: inside grids that have none, whose buildings changed, or \
             whose micro-grids left their bounds. The output adds the tables `changes` (grids kept, \
             changed, new, retired), `moves` (buildings that moved, came or went, from which grid to \
-            which) and `code_history`, and the summary says how many households keep their grid code.
+            which) and `code_history`, and the summary says how many households keep their grid code. \
+            --lock CODE keeps a grid a planner says must not change (its outline, code and \
+            buildings): it is never re-cut with its neighbours.
 
             Examples:
               gridweave partition geodata/shanghai.gpkg -o shanghai-grids.gpkg
               gridweave partition city.gpkg -o grids.gpkg --grid-target 180 --micro-max 70
               gridweave partition city-2025.gpkg --previous grids-2024.gpkg -o grids-2025.gpkg
               gridweave partition penglai.gpkg --previous grids.gpkg --keep-grids -o grids-micro.gpkg
+              gridweave partition city-2025.gpkg --previous grids-2024.gpkg --lock 370684001001003,370684001001004 -o grids-2025.gpkg
               gridweave partition office-shp/ --mapping office.json -o grids.gpkg
             """
     )
@@ -235,8 +238,7 @@ struct Partition: ParsableCommand {
     /// any work), re-partitions, writes the partition with its change tables, prints both summaries.
     private func repartition(previous path: String, start: Date) throws {
         let mode: RepartitionMode = keepGrids ? .keepGrids : .rebalance
-        let locked = Set(lock.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty })
-        let previous = try reportingErrors { try PreviousPartition.read(path, requiresAssignments: mode == .rebalance).locking(locked) }
+        let previous = try reportingErrors { try PreviousPartition.read(path, requiresAssignments: mode == .rebalance).locking(codeList(lock)) }
         var stages = StageTimings()
         let read = try stages.measure(.read) { try reportingErrors { try DistrictReader.read(district, options: options.readOptions()) } }
         let bar = ProgressBar(label: "re-partitioning")

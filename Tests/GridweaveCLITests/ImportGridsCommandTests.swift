@@ -78,13 +78,15 @@ import TestSupport
         fixture.layer.features[3].geometry = .polygon(Polygon(exterior: bowtie))
         try fixture.write(to: directory.path("bad.gpkg"))
         let output = directory.path("grids.gpkg")
-        let result = try await blocking { try runGridweave(["import-grids", directory.path("bad.gpkg"), "--district", sampleDistrict("shanghai.gpkg").path, "-o", output]) }
+        let result = try await blocking { try runGridweave(["import-grids", directory.path("bad.gpkg"), "--district", sampleDistrict("shanghai.gpkg").path, "-o", output,
+                                                                 "--lock", "不存在的网格"]) }
         #expect(result.status == 1)
         let lines = result.stderr.split(separator: "\n").map(String.init)
         for (kind, feature) in [("duplicate_code", "feature 2"), ("missing_code", "feature 3"), ("invalid_geometry", "feature 4")] {
             #expect(lines.contains { $0.hasPrefix("error: ") && $0.contains("layer 网格, \(feature)") && $0.contains(": \(kind): ") },
                     "no \(kind) for \(feature) in:\n\(result.stderr)")
         }
+        #expect(lines.contains { $0.contains(": unknown_lock: ") && $0.contains("不存在的网格") }, "\(result.stderr)")
         #expect(lines.last?.contains("nothing written") == true)
         #expect(!FileManager.default.fileExists(atPath: output))
     }

@@ -154,6 +154,41 @@ import TestSupport
         return households
     }
 
+    /// Locked grids keep their drawn lines: the grid grown into its neighbours keeps all of its
+    /// drawn land in its community, the one shrunk from them takes no gap (only whole buildings
+    /// its own line cuts); the rest still tiles each community with every building whole.
+    @Test func lockedGridsKeepTheirDrawnLines() async throws {
+        let plain = try await blocking { try Self.importShanghai() }
+        let grown = try #require(plain.fixture.damaged["overlap"]), shrunk = try #require(plain.fixture.damaged["gap"])
+        let imported = try await blocking { try Self.importShanghai(options: GridImportOptions(locked: [grown, shrunk])) }
+        let (violations, split) = try await blocking { (try Self.coverageViolations(imported), try Self.buildingsSplit(imported)) }
+        #expect(violations.isEmpty, "\(violations)")
+        #expect(split.isEmpty, "\(split.prefix(10))")
+        let drawn = Dictionary(uniqueKeysWithValues: imported.fixture.layer.features.map { ($0["网格编码"].string ?? "", $0.geometry) })
+        let footprints = try Geometry.geometryCollection(imported.district.buildings.map(\.geometry)).unaryUnion()
+        func grid(_ code: String) throws -> ImportedGrid { try #require(imported.result.grids.first { $0.officeCode == code }) }
+        let grownGrid = try grid(grown), shrunkGrid = try grid(shrunk)
+        let community = try #require(imported.district.communities.first { $0.code == grownGrid.communityCode })
+        let grownDrawn = try #require(drawn[grown] ?? nil).intersection(community.geometry)
+        // What it lost can only be building land the other locked grid's line also cut (that
+        // building went whole to the lock holding more of it).
+        let lostLand = try grownDrawn.difference(grownGrid.geometry)
+        let lost = try lostLand.difference(try shrunkGrid.geometry.intersection(footprints)).area() / grownDrawn.area()
+        let repairsOfGrown = imported.result.repairs.filter { $0.officeCode == grown || $0.otherOfficeCode == grown }.map(\.detail)
+        #expect(lost <= 1e-9, "the locked grid \(grown) lost \(lost) of its land; repairs \(repairsOfGrown)")
+        let shrunkDrawn = try #require(drawn[shrunk] ?? nil)
+        let taken = try shrunkGrid.geometry.difference(shrunkDrawn).difference(footprints)
+        #expect(try taken.area() <= 1e-9 * shrunkDrawn.area(), "the locked grid \(shrunk) took a gap")
+        // Unlocked, the same grids do change: the test sees what the lock does.
+        let plainGrown = try #require(plain.result.grids.first { $0.officeCode == grown })
+        #expect(try grownDrawn.difference(plainGrown.geometry).area() > 1e-6 * grownDrawn.area())
+
+        let error = await #expect(throws: GridImportError.self) {
+            try await blocking { try Self.importShanghai(options: GridImportOptions(locked: ["不存在的网格"])) }
+        }
+        #expect(error?.problems.map(\.kind) == [.unknownLock])
+    }
+
     @Test func aWideGapIsAProblemUnlessRepairAll() async throws {
         let damage = HandGridsFixture.Damage(overlap: nil, gap: nil, spill: nil, hole: 40)
         let error = await #expect(throws: GridImportError.self) { try await blocking { try Self.importShanghai(damage: damage) } }

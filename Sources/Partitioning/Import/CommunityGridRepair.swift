@@ -27,6 +27,8 @@ struct CommunityGridRepair {
         var officeCode: String
         /// The grid as drawn, in the district's CRS.
         var hand: Geometry
+        /// Whether a planner locked it (`GridImportOptions.locked`).
+        var locked = false
     }
 
     struct Outcome {
@@ -205,6 +207,8 @@ struct CommunityGridRepair {
                 }
                 let drawn = try claims.map { try work.hands[$0].area() }
                 let winner = claims.indices.max { a, b in
+                    let (la, lb) = (members[claims[a]].locked, members[claims[b]].locked)
+                    if la != lb { return lb }
                     let (wa, wb) = (weight[claims[a]] ?? 0, weight[claims[b]] ?? 0)
                     if wa != wb { return wa < wb }
                     if drawn[a] != drawn[b] { return drawn[a] < drawn[b] }
@@ -237,6 +241,11 @@ struct CommunityGridRepair {
                 let holds = try provisional.map { try $0.map { try footprint.intersection($0).area() } ?? 0 }
                 guard let holder = holds.indices.max(by: { holds[$0] < holds[$1] }), holds[holder] > 0, shared[holder] != nil else { continue }
                 weight[holder, default: 0] += try footprint.intersection(region.geometry).area()
+            }
+            // A locked grid takes a gap only when no grid that is not locked borders it.
+            if shared.keys.contains(where: { !members[$0].locked }) {
+                shared = shared.filter { !members[$0.key].locked }
+                weight = weight.filter { !members[$0.key].locked }
             }
             let byWeight = weight.keys.max { (weight[$0] ?? 0, -$0) < (weight[$1] ?? 0, -$1) }
             let byEdge = shared.keys.max { (shared[$0] ?? 0, -$0) < (shared[$1] ?? 0, -$1) }
@@ -297,13 +306,16 @@ struct CommunityGridRepair {
             guard let indices = facesOf[u] else { continue }
             var held: [Int: Double] = [:]
             for f in indices { if let owner = work.faces[f].owner { held[owner, default: 0] += work.faces[f].area } }
-            guard held.count > 1, let winner = held.keys.max(by: { (held[$0] ?? 0, -$0) < (held[$1] ?? 0, -$1) }) else { continue }
+            // A locked grid's line stays: a building it cuts goes whole to it.
+            let key = { (m: Int) in (self.members[m].locked ? 1 : 0, held[m] ?? 0, -m) }
+            guard held.count > 1, let winner = held.keys.max(by: { key($0) < key($1) }) else { continue }
             let moved = indices.filter { work.faces[$0].owner != winner }
             let from = held.keys.filter { $0 != winner }.max { (held[$0] ?? 0, -$0) < (held[$1] ?? 0, -$1) }
             for f in moved { work.faces[f].owner = winner }
             let names = "building \(buildings[unit[0]].id)" + (unit.count > 1 ? " (and \(unit.count - 1) drawn over it)" : "")
             try record(.buildingMoved, to: winner, from: from, region: try union(moved, in: work), in: &work,
-                       what: "of \(names) moved into \(members[winner].officeCode), which holds most of it", building: u)
+                       what: "of \(names) moved into \(members[winner].officeCode), which "
+                           + (members[winner].locked ? "is locked" : "holds most of it"), building: u)
         }
     }
 
@@ -344,11 +356,11 @@ struct CommunityGridRepair {
             let mains = try parts.map { members in try members.max { try $0.area() < $1.area() } }
             let mainBoundaries = try mains.map { try $0?.boundary() }
             var changed = false
-            for m in members.indices where parts[m].count > 1 {
+            for m in members.indices where parts[m].count > 1 && !members[m].locked {
                 for part in parts[m] where part !== mains[m] {
                     let edge = try part.boundary()
                     var best: (member: Int, length: Double)?
-                    for (n, other) in mainBoundaries.enumerated() where n != m {
+                    for (n, other) in mainBoundaries.enumerated() where n != m && !members[n].locked {
                         guard let other else { continue }
                         let length = try edge.intersection(other).length()
                         if length > 0 && length > (best?.length ?? 0) { best = (n, length) }

@@ -13,12 +13,18 @@ public struct GridImportOptions: Sendable, Hashable {
     /// The household bounds the summary checks grids against (never enforced: the office's grids stay).
     public var gridMin: Int
     public var gridMax: Int
+    /// Office codes of the grids a planner locked (`--lock`): each keeps its drawn lines. It
+    /// wins every overlap, is given no gap or scrap of another grid, and keeps its own scraps;
+    /// it only takes in whole a building its own line cuts (a building two locked lines cut goes
+    /// whole to the one holding more of it), and loses what lies outside its community.
+    public var locked: Set<String>
 
-    public init(toleranceMetres: Double = 2, repairsAll: Bool = false, gridMin: Int = 150, gridMax: Int = 250) {
+    public init(toleranceMetres: Double = 2, repairsAll: Bool = false, gridMin: Int = 150, gridMax: Int = 250, locked: Set<String> = []) {
         self.toleranceMetres = toleranceMetres
         self.repairsAll = repairsAll
         self.gridMin = gridMin
         self.gridMax = gridMax
+        self.locked = locked
     }
 }
 

@@ -24,6 +24,11 @@ public enum GridImporter {
         // repeat that it has no grid.
         guard !hand.grids.isEmpty || problems.isEmpty else { throw GridImportError(problems) }
         var problems = problems
+        let known = Set(hand.grids.map(\.officeCode))
+        for code in options.locked.subtracting(known).sorted() {
+            problems.append(ImportProblem(.unknownLock, "--lock \(code) names no grid of the file (locks name the office's codes, field \(hand.codeField))",
+                                          file: hand.path, layer: hand.layer, field: hand.codeField))
+        }
         let metric = try CoordinateTransformer(from: district.epsg, to: try district.workingEPSG())
         let communities = district.communities.sorted { $0.code < $1.code }
         let membership = try communityOfGrids(hand, communities: communities)
@@ -44,7 +49,8 @@ public enum GridImporter {
             }
             let near = try buildingTree.near([community.geometry] + members.map { hand.grids[$0].geometry })
             let repair = CommunityGridRepair(communityCode: community.code, community: community.geometry,
-                                             members: members.map { .init(officeCode: hand.grids[$0].officeCode, hand: hand.grids[$0].geometry) },
+                                             members: members.map { .init(officeCode: hand.grids[$0].officeCode, hand: hand.grids[$0].geometry,
+                                                                             locked: options.locked.contains(hand.grids[$0].officeCode)) },
                                              buildings: near.map { district.buildings[$0] }, options: options, metric: metric,
                                              source: (hand.path, hand.layer))
             let outcome = try repair.run()

@@ -18,6 +18,8 @@ public struct ImportProblem: Hashable, Sendable, CustomStringConvertible {
         case missingCode = "missing_code"
         /// Two grids have the same office code.
         case duplicateCode = "duplicate_code"
+        /// `--lock` names an office code no grid of the file has.
+        case unknownLock = "unknown_lock"
         /// A grid has no geometry, or one that is not a polygon.
         case notPolygon = "not_polygon"
         /// A grid's polygon is not valid (it crosses itself, a ring is open, ...).
