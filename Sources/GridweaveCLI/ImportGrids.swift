@@ -32,6 +32,11 @@ struct ImportGrids: ParsableCommand {
             Standard codes: the community's 12 digits + 3, west to east, north to south. \
             `gridweave partition DISTRICT --previous GRIDS.gpkg --keep-grids` then builds micro-grids inside them.
 
+            A planner's constraints: --lock OFFICE_CODE keeps a grid's drawn lines (it wins every \
+            overlap, takes no gap another grid borders, gives nothing away, only takes in whole a \
+            building its own line cuts); --pin BUILDING_ID=OFFICE_CODE gives a building that grid \
+            lines cut whole to that grid.
+
             Every problem of the file (no code field, a missing or duplicate code, a geometry that \
             is not a valid polygon, a grid in no community, a community with no grid, a gap or \
             overlap wider than the tolerance) is listed in one run, one `error:` line each; then \
@@ -40,6 +45,7 @@ struct ImportGrids: ParsableCommand {
             Examples:
               gridweave import-grids office-grids.gpkg --district district.gpkg -o grids.gpkg
               gridweave import-grids 网格.gpkg --district district.gpkg -o grids.gpkg --code-field 网格编码 --tolerance 3 --lang zh
+              gridweave import-grids 网格.shp --encoding GBK --district district.gpkg -o grids.gpkg --lock WG3-027 --pin 164903478=WG3-021
             """
     )
 
@@ -61,6 +67,10 @@ struct ImportGrids: ParsableCommand {
     @Option(help: ArgumentHelp("A grid that must keep its drawn lines (its office code; repeat, or separate with commas): it wins every overlap, takes no gap another grid borders, gives nothing away, and only takes in whole a building its own line cuts.",
                                valueName: "office-code"))
     var lock: [String] = []
+
+    @Option(help: ArgumentHelp("A building that belongs to a grid whatever the lines say: BUILDING_ID=OFFICE_CODE (repeat, or separate with commas). Where grid lines cut the building, it goes whole to that grid.",
+                               valueName: "building=office-code"))
+    var pin: [String] = []
 
     // Not `--layer`: that names the district's layers (`--layer buildings=楼栋`, DistrictOptions).
     @Option(name: .customLong("grids-layer"),
@@ -88,7 +98,24 @@ struct ImportGrids: ParsableCommand {
 
     @OptionGroup var options: DistrictOptions
 
+    /// `--pin` as building id → office code.
+    func pins() throws -> [String: String] {
+        var pins: [String: String] = [:]
+        for entry in codeList(pin) {
+            let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw ValidationError("--pin \(entry): write BUILDING_ID=OFFICE_CODE, e.g. --pin 164903478=WG3-027")
+            }
+            if let other = pins[parts[0]], other != parts[1] {
+                throw ValidationError("--pin pins building \(parts[0]) to both \(other) and \(parts[1])")
+            }
+            pins[parts[0]] = parts[1]
+        }
+        return pins
+    }
+
     func validate() throws {
+        _ = try pins()
         guard tolerance >= 0, tolerance.isFinite else { throw ValidationError("--tolerance must be a number of metres, 0 or more") }
         guard gridMin >= 0, gridMin <= gridMax else { throw ValidationError("--grid-min must be at most --grid-max") }
     }
@@ -101,7 +128,7 @@ struct ImportGrids: ParsableCommand {
                                     epsg: read.district.epsg)
         }
         let importOptions = GridImportOptions(toleranceMetres: tolerance, repairsAll: repairAll, gridMin: gridMin, gridMax: gridMax,
-                                              locked: codeList(lock))
+                                              locked: codeList(lock), pins: try pins())
         let result: GridImport
         do {
             result = try GridImporter.importGrids(grids, problems: problems, into: read.district, options: importOptions)

@@ -189,6 +189,32 @@ import TestSupport
         #expect(error?.problems.map(\.kind) == [.unknownLock])
     }
 
+    /// A building pinned to the grid that lost it goes whole to that grid instead; a pin to a
+    /// grid not drawn over the building is a problem, as is one naming no building.
+    @Test func aPinnedBuildingGoesToItsGrid() async throws {
+        let plain = try await blocking { try Self.importShanghai() }
+        let moved = try #require(plain.result.repairs.first { $0.kind == .buildingMoved && $0.otherOfficeCode != nil && !$0.detail.contains("(and") })
+        let words = moved.detail.split(separator: " ")
+        let building = String(try #require(words.firstIndex(of: "building").map { words[$0 + 1] }))
+        let loser = try #require(moved.otherOfficeCode)
+        let pinned = try await blocking { try Self.importShanghai(options: GridImportOptions(pins: [building: loser])) }
+        let (violations, split) = try await blocking { (try Self.coverageViolations(pinned), try Self.buildingsSplit(pinned)) }
+        #expect(violations.isEmpty && split.isEmpty, "\(violations) \(split)")
+        let footprint = try #require(pinned.district.buildings.first { $0.id == building }).geometry
+        let holder = try pinned.result.grids.first { try $0.geometry.intersects(try footprint.pointOnSurface()) }
+        #expect(holder?.officeCode == loser, "building \(building) is in \(holder?.officeCode ?? "no grid"), pinned to \(loser)")
+        #expect(pinned.result.repairs.contains { $0.kind == .buildingMoved && $0.officeCode == loser && $0.detail.contains("pinned") })
+
+        // A grid far from the building, and a building that does not exist: both problems, in one run.
+        let far = try #require(plain.result.grids.max { a, b in
+            try a.geometry.distance(to: footprint) < b.geometry.distance(to: footprint)
+        }).officeCode
+        let error = await #expect(throws: GridImportError.self) {
+            try await blocking { try Self.importShanghai(options: GridImportOptions(pins: [building: far, "no-such-building": loser])) }
+        }
+        #expect(error?.problems.map(\.kind) == [.badPin, .badPin], "\(error?.problems.map(\.description) ?? [])")
+    }
+
     @Test func aWideGapIsAProblemUnlessRepairAll() async throws {
         let damage = HandGridsFixture.Damage(overlap: nil, gap: nil, spill: nil, hole: 40)
         let error = await #expect(throws: GridImportError.self) { try await blocking { try Self.importShanghai(damage: damage) } }

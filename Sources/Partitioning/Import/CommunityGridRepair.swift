@@ -16,7 +16,8 @@ import Projections
 /// 2. a face claimed by none (a gap) goes, with the gap faces it touches, to the neighbour
 ///    holding most of the buildings there, else to the one sharing most boundary with it, else
 ///    to the nearest grid;
-/// 3. the faces of a building the lines cut go to the grid holding most of the building;
+/// 3. the faces of a building the lines cut go to the grid it is pinned to, else to a locked
+///    grid whose line cuts it, else to the grid holding most of the building;
 /// 4. a part of a grid detached from its largest part (a sliver) goes to the grid sharing most
 ///    boundary with it; one no other grid touches (in a part of the community of its own) is
 ///    made a grid of its own (a detached part).
@@ -101,6 +102,7 @@ struct CommunityGridRepair {
         try resolveOverlaps(&work)
         try fillGaps(&work)
         try keepBuildingsWhole(&work, units: units)
+        if !options.pins.isEmpty { try checkPins(&work, units: units) }
         var geometries = try memberGeometries(work)
         try mergeSlivers(&work, geometries: &geometries)
         let detached = try splitOff(&work, geometries: &geometries)
@@ -306,8 +308,13 @@ struct CommunityGridRepair {
             guard let indices = facesOf[u] else { continue }
             var held: [Int: Double] = [:]
             for f in indices { if let owner = work.faces[f].owner { held[owner, default: 0] += work.faces[f].area } }
-            // A locked grid's line stays: a building it cuts goes whole to it.
-            let key = { (m: Int) in (self.members[m].locked ? 1 : 0, held[m] ?? 0, -m) }
+            // A pin decides; else a locked grid's line stays: a building it cuts goes whole to it.
+            let pinned = pinnedMember(of: unit)
+            if let pinned, held[pinned] == nil {
+                work.problems.append(pinProblem(unit, member: pinned))
+                continue
+            }
+            let key = { (m: Int) in (m == pinned ? 1 : 0, self.members[m].locked ? 1 : 0, held[m] ?? 0, -m) }
             guard held.count > 1, let winner = held.keys.max(by: { key($0) < key($1) }) else { continue }
             let moved = indices.filter { work.faces[$0].owner != winner }
             let from = held.keys.filter { $0 != winner }.max { (held[$0] ?? 0, -$0) < (held[$1] ?? 0, -$1) }
@@ -315,7 +322,39 @@ struct CommunityGridRepair {
             let names = "building \(buildings[unit[0]].id)" + (unit.count > 1 ? " (and \(unit.count - 1) drawn over it)" : "")
             try record(.buildingMoved, to: winner, from: from, region: try union(moved, in: work), in: &work,
                        what: "of \(names) moved into \(members[winner].officeCode), which "
-                           + (members[winner].locked ? "is locked" : "holds most of it"), building: u)
+                           + (winner == pinned ? "it is pinned to" : members[winner].locked ? "is locked" : "holds most of it"), building: u)
+        }
+    }
+
+    /// The member a building of `unit` is pinned to (`GridImportOptions.pins`), if any.
+    private func pinnedMember(of unit: [Int]) -> Int? {
+        for b in unit {
+            if let code = options.pins[buildings[b].id], let m = members.firstIndex(where: { $0.officeCode == code }) { return m }
+        }
+        return nil
+    }
+
+    /// A `bad_pin` problem: the buildings of `unit` are pinned to `member`, which is not drawn over them.
+    private func pinProblem(_ unit: [Int], member: Int) -> ImportProblem {
+        ImportProblem(.badPin, "building \(buildings[unit[0]].id) is pinned to \(members[member].officeCode), which is not drawn over any of it "
+                      + "(a pin moves a building only across a grid line that cuts it)", file: source.file, layer: source.layer,
+                      featureID: members[member].officeCode)
+    }
+
+    /// Pinned buildings standing in the community: pinned to a grid of another community, or
+    /// (where no grid line cuts them) to a grid they do not already lie in, are problems.
+    private func checkPins(_ work: inout Work, units: [[Int]]) throws {
+        let cut = Set(units.joined())
+        for (b, building) in buildings.enumerated() {
+            guard let code = options.pins[building.id], let footprint = work.buildings[b] else { continue }
+            let point = try footprint.pointOnSurface()
+            guard try work.community.intersects(point) else { continue }
+            guard let m = members.firstIndex(where: { $0.officeCode == code }) else {
+                work.problems.append(ImportProblem(.badPin, "building \(building.id) of community \(communityCode) is pinned to \(code), "
+                                                   + "a grid of another community", file: source.file, layer: source.layer, featureID: code))
+                continue
+            }
+            if !cut.contains(b), try !work.preparedHands[m].intersects(point) { work.problems.append(pinProblem([b], member: m)) }
         }
     }
 

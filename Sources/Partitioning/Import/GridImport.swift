@@ -18,13 +18,19 @@ public struct GridImportOptions: Sendable, Hashable {
     /// it only takes in whole a building its own line cuts (a building two locked lines cut goes
     /// whole to the one holding more of it), and loses what lies outside its community.
     public var locked: Set<String>
+    /// Buildings a planner pinned to a grid (`--pin`), by building id: the office code of the
+    /// grid that gets the building whole where grid lines cut it, over every other rule. A pin
+    /// moves a building only across a line that cuts it: the grid must be drawn over part of it.
+    public var pins: [String: String]
 
-    public init(toleranceMetres: Double = 2, repairsAll: Bool = false, gridMin: Int = 150, gridMax: Int = 250, locked: Set<String> = []) {
+    public init(toleranceMetres: Double = 2, repairsAll: Bool = false, gridMin: Int = 150, gridMax: Int = 250, locked: Set<String> = [],
+                pins: [String: String] = [:]) {
         self.toleranceMetres = toleranceMetres
         self.repairsAll = repairsAll
         self.gridMin = gridMin
         self.gridMax = gridMax
         self.locked = locked
+        self.pins = pins
     }
 }
 

@@ -29,6 +29,16 @@ public enum GridImporter {
             problems.append(ImportProblem(.unknownLock, "--lock \(code) names no grid of the file (locks name the office's codes, field \(hand.codeField))",
                                           file: hand.path, layer: hand.layer, field: hand.codeField))
         }
+        let buildingIDs = Set(district.buildings.map(\.id))
+        for (building, code) in options.pins.sorted(by: { $0.key < $1.key }) {
+            if !buildingIDs.contains(building) {
+                problems.append(ImportProblem(.badPin, "--pin \(building)=\(code): the district has no building \(building)",
+                                              file: hand.path, layer: hand.layer))
+            } else if !known.contains(code) {
+                problems.append(ImportProblem(.badPin, "--pin \(building)=\(code): no grid of the file has office code \(code)",
+                                              file: hand.path, layer: hand.layer, field: hand.codeField))
+            }
+        }
         let metric = try CoordinateTransformer(from: district.epsg, to: try district.workingEPSG())
         let communities = district.communities.sorted { $0.code < $1.code }
         let membership = try communityOfGrids(hand, communities: communities)

@@ -20,6 +20,9 @@ public struct ImportProblem: Hashable, Sendable, CustomStringConvertible {
         case duplicateCode = "duplicate_code"
         /// `--lock` names an office code no grid of the file has.
         case unknownLock = "unknown_lock"
+        /// `--pin` names a building the district lacks or a grid the file lacks, or pins a
+        /// building to a grid not drawn over any part of it.
+        case badPin = "bad_pin"
         /// A grid has no geometry, or one that is not a polygon.
         case notPolygon = "not_polygon"
         /// A grid's polygon is not valid (it crosses itself, a ring is open, ...).
