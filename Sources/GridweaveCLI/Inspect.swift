@@ -124,6 +124,7 @@ struct InspectionReport {
         out.append("  shops        \(pad(district.shops.count))")
         out.append("  dedicated    \(pad(district.dedicated.count))   \(DedicatedSite.Kind.allCases.compactMap { kind in let n = district.dedicated.filter { $0.kind == kind }.count; return n > 0 ? "\(kind.rawValue) \(n)" : nil }.joined(separator: ", "))")
         out.append("  compounds    \(pad(district.compounds.count))")
+        if !district.barriers.isEmpty { out.append("  barriers     \(pad(district.barriers.count))") }
         out.append("")
         out.append("Communities")
         out.append("  code          kind   households  buildings    area km²  grids at 200  name")
@@ -168,7 +169,7 @@ struct InspectionReport {
             "layers": [
                 "communities": district.communities.count, "buildings": district.buildings.count,
                 "roads": district.roads.count, "shops": district.shops.count,
-                "dedicated": district.dedicated.count, "compounds": district.compounds.count,
+                "dedicated": district.dedicated.count, "compounds": district.compounds.count, "barriers": district.barriers.count,
             ],
             "households": district.households,
             "communities": communityRows.map {

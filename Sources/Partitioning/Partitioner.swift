@@ -143,12 +143,13 @@ public enum Partitioner {
             if let community = survey.buildingCommunity[index] { inputs[community].buildings.append((index, building)) }
         }
         let envelopes = district.communities.map { $0.geometry.envelope }
-        for road in district.roads {
-            guard let envelope = road.geometry.envelope else { continue }
-            for (c, communityEnvelope) in envelopes.enumerated() where communityEnvelope?.intersects(envelope) == true {
-                inputs[c].roads.append(road)
-            }
+        // The communities whose envelope meets the line's.
+        func near(_ line: Geometry) -> [Int] {
+            guard let envelope = line.envelope else { return [] }
+            return envelopes.indices.filter { envelopes[$0]?.intersects(envelope) == true }
         }
+        for road in district.roads { for c in near(road.geometry) { inputs[c].roads.append(road) } }
+        for barrier in district.barriers { for c in near(barrier.geometry) { inputs[c].barriers.append(barrier) } }
         let context = GEOSContext()
         let communities = try district.communities.map { community -> GEOSObject in
             let raw = try GEOSObject(community.geometry, context: context)

@@ -153,7 +153,7 @@ import TestSupport
         #expect(!result.findings[..<lastStructural].contains { $0.kind == .householdsOutOfRange })
 
         // A grid whose community the district does not have.
-        let stray = try replacing("grids", in: fixture.layers) { features in
+        let stray = replacing("grids", in: fixture.layers) { features in
             for i in features.indices where features[i]["code"].string == a.code { features[i]["community_code"] = .text("999999999999") }
         }
         let strayResult = try fixture.check(stray)

@@ -85,6 +85,7 @@ extension District {
         for i in copy.shops.indices { copy.shops[i].geometry = try transformer.transform(copy.shops[i].geometry) }
         for i in copy.dedicated.indices { copy.dedicated[i].geometry = try transformer.transform(copy.dedicated[i].geometry) }
         for i in copy.compounds.indices { copy.compounds[i].geometry = try transformer.transform(copy.compounds[i].geometry) }
+        for i in copy.barriers.indices { copy.barriers[i].geometry = try transformer.transform(copy.barriers[i].geometry) }
         return copy
     }
 }

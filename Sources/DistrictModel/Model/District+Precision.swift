@@ -31,6 +31,7 @@ extension District {
         for i in copy.dedicated.indices { copy.dedicated[i].geometry = try areal(dedicated[i].geometry, repair: true) }
         for i in copy.compounds.indices { copy.compounds[i].geometry = try areal(compounds[i].geometry, repair: true) }
         for i in copy.roads.indices { copy.roads[i].geometry = roads[i].geometry.rounded(toGrid: grid) }
+        for i in copy.barriers.indices { copy.barriers[i].geometry = barriers[i].geometry.rounded(toGrid: grid) }
         for i in copy.shops.indices { copy.shops[i].geometry = shops[i].geometry.rounded(toGrid: grid) }
         return copy
     }

@@ -11,13 +11,15 @@ public struct District: Sendable {
     public var shops: [Shop]
     public var dedicated: [DedicatedSite]
     public var compounds: [Compound]
+    /// Lines a grid must not cross (a river, a wall, a railway), besides arterial roads.
+    public var barriers: [Barrier]
     /// Buildings of the input left out on reading, for want of a usable footprint (no geometry,
     /// or none left after repair), with their households: they are in no grid, and the
     /// partition lists them (`UnplacedBuilding`) so that no household goes uncounted.
     public var droppedBuildings: [UnplacedBuilding]
 
     public init(epsg: Int, communities: [Community] = [], buildings: [Building] = [], roads: [Road] = [],
-                shops: [Shop] = [], dedicated: [DedicatedSite] = [], compounds: [Compound] = [],
+                shops: [Shop] = [], dedicated: [DedicatedSite] = [], compounds: [Compound] = [], barriers: [Barrier] = [],
                 droppedBuildings: [UnplacedBuilding] = []) {
         self.epsg = epsg
         self.communities = communities
@@ -26,6 +28,7 @@ public struct District: Sendable {
         self.shops = shops
         self.dedicated = dedicated
         self.compounds = compounds
+        self.barriers = barriers
         self.droppedBuildings = droppedBuildings
     }
 
@@ -190,9 +193,27 @@ public struct Compound: Sendable, Hashable {
     }
 }
 
-/// The layers of a district, in the order of `data.md`.
+/// A line a planner says no grid may cross (`barriers` layer): a river, a wall, a railway. It
+/// bounds street blocks and, like an arterial road, grids: only land without households crosses
+/// it, where nothing else touches that land.
+public struct Barrier: Sendable, Hashable {
+    public var id: String
+    public var name: String?
+    /// What it is, as the file says (river, wall, railway...); informative only.
+    public var kind: String?
+    public var geometry: Geometry
+
+    public init(id: String, name: String? = nil, kind: String? = nil, geometry: Geometry) {
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.geometry = geometry
+    }
+}
+
+/// The layers of a district, in the order of `data.md` (`barriers` added by GridWeave).
 public enum DistrictLayer: String, Sendable, CaseIterable {
-    case communities, buildings, roads, shops, dedicated, compounds
+    case communities, buildings, roads, shops, dedicated, compounds, barriers
 
     /// Only these two must exist.
     public var isRequired: Bool { self == .communities || self == .buildings }

@@ -62,6 +62,7 @@ public enum DistrictReader {
         district.shops = try reading.layer(.shops, parse: { try $0.shop($1, $2) })
         district.dedicated = try reading.layer(.dedicated, parse: { try $0.dedicatedSite($1, $2) })
         district.compounds = try reading.layer(.compounds, parse: { try $0.compound($1, $2) })
+        district.barriers = try reading.layer(.barriers, parse: { try $0.barrier($1, $2) })
         try reading.checkEveryLayerFieldsUsed()
         if let estimation = options.householdEstimation {
             reading.findings += try estimation.apply(to: &district, missing: reading.buildingsWithoutHouseholds)
@@ -232,9 +233,9 @@ private struct LayerReading {
                 throw fields.error(.invalidGeometry, field: nil, "a \(geometry.typeName) where the \(layer.rawValue) layer needs polygons")
             }
             result = GeometryRepair.polygonal(geometry, context: context)
-        case .roads:
+        case .roads, .barriers:
             guard geometry.dimension == 1 else {
-                throw fields.error(.invalidGeometry, field: nil, "a \(geometry.typeName) where the roads layer needs lines")
+                throw fields.error(.invalidGeometry, field: nil, "a \(geometry.typeName) where the \(layer.rawValue) layer needs lines")
             }
             result = GeometryRepair.lineal(geometry)
         case .shops:
@@ -352,6 +353,10 @@ private struct LayerReading {
 
     mutating func compound(_ fields: FeatureFields, _ geometry: Geometry) throws -> Compound? {
         Compound(id: fields.label, name: fields.text("name"), geometry: geometry)
+    }
+
+    mutating func barrier(_ fields: FeatureFields, _ geometry: Geometry) throws -> Barrier? {
+        Barrier(id: fields.label, name: fields.text("name"), kind: fields.text("kind"), geometry: geometry)
     }
 }
 

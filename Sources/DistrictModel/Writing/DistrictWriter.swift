@@ -77,6 +77,14 @@ public enum DistrictWriter {
                 fields: [.init(name: "id", type: .text), .init(name: "name", type: .text)],
                 features: district.compounds.map { Feature(geometry: $0.geometry, properties: ["id": .text($0.id), "name": text($0.name)]) }))
         }
+        if !district.barriers.isEmpty {
+            layers.append(Layer(
+                name: DistrictLayer.barriers.rawValue, geometryType: "GEOMETRY", srs: srs,
+                fields: [.init(name: "id", type: .text), .init(name: "name", type: .text), .init(name: "kind", type: .text)],
+                features: district.barriers.map {
+                    Feature(geometry: $0.geometry, properties: ["id": .text($0.id), "name": text($0.name), "kind": text($0.kind)])
+                }))
+        }
         return layers
     }
 

@@ -354,7 +354,7 @@ struct CommunityRepartitioner: Sendable {
             }
             return (input.buildings[b].index, building)
         }
-        return CommunityInput(community: community, buildings: buildings, roads: input.roads, sites: [])
+        return CommunityInput(community: community, buildings: buildings, roads: input.roads, sites: [], barriers: input.barriers)
     }
 
     /// The share of a footprint under which its part inside a pseudo-community is too small to

@@ -10,6 +10,8 @@ struct CommunityInput: Sendable {
     var roads: [Road]
     /// Dedicated sites assigned to the community.
     var sites: [DedicatedSite]
+    /// Barriers whose envelope meets the community's.
+    var barriers: [Barrier] = []
 }
 
 /// Who a face of the tessellation belongs to.

@@ -5,7 +5,8 @@ import GeometryEngine
 /// its dedicated sites, and each block's site.
 ///
 /// What cuts: roads at ground level of every class but paths and service roads
-/// (`Road.cutsBlocks`), and the outline of each dedicated site's part in the community. What
+/// (`Road.cutsBlocks`), the district's barriers (a river, a wall: as arterial roads, grids do
+/// not cross them either), and the outline of each dedicated site's part in the community. What
 /// does not: tunnels, bridges and roads on another `layer` (they pass over or under the
 /// blocks and buildings at ground level), footpaths and cycleways (a grid
 /// follows streets; a path across a block or beside a carriageway would cut it into strips
@@ -39,7 +40,10 @@ struct StreetBlocks {
         community = try raw.isValid() ? raw : raw.makeValid()
         preparedCommunity = try PreparedGeometry(community)
         let outline = try community.boundary()
-        let roads = try Self.roadLines(input.roads, community: community, prepared: preparedCommunity, outline: outline, context: context)
+        // A barrier bounds blocks and grids as an arterial road does.
+        let cutting = input.roads.filter(\.cutsBlocks).map { (geometry: $0.geometry, arterial: $0.roadClass == .arterial) }
+            + input.barriers.map { (geometry: $0.geometry, arterial: true) }
+        let roads = try Self.roadLines(cutting, community: community, prepared: preparedCommunity, outline: outline, context: context)
         roadSegments = roads.segments
         let parts = try Self.siteParts(input.sites, community: community, context: context)
         sites = parts.prepared
@@ -61,22 +65,23 @@ struct StreetBlocks {
     /// Blocks whose envelope meets `object`'s.
     func candidates(meeting object: GEOSObject) -> [Int] { tree.query(object) }
 
-    /// The roads that bound blocks, clipped to the community. A road within `edgeSnap` of the
+    /// The lines that bound blocks (roads and barriers, each saying whether grids may cross it),
+    /// clipped to the community. A line within `edgeSnap` of the
     /// community's edge runs on it: between the two there would be a strip a few centimetres
     /// wide, which a grid carries as a neck or a spike that collapses once the grid is brought
     /// back to longitude/latitude and snapped onto the kept grids of a re-partition.
-    private static func roadLines(_ roads: [Road], community: GEOSObject, prepared: PreparedGeometry, outline: GEOSObject,
-                                  context: GEOSContext) throws -> (lines: [GEOSObject], segments: [(a: XY, b: XY, arterial: Bool)]) {
+    private static func roadLines(_ roads: [(geometry: Geometry, arterial: Bool)], community: GEOSObject, prepared: PreparedGeometry,
+                                  outline: GEOSObject, context: GEOSContext) throws -> (lines: [GEOSObject], segments: [(a: XY, b: XY, arterial: Bool)]) {
         var lines: [GEOSObject] = []
         var segments: [(a: XY, b: XY, arterial: Bool)] = []
-        for road in roads where road.cutsBlocks {
+        for road in roads {
             let line = try GEOSObject(road.geometry, context: context)
             guard try prepared.intersects(line) else { continue }
             let inside = try line.intersection(community).snapped(to: outline, tolerance: CommunityTessellation.edgeSnap).geometry().lineStrings
             guard !inside.isEmpty else { continue }
             lines.append(try GEOSObject(.multiLineString(inside), context: context))
             for points in inside where points.count > 1 {
-                for i in 0..<(points.count - 1) { segments.append((points[i], points[i + 1], road.roadClass == .arterial)) }
+                for i in 0..<(points.count - 1) { segments.append((points[i], points[i + 1], road.arterial)) }
             }
         }
         return (lines, segments)
