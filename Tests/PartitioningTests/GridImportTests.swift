@@ -215,6 +215,32 @@ import TestSupport
         #expect(error?.problems.map(\.kind) == [.badPin, .badPin], "\(error?.problems.map(\.description) ?? [])")
     }
 
+    /// A real district (New York's OpenStreetMap window, `Tests/Fixtures/real`) with grids
+    /// drawn by a script along its streets, then damaged: repaired into an exact tiling with
+    /// every building whole, no household lost, the undamaged grids kept.
+    @Test func aRealDistrictWithGridsDrawnAlongItsStreets() async throws {
+        let imported = try await blocking { () throws -> Imported in
+            let directory = try TemporaryDirectory()
+            let url = repositoryRoot.appendingPathComponent("Tests/Fixtures/real/newyork.gpkg")
+            let district = try DistrictReader.read(url.path).district
+            let fixture = try HandGridsFixture(streetsOf: url, damage: .init(overlap: 1, gap: 1, spill: 20))
+            try fixture.write(to: directory.path("hand.gpkg"))
+            let (hand, problems) = try HandDrawnGrids.read(directory.path("hand.gpkg"), epsg: district.epsg)
+            return Imported(fixture: fixture, district: district,
+                            result: try GridImporter.importGrids(hand, problems: problems, into: district))
+        }
+        // Nine blocks in this window: one grown into its neighbours, one spilling out, two cut straight across buildings.
+        #expect(imported.fixture.layer.features.count >= 8, "only \(imported.fixture.layer.features.count) blocks drawn")
+        #expect(Set(imported.fixture.damaged.keys).isSuperset(of: ["overlap", "spill", "cut"]), "\(imported.fixture.damaged)")
+        let (violations, split) = try await blocking { (try Self.coverageViolations(imported), try Self.buildingsSplit(imported)) }
+        #expect(violations.isEmpty, "\(violations)")
+        #expect(split.isEmpty, "\(split.prefix(10))")
+        let (undamaged, kept) = try await blocking { try Self.keptShapes(imported) }
+        #expect(undamaged >= 3 && Double(kept) >= 0.95 * Double(undamaged), "\(kept) of \(undamaged) kept")
+        let inCommunities = try await blocking { try Self.householdsInCommunities(imported.district) }
+        #expect(imported.result.grids.reduce(0) { $0 + $1.households } == inCommunities)
+    }
+
     @Test func aWideGapIsAProblemUnlessRepairAll() async throws {
         let damage = HandGridsFixture.Damage(overlap: nil, gap: nil, spill: nil, hole: 40)
         let error = await #expect(throws: GridImportError.self) { try await blocking { try Self.importShanghai(damage: damage) } }

@@ -76,6 +76,38 @@ public struct HandGridsFixture: Sendable {
         try self.init(communities: communities, drawn: drawn, damage: damage)
     }
 
+    /// One grid per street block, drawn by a script the way an office draws along streets: each
+    /// community cut by the district's roads at ground level (paths and service roads left out),
+    /// independently of the partition engine.
+    public init(streetsOf district: URL, damage: Damage = Damage()) throws {
+        let communities = try Self.communities(of: district)
+        let roads = try GeoPackageReader(path: district.path).readLayer("roads").features.compactMap { road -> Geometry? in
+            let cutting = !["path", "service"].contains(road["class"].string ?? "")
+                && (road["tunnel"].int64 ?? 0) == 0 && (road["bridge"].int64 ?? 0) == 0 && (road["layer"].int64 ?? 0) == 0
+            return cutting ? road.geometry : nil
+        }
+        var drawn: [(community: Int, geometry: Geometry)] = []
+        for (c, community) in communities.enumerated() {
+            let outline = Geometry.multiLineString(community.geometry.polygons.flatMap(\.rings))
+            let lines = try roads.map { try $0.intersection(community.geometry) } + [outline]
+            let faces = try Geometry.polygonize([try Geometry.geometryCollection(lines).unaryUnion()]).polygons.map(Geometry.polygon)
+                .filter { try community.geometry.covers(try $0.pointOnSurface()) }
+            // A face under 500 m² (a traffic island, a corner between roads) is drawn into the
+            // block sharing most boundary with it, as an office draws.
+            let metre = Self.degreesPerMetre(latitude: community.geometry.envelope?.minY ?? 0)
+            let small = 500 * metre.x * metre.y
+            var blocks = try faces.filter { try $0.area() >= small }
+            for face in try faces.filter({ try $0.area() < small }) {
+                let edge = Geometry.multiLineString(face.polygons.flatMap(\.rings))
+                let shared = try blocks.map { try edge.intersection(.multiLineString($0.polygons.flatMap(\.rings))).length() }
+                guard let best = shared.indices.max(by: { shared[$0] < shared[$1] }), shared[best] > 0 else { continue }
+                blocks[best] = try blocks[best].union(face)
+            }
+            drawn += blocks.map { (c, $0) }
+        }
+        try self.init(communities: communities, drawn: drawn, damage: damage)
+    }
+
     private init(communities: [(code: String, geometry: Geometry)], drawn: [(community: Int, geometry: Geometry)], damage: Damage) throws {
         self.communities = communities
         var geometries = drawn.map(\.geometry)
