@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The result of running a program to completion.
 public struct CommandResult: Sendable {
@@ -83,22 +84,21 @@ private func closeOnExecPipe() throws -> [Int32] {
 
 /// A spawned child: waited for, and killed at a deadline only while it has not been reaped
 /// (its pid is never signalled once free for reuse).
-private final class ChildWatch: @unchecked Sendable {
+private final class ChildWatch: Sendable {
     let pid: pid_t
-    private let lock = NSLock()
-    private var ended = false
-    private(set) var killed = false
+    private let state = Mutex((ended: false, killed: false))
 
     init(pid: pid_t) { self.pid = pid }
+
+    /// Whether the deadline killed it.
+    var killed: Bool { state.withLock { $0.killed } }
 
     /// Waits until the child exits, then reaps it; its wait status.
     func waitForExit() -> Int32 {
         var info = siginfo_t()
         // Not reaped yet (WNOWAIT): a kill racing with the exit still signals this child.
         while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR {}
-        lock.lock()
-        ended = true
-        lock.unlock()
+        state.withLock { $0.ended = true }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         return status
@@ -108,17 +108,14 @@ private final class ChildWatch: @unchecked Sendable {
     func kill(after seconds: TimeInterval) {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            lock.lock()
-            let done = ended
-            lock.unlock()
-            if done { return }
+            if state.withLock({ $0.ended }) { return }
             Thread.sleep(forTimeInterval: min(0.1, max(0, deadline.timeIntervalSinceNow)))
         }
-        lock.lock()
-        defer { lock.unlock() }
-        guard !ended else { return }
-        killed = true
-        Glibc.kill(pid, SIGKILL)
+        state.withLock { state in
+            guard !state.ended else { return }
+            state.killed = true
+            Glibc.kill(pid, SIGKILL)
+        }
     }
 }
 
