@@ -28,6 +28,8 @@ extension GridMap {
             }
             let epsg = try MetricCRS.epsg(forSource: source, extent: gridLayer.extent)
             let toGrids = try CoordinateTransformer(from: source, to: epsg)
+            let ours = Set(PartitionSchema.ImportedGrids.fields.map(\.name))
+            let officeFieldNames = gridLayer.fields.map(\.name).filter { !ours.contains($0) }
             var grids: [Grid] = []
             for (row, feature) in gridLayer.features.enumerated() {
                 let (id, code) = try Self.identify(feature, row: row, as: "grid", codeField: field.code, layer: field.layer, path: path)
@@ -36,7 +38,10 @@ extension GridMap {
                 }
                 grids.append(Grid(code: code, communityCode: Self.text(feature[field.communityCode]) ?? field.impliedCommunityCode(ofGrid: code),
                                   kind: Self.text(feature[field.kind]) ?? "", households: feature[field.households].int64.map { Int($0) },
-                                  geometry: try toGrids.transform(geometry)))
+                                  geometry: try toGrids.transform(geometry),
+                                  officeFields: officeFieldNames.compactMap { name in
+                                      Self.text(feature[name]).map { OfficeField(name: name, value: $0) }
+                                  }))
             }
             let micros = try Self.microGrids(in: reader, path: path, source: source, epsg: epsg)
             self.init(epsg: epsg, grids: grids, microGrids: micros, bounds: bounds)
@@ -82,6 +87,7 @@ extension GridMap {
         switch value {
         case .text(let s): s.isEmpty ? nil : s
         case .integer(let i): String(i)
+        case .real(let r): r == r.rounded() && abs(r) < 1e15 ? String(Int64(r)) : String(r)
         default: nil
         }
     }
