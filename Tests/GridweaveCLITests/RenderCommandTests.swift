@@ -54,12 +54,7 @@ import FoundationXML
     /// each looked at with poppler.
     @Test func mapsAndSheetsOfShanghaiAreReadableByPoppler() async throws {
         let directory = try TemporaryDirectory()
-        let district = sampleDistrict("shanghai.gpkg").path
-        let fixture = try await blocking { try HandGridsFixture(district: sampleDistrict("shanghai.gpkg")) }
-        try fixture.write(to: directory.path("网格.gpkg"))
-        let grids = directory.path("grids.gpkg")
-        let imported = try await blocking { try runGridweave(["import-grids", directory.path("网格.gpkg"), "--district", district, "-o", grids]) }
-        #expect(imported.status == 0, "\(imported.stderr)")
+        let (grids, district) = try await importedShanghaiGrids(in: directory)
         let reader = try GeoPackageReader(path: grids)
         let codes = try reader.readLayer("grids").features.compactMap { $0["code"].string }
         let code = try #require(codes.first { $0.hasPrefix("310101002001") })

@@ -49,21 +49,6 @@ public enum Poppler {
     public static func inkedShare(_ path: String, page: Int = 1, dpi: Int = 30) throws -> Double {
         let directory = try TemporaryDirectory()
         _ = try run("pdftoppm", ["-r", "\(dpi)", "-gray", "-singlefile", "-f", "\(page)", "-l", "\(page)", path, directory.path("page")])
-        return try inkedShare(ofPGM: Data(contentsOf: directory.url("page.pgm")))
-    }
-
-    /// The share of the pixels of a binary PGM (P5, 8 bits) darker than almost white.
-    public static func inkedShare(ofPGM data: Data) throws -> Double {
-        let bytes = [UInt8](data)
-        // Header: P5, width, height, maxval, each after whitespace; the pixels follow one whitespace byte.
-        var fields: [Int] = [], index = 2, current = ""
-        while fields.count < 3 && index < bytes.count {
-            let c = Character(UnicodeScalar(bytes[index]))
-            if c.isWhitespace { if !current.isEmpty { fields.append(Int(current) ?? 0); current = "" } } else { current.append(c) }
-            index += 1
-        }
-        guard bytes.starts(with: [0x50, 0x35]), fields.count == 3, fields[0] * fields[1] > 0 else { throw Failure(description: "not a PGM") }
-        let pixels = bytes[index...].prefix(fields[0] * fields[1])
-        return Double(pixels.filter { $0 < 245 }.count) / Double(pixels.count)
+        return try PNMImage(Data(contentsOf: directory.url("page.pgm"))).inkedShare
     }
 }
