@@ -104,6 +104,19 @@ func sampleMapOverDistrict(buildingsInFirstGrid: Int = 2) throws -> GridMap {
         #expect(placement.grid == [0, 0, 1, 1])
         #expect(placement.microGrid == [0, 0, 2, 3])
         #expect(placement.buildingsInMicroGrid == [2, 0, 1, 1])
+        // With the file's building_assignments, a building cut into entrance units is on each of its grids.
+        var assigned = map
+        assigned.buildingAssignments = [
+            GridMap.BuildingAssignment(buildingID: "B1", gridCode: map.grids[0].code, microGridCode: map.microGrids[0].code, households: 20),
+            GridMap.BuildingAssignment(buildingID: "B-east-1", gridCode: map.grids[1].code, microGridCode: map.microGrids[2].code, households: 100),
+            GridMap.BuildingAssignment(buildingID: "B-east-1", gridCode: map.grids[0].code, microGridCode: map.microGrids[1].code, households: 50),
+        ]
+        let split = BuildingPlacement(assigned)
+        #expect(split.rowsOfGrid[0] == [BuildingPlacement.Row(building: 0, microGrid: 0, households: 20),
+                                        BuildingPlacement.Row(building: 2, microGrid: 1, households: 50)])
+        #expect(split.rowsOfGrid[1] == [BuildingPlacement.Row(building: 2, microGrid: 2, households: 100)])
+        #expect(split.grid[2] == 1 && split.microGrid[2] == 2)
+        #expect(split.buildingsInMicroGrid == [1, 1, 1, 0])
         // A hole is outside its polygon.
         let ring = [XY(0, 0), XY(10, 0), XY(10, 10), XY(0, 10), XY(0, 0)]
         let hole = [XY(3, 3), XY(7, 3), XY(7, 7), XY(3, 7), XY(3, 3)]

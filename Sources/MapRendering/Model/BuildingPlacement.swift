@@ -1,34 +1,63 @@
 import DistrictModel
 import GeometryEngine
 
-/// Which grid and micro-grid each building of the district stands in: the one holding a point
-/// inside its footprint (GEOS's point on surface), so that every building is listed on one
-/// grid's sheet only, whatever the file says about assignments (grids drawn by hand have none).
+/// Which grid and micro-grid each building of the district stands in. From the file's
+/// `building_assignments` when it has them (a building cut into entrance units is in several),
+/// else from the footprint: the grid and micro-grid holding a point inside it (GEOS's point on
+/// surface; grids drawn by hand have no assignments).
 struct BuildingPlacement {
-    /// For each building of the district, in its order: the index of its grid in `GridMap.grids`.
+    /// A line of a grid's table: a building, the micro-grid of (part of) it, its households there.
+    struct Row: Hashable {
+        var building: Int
+        var microGrid: Int?
+        var households: Int
+    }
+
+    /// For each building of the district, in its order: the index in `GridMap.grids` of the
+    /// grid holding most of its households.
     var grid: [Int?]
-    /// For each building: the index of its micro-grid in `GridMap.microGrids`.
+    /// For each building: the index in `GridMap.microGrids` of the micro-grid holding most of it.
     var microGrid: [Int?]
-    /// For each grid: the indices of its buildings, in the district's order.
+    /// For each grid: its buildings, each once, in the district's order.
     var buildingsOfGrid: [[Int]]
-    /// For each micro-grid: how many buildings stand in it.
+    /// For each grid: the rows of its table, in the order of `buildingsOfGrid`.
+    var rowsOfGrid: [[Row]]
+    /// For each micro-grid: how many buildings (or parts of one) stand in it.
     var buildingsInMicroGrid: [Int]
 
     init(_ map: GridMap) {
         let buildings = map.district?.buildings ?? []
-        let points = buildings.map { building -> XY? in
-            if let point = try? building.geometry.pointOnSurface(), case .point(let p) = point { return p }
-            return building.geometry.envelope?.center
+        var rows = [[Row]](repeating: [], count: map.grids.count)
+        grid = [Int?](repeating: nil, count: buildings.count)
+        microGrid = [Int?](repeating: nil, count: buildings.count)
+        if let assignments = map.buildingAssignments {
+            let buildingIndex = Dictionary(buildings.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+            let gridIndex = Dictionary(map.grids.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { first, _ in first })
+            let microIndex = Dictionary(map.microGrids.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { first, _ in first })
+            var most = [Int](repeating: -1, count: buildings.count)
+            for assignment in assignments {
+                guard let b = buildingIndex[assignment.buildingID], let g = gridIndex[assignment.gridCode] else { continue }
+                let m = assignment.microGridCode.flatMap { microIndex[$0] }
+                rows[g].append(Row(building: b, microGrid: m, households: assignment.households))
+                if assignment.households > most[b] { most[b] = assignment.households; grid[b] = g; microGrid[b] = m }
+            }
+        } else {
+            let gridIndex = PolygonIndex(map.grids.map(\.geometry))
+            let microIndex = PolygonIndex(map.microGrids.map(\.geometry))
+            for (b, building) in buildings.enumerated() {
+                guard let p = PreparedMap.labelPoint(building.geometry) else { continue }
+                grid[b] = gridIndex.first(p)
+                microGrid[b] = microIndex.first(p)
+                if let g = grid[b] { rows[g].append(Row(building: b, microGrid: microGrid[b], households: building.households)) }
+            }
         }
-        let gridIndex = PolygonIndex(map.grids.map(\.geometry))
-        let microIndex = PolygonIndex(map.microGrids.map(\.geometry))
-        grid = points.map { $0.flatMap(gridIndex.first) }
-        microGrid = points.map { $0.flatMap(microIndex.first) }
-        var lists = [[Int]](repeating: [], count: map.grids.count)
-        for (b, g) in grid.enumerated() { if let g { lists[g].append(b) } }
-        buildingsOfGrid = lists
+        rowsOfGrid = rows.map { list in list.sorted { ($0.building, $0.microGrid ?? -1) < ($1.building, $1.microGrid ?? -1) } }
+        buildingsOfGrid = rowsOfGrid.map { list in
+            var seen = Set<Int>()
+            return list.map(\.building).filter { seen.insert($0).inserted }
+        }
         var counts = [Int](repeating: 0, count: map.microGrids.count)
-        for m in microGrid { if let m { counts[m] += 1 } }
+        for list in rowsOfGrid { for row in list { if let m = row.microGrid { counts[m] += 1 } } }
         buildingsInMicroGrid = counts
     }
 }

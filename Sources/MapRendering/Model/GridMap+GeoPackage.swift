@@ -45,6 +45,7 @@ extension GridMap {
             }
             let micros = try Self.microGrids(in: reader, path: path, source: source, epsg: epsg)
             self.init(epsg: epsg, grids: grids, microGrids: micros, bounds: bounds)
+            buildingAssignments = try Self.buildingAssignments(in: reader)
         } catch let error as MapRenderingError {
             throw error
         } catch {
@@ -69,6 +70,17 @@ extension GridMap {
                                     geometry: try toMicro.transform(geometry)))
         }
         return micros
+    }
+
+    /// The rows of `building_assignments` with a building and a grid, or nil without the layer.
+    private static func buildingAssignments(in reader: GeoPackageReader) throws -> [BuildingAssignment]? {
+        let field = PartitionSchema.BuildingAssignments.self
+        guard reader.layerNames.contains(field.layer) else { return nil }
+        return try reader.readLayer(field.layer).features.compactMap { row in
+            guard let building = text(row[field.buildingID]), let grid = text(row[field.gridCode]) else { return nil }
+            return BuildingAssignment(buildingID: building, gridCode: grid, microGridCode: text(row[field.microGridCode]),
+                                      households: row[field.households].int64.map { Int($0) } ?? 0)
+        }
     }
 
     /// A row's feature id (its index when it has none) and code; a row without a code is an

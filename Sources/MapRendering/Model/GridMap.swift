@@ -57,6 +57,22 @@ public struct GridMap: Sendable {
         }
     }
 
+    /// A row of `building_assignments`: households of a building (or of its entrance units)
+    /// in a grid and micro-grid.
+    public struct BuildingAssignment: Hashable, Sendable {
+        public var buildingID: String
+        public var gridCode: String
+        public var microGridCode: String?
+        public var households: Int
+
+        public init(buildingID: String, gridCode: String, microGridCode: String?, households: Int) {
+            self.buildingID = buildingID
+            self.gridCode = gridCode
+            self.microGridCode = microGridCode
+            self.households = households
+        }
+    }
+
     /// The EPSG code of every geometry: a metric CRS (see `WorkingCRS`).
     public var epsg: Int
     public var grids: [Grid]
@@ -65,6 +81,10 @@ public struct GridMap: Sendable {
     /// The district the grids were made for, in `epsg`: its communities, buildings, roads,
     /// shops and dedicated sites are drawn under the grids. Nil: grids alone.
     public var district: District?
+    /// The file's `building_assignments` (a partition's), nil when it has none (grids drawn by
+    /// hand): a building cut into entrance units across grids is listed on each of its grids'
+    /// sheets with the households it has there.
+    public var buildingAssignments: [BuildingAssignment]?
     /// Who the district's data comes from (`© OpenStreetMap contributors`), printed on the map.
     public var attribution: String?
 

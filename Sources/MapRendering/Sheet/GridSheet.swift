@@ -107,13 +107,16 @@ struct SheetWriter {
         return language == .zh ? "\(community)第\(grid.shortCode)网格" : "\(community), grid \(grid.shortCode)"
     }
 
-    /// The buildings of a grid as rows of its table: number, id, units, households, micro-grid.
+    /// The buildings of a grid as rows of its table: number (as on the map), id, units,
+    /// households, micro-grid; a building in several micro-grids has a row for each.
     func buildingRows(_ g: Int) -> [[String]] {
         let buildings = map.district?.buildings ?? []
-        return prepared.placement.buildingsOfGrid[g].enumerated().map { number, b in
-            let building = buildings[b]
-            let micro = prepared.placement.microGrid[b].map { map.microGrids[$0].code } ?? "-"
-            return ["\(number + 1)", building.id, building.units.map(String.init) ?? "-", "\(building.households)", micro]
+        let placement = prepared.placement
+        let number = Dictionary(placement.buildingsOfGrid[g].enumerated().map { ($1, $0 + 1) }, uniquingKeysWith: { first, _ in first })
+        return placement.rowsOfGrid[g].map { row in
+            let building = buildings[row.building]
+            let micro = row.microGrid.map { map.microGrids[$0].code } ?? "-"
+            return ["\(number[row.building] ?? 0)", building.id, building.units.map(String.init) ?? "-", "\(row.households)", micro]
         }
     }
 
@@ -125,7 +128,7 @@ struct SheetWriter {
 
     /// The pages the sheet of grid `g` takes.
     func pages(_ g: Int) -> Int {
-        let rows = prepared.placement.buildingsOfGrid[g].count
+        let rows = prepared.placement.rowsOfGrid[g].count
         guard rows > rowsOnFirstPage else { return 1 }
         return 1 + (rows - rowsOnFirstPage + rowsOnNextPage - 1) / rowsOnNextPage
     }
