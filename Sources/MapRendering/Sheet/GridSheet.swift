@@ -107,6 +107,17 @@ struct SheetWriter {
         return language == .zh ? "\(community)第\(grid.shortCode)网格" : "\(community), grid \(grid.shortCode)"
     }
 
+    /// A grid's kind in the sheet's language (`residential`, `dedicated`, `rural` of data.md).
+    func kindName(_ kind: String) -> String {
+        guard language == .zh else { return kind.isEmpty ? "-" : kind }
+        switch kind {
+        case "residential": return "住宅网格"
+        case "dedicated": return "专属网格"
+        case "rural": return "农村网格"
+        default: return kind.isEmpty ? "-" : kind
+        }
+    }
+
     /// The buildings of a grid as rows of its table: number (as on the map), id, units,
     /// households, micro-grid; a building in several micro-grids has a row for each.
     func buildingRows(_ g: Int) -> [[String]] {
@@ -150,7 +161,7 @@ struct SheetWriter {
             (.households, grid.households.map(String.init) ?? language(.householdsUnknown)),
             (.microGrid, "\(micros.count)"),
             (.buildings, "\(prepared.placement.buildingsOfGrid[g].count)"),
-            (.kind, grid.kind.isEmpty ? "-" : grid.kind),
+            (.kind, kindName(grid.kind)),
         ]
         let office = grid.officeFields.map { "\($0.name): \($0.value)" }
         let column = width / 3
