@@ -24,7 +24,8 @@ struct Render: ParsableCommand {
             roads by class with their names along them, shops and dedicated sites. Beside it a \
             legend, a scale bar, a north arrow, the CRS and --attribution. Labels that would \
             overlap are left out. The format follows the extension of -o: .pdf, .svg or .png; \
-            text is set by pango in Noto Sans CJK SC, embedded in PDFs.
+            text is set by pango in Noto Sans CJK SC, embedded in PDFs. The same input always \
+            gives the same bytes.
 
             A grid sheet (--grid CODE, with --district): one PDF page (more when its buildings' \
             table runs on) with the grid's map, its code and name, community and street, \

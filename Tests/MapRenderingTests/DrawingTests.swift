@@ -79,6 +79,21 @@ func sampleMapOverDistrict(buildingsInFirstGrid: Int = 2) throws -> GridMap {
         #expect(width == 440 + 320)
     }
 
+    @Test func theSameMapGivesTheSameBytes() async throws {
+        let directory = try TemporaryDirectory()
+        let map = try sampleMapOverDistrict()
+        // Not SVG: cairo numbers an SVG's glyphs and surfaces with counters of the process, so two
+        // SVGs of one process differ in their ids (two runs of `gridweave render` give the same bytes).
+        for format in [MapFormat.pdf, .png] {
+            let first = directory.path("a.\(format.rawValue)"), second = directory.path("b.\(format.rawValue)")
+            try await blocking {
+                try map.writeMap(to: first, format: format, width: 400)
+                try map.writeMap(to: second, format: format, width: 400)
+            }
+            #expect(try Data(contentsOf: URL(fileURLWithPath: first)) == Data(contentsOf: URL(fileURLWithPath: second)), "\(format)")
+        }
+    }
+
     @Test func aMapFormatComesFromTheExtension() {
         #expect(MapFormat(path: "a/b.PDF") == .pdf)
         #expect(MapFormat(path: "map.svg") == .svg)

@@ -191,6 +191,11 @@ struct SheetWriter {
             }
             x += width / 3 + size * 1.4
         }
+        if microRows.count > 12 {
+            // Room for twelve; the rest are named on the map and in the buildings' table.
+            canvas.text(language == .zh ? "另有 \(microRows.count - 12) 个微网格，见地图和楼栋表" : "and \(microRows.count - 12) more micro-grids: see the map and the buildings' table",
+                        at: XY(margin, tableTop - rowHeight * 1.2), size: size * 0.9, color: RGBColor(hex: 0x555555))
+        }
         // Buildings, in two columns, running on to further pages.
         let rows = buildingRows(g)
         let header = ["#", language(.building), language(.units), language(.households), language(.microGrid)]
