@@ -40,8 +40,9 @@ let package = Package(
         .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
         .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CGDAL", pkgConfig: "gdal", providers: [.apt(["libgdal-dev"])]),
+        // cairo and pango, for maps and sheets (MapRendering only).
+        .systemLibrary(name: "CPangoCairo", pkgConfig: "pangocairo", providers: [.apt(["libcairo2-dev", "libpango1.0-dev"])]),
         // Software prefetch for the lookup's batches (static inline around __builtin_prefetch).
         .target(name: "CPrefetch"),
 
@@ -67,8 +68,8 @@ let package = Package(
         // Point-in-grid lookup: an exact index over a grids file, one answer on shared boundaries.
         .target(name: "GridLookup", dependencies: ["CPrefetch", "CSQLite", "GeometryEngine", "Projections", "FeatureIO", "GridSchema"],
                 swiftSettings: swiftSettings),
-        // Maps of grids and micro-grids: SVG, and PNG through a small rasterizer (zlib for the PNG stream).
-        .target(name: "MapRendering", dependencies: ["CZlib", "GeometryEngine", "Projections", "FeatureIO", "GridSchema"],
+        // Maps of grids, micro-grids and the district under them, and grid sheets: PDF, SVG and PNG over cairo and pango.
+        .target(name: "MapRendering", dependencies: ["CPangoCairo", "GeometryEngine", "Projections", "FeatureIO", "DistrictModel", "GridSchema"],
                 swiftSettings: swiftSettings),
         // Coverage checks of a grids file (gaps, overlaps, slivers, ...) and the planner's report page.
         .target(name: "CoverageReport",

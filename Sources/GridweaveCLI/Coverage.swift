@@ -15,7 +15,9 @@ struct Coverage: ParsableCommand {
 
               index.html        the report: headline numbers, a map of the grids coloured by \
             households with every finding drawn on it (drag to pan, wheel to zoom), and a table \
-            per kind of finding whose rows take you to the place on the map
+            per kind of finding whose rows take you to the place on the map; with --district the \
+            buildings and roads under the grids, each a layer the reader can switch off; in \
+            Chinese with --lang zh
               summary.json      counts per kind of finding and the headline numbers
               findings.geojson  one feature per finding (WGS 84), with kind and detail
 
@@ -70,12 +72,16 @@ struct Coverage: ParsableCommand {
     @Option(help: ArgumentHelp("Most households in a micro-grid.", valueName: "n"))
     var microMax = 80
 
+    @Option(name: .customLong("lang"), help: ArgumentHelp("Language of the report page: en or zh (the findings' details stay in English).", valueName: "en|zh"))
+    var language: MapLanguage = .en
+
     @Flag(help: "Exit 0 even when there are findings (the report is the same).")
     var allowFindings = false
 
     var options: CoverageOptions {
         CoverageOptions(districtPath: district, eventsPath: events, datum: datum, sliverWidth: sliverWidth,
-                        bounds: HouseholdBounds(gridMin: gridMin, gridMax: gridMax, microMin: microMin, microMax: microMax))
+                        bounds: HouseholdBounds(gridMin: gridMin, gridMax: gridMax, microMin: microMin, microMax: microMax),
+                        language: language)
     }
 
     func validate() throws {

@@ -1,4 +1,3 @@
-import CZlib
 import FeatureIO
 import Foundation
 import GeometryEngine
@@ -29,82 +28,9 @@ func sampleMap() -> GridMap {
     return GridMap(epsg: 4549, grids: grids, microGrids: micros)
 }
 
-/// A PNG read back: dimensions and RGB pixels, every chunk's CRC checked.
-struct DecodedPNG {
-    var width: Int
-    var height: Int
-    var pixels: [UInt8]
-
-    func pixel(_ x: Int, _ y: Int) -> RGBColor {
-        let i = 3 * (y * width + x)
-        return RGBColor(pixels[i], pixels[i + 1], pixels[i + 2])
-    }
-
-    struct Failure: Error, CustomStringConvertible { var description: String }
-
-    init(_ bytes: [UInt8]) throws {
-        guard bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) else { throw Failure(description: "no PNG signature") }
-        func u32(_ i: Int) -> Int { Int(bytes[i]) << 24 | Int(bytes[i + 1]) << 16 | Int(bytes[i + 2]) << 8 | Int(bytes[i + 3]) }
-        var offset = 8
-        var idat: [UInt8] = []
-        var width = 0, height = 0
-        var types: [String] = []
-        while offset + 12 <= bytes.count {
-            let length = u32(offset)
-            let type = String(decoding: bytes[(offset + 4)..<(offset + 8)], as: UTF8.self)
-            let body = Array(bytes[(offset + 4)..<(offset + 8 + length)])
-            let crc = UInt32(u32(offset + 8 + length))
-            let computed = body.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, uInt($0.count))) }
-            guard crc == computed else { throw Failure(description: "bad CRC in \(type)") }
-            types.append(type)
-            let data = Array(body.dropFirst(4))
-            if type == "IHDR" {
-                width = Int(data[0]) << 24 | Int(data[1]) << 16 | Int(data[2]) << 8 | Int(data[3])
-                height = Int(data[4]) << 24 | Int(data[5]) << 16 | Int(data[6]) << 8 | Int(data[7])
-                guard data[8] == 8, data[9] == 2 else { throw Failure(description: "not 8-bit RGB") }
-            }
-            if type == "IDAT" { idat += data }
-            offset += 12 + length
-        }
-        guard types.first == "IHDR", types.last == "IEND" else { throw Failure(description: "chunks \(types)") }
-        var size = uLong(height * (width * 3 + 1))
-        var raw = [UInt8](repeating: 0, count: Int(size))
-        let status = raw.withUnsafeMutableBufferPointer { out in
-            idat.withUnsafeBufferPointer { uncompress(out.baseAddress, &size, $0.baseAddress, uLong($0.count)) }
-        }
-        guard status == Z_OK, Int(size) == raw.count else { throw Failure(description: "inflate failed (\(status))") }
-        var pixels: [UInt8] = []
-        for y in 0..<height {
-            let row = y * (width * 3 + 1)
-            guard raw[row] == 0 else { throw Failure(description: "filter \(raw[row]) on row \(y)") }
-            pixels += raw[(row + 1)..<(row + 1 + width * 3)]
-        }
-        self.width = width
-        self.height = height
-        self.pixels = pixels
-    }
-}
-
-@Suite(.timeLimit(.minutes(10))) struct SVGTests {
-    @Test func theSVGIsWellFormedXMLAndDeterministic() throws {
-        let svg = sampleMap().svg(width: 800)
-        #expect(svg == sampleMap().svg(width: 800))
-        let parser = XMLParser(data: Data(svg.utf8))
-        #expect(parser.parse(), "\(parser.parserError.map { "\($0)" } ?? "")")
-        #expect(svg.contains("<title>310101001001002 residential, 300 households</title>"))
-        #expect(svg.contains(">001</text>") && svg.contains(">002</text>"))
-        // The grid over its bounds has the "above" colour, the other one a class inside the bounds.
-        #expect(svg.contains("fill=\"\(HouseholdPalette.above.hex)\""))
-        #expect(svg.contains("over 250 (out of range)"))
-        #expect(svg.contains("micro-grid outline"))
-    }
-
-    @Test func textIsEscaped() throws {
-        var map = sampleMap()
-        map.grids[0].code = "a<b>&\"c'"
-        let svg = map.svg(width: 400)
-        #expect(XMLParser(data: Data(svg.utf8)).parse())
-        #expect(svg.contains("a&lt;b&gt;&amp;&quot;c&#39;"))
+@Suite(.timeLimit(.minutes(10))) struct SVGTextTests {
+    @Test func textIsEscaped() {
+        #expect(SVGText.escape("a<b>&\"c'") == "a&lt;b&gt;&amp;&quot;c&#39;")
     }
 
     @Test func numbersAreShortAndStable() {
@@ -124,42 +50,7 @@ struct DecodedPNG {
     }
 }
 
-@Suite(.timeLimit(.minutes(10))) struct PNGTests {
-    @Test func thePNGDecodesWithGridColoursWhereTheGridsAre() throws {
-        let map = sampleMap()
-        let bytes = try map.png(width: 440)
-        #expect(bytes == (try map.png(width: 440)))
-        let png = try DecodedPNG(bytes)
-        #expect(png.width == 440 + 300)
-        // 400 px for 200 m: 2 px per metre, 20 px margin; the map is 100 m tall → 240 px (legend needs 440).
-        #expect(png.height == 440)
-        let palette = HouseholdPalette(bounds: HouseholdBounds())
-        // Inside grid 1 (200 households) and grid 2 (300: over the bounds), away from outlines and labels.
-        #expect(png.pixel(20 + 30, 20 + 30) == palette.color(kind: "residential", households: 200))
-        #expect(png.pixel(20 + 330, 20 + 30) == HouseholdPalette.above)
-        // Below the map: background.
-        #expect(png.pixel(200, 400) == .white)
-        // On the shared grid outline at x = 100 m: dark.
-        let edge = png.pixel(20 + 200, 20 + 150)
-        #expect(Int(edge.red) + Int(edge.green) + Int(edge.blue) < 200, "\(edge)")
-    }
-
-    @Test func antialiasedEdgesBlend() {
-        var canvas = Canvas(width: 10, height: 10)
-        canvas.fill(rings: [[XY(0, 0), XY(4.5, 0), XY(4.5, 10), XY(0, 10)]], color: .black)
-        #expect(canvas.pixel(2, 5) == .black)
-        #expect(canvas.pixel(8, 5) == .white)
-        let half = canvas.pixel(4, 5)
-        #expect(half.red > 100 && half.red < 155, "\(half)")
-    }
-
-    @Test func aHoleStaysEmpty() {
-        var canvas = Canvas(width: 20, height: 20)
-        canvas.fill(rings: [[XY(0, 0), XY(20, 0), XY(20, 20), XY(0, 20)], [XY(5, 5), XY(15, 5), XY(15, 15), XY(5, 15)]], color: .black)
-        #expect(canvas.pixel(10, 10) == .white)
-        #expect(canvas.pixel(2, 10) == .black)
-    }
-
+@Suite(.timeLimit(.minutes(10))) struct GridMapFileTests {
     @Test func readsAGridsFile() throws {
         let directory = try TemporaryDirectory()
         let map = sampleMap()
@@ -167,14 +58,19 @@ struct DecodedPNG {
         let srs = SpatialReference.epsg(4549, name: "CGCS2000 / 3-degree Gauss-Kruger CM 120E", definition: crs)
         let shift = { (g: Geometry) in g.mapCoordinates { XY($0.x + 500_000, $0.y + 3_500_000) } }
         let grids = Layer(name: "grids", geometryType: "POLYGON", srs: srs,
-                          fields: [FieldDefinition("code", .text), FieldDefinition("households", .integer)],
-                          features: map.grids.map { Feature(geometry: shift($0.geometry), properties: ["code": .text($0.code), "households": .integer(Int64($0.households ?? 0))]) })
+                          fields: [FieldDefinition("code", .text), FieldDefinition("households", .integer), FieldDefinition("网格员", .text),
+                                   FieldDefinition("电话", .integer)],
+                          features: map.grids.map { Feature(geometry: shift($0.geometry), properties: [
+                              "code": .text($0.code), "households": .integer(Int64($0.households ?? 0)), "网格员": .text("张三"),
+                              "电话": .integer(13_800_000_000)]) })
         try GeoPackageWriter.write([grids], to: directory.path("g.gpkg"))
         let read = try GridMap(contentsOf: directory.path("g.gpkg"))
         #expect(read.epsg == 4549)
         #expect(read.grids.map(\.code) == map.grids.map(\.code))
         #expect(read.grids.map(\.households) == [200, 300])
         #expect(read.microGrids.isEmpty)
+        // The office's fields, not data.md's, are kept for the sheets.
+        #expect(read.grids[0].officeFields == [GridMap.OfficeField(name: "网格员", value: "张三"), GridMap.OfficeField(name: "电话", value: "13800000000")])
         #expect(throws: MapRenderingError.self) { try GridMap(contentsOf: directory.path("none.gpkg")) }
     }
 }

@@ -61,8 +61,11 @@ public enum CoverageCheck {
             households: file.grids.reduce(0) { $0 + ($1.households ?? 0) },
             coveragePercent: checker.coveredArea.total > 0 ? 100 * checker.coveredArea.covered / checker.coveredArea.total : 100,
             area: checker.coveredArea.total)
+        // The district goes on the report's map, under the grids.
+        var map = file.map(bounds: options.bounds)
+        map.district = district
         return CoverageResult(gridsPath: gridsPath, districtPath: options.districtPath, eventsPath: options.eventsPath,
-                              epsg: file.epsg, findings: findings, statistics: statistics, map: file.map(bounds: options.bounds),
+                              epsg: file.epsg, findings: findings, statistics: statistics, map: map,
                               notes: checker.notes, options: options)
     }
 }

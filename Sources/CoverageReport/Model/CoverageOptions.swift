@@ -16,9 +16,12 @@ public struct CoverageOptions: Sendable {
     public var dustArea: Double
     /// Household bounds; dedicated and rural grids (and their micro-grids) are exempt.
     public var bounds: HouseholdBounds
+    /// The language of the report page's words (findings' details stay as the checks word them).
+    public var language: MapLanguage
 
     public init(districtPath: String? = nil, eventsPath: String? = nil, datum: Datum = .wgs84, sliverWidth: Double = 1,
-                dustArea: Double = 0.01, bounds: HouseholdBounds = HouseholdBounds()) {
+                dustArea: Double = 0.01, bounds: HouseholdBounds = HouseholdBounds(), language: MapLanguage = .en) {
+        self.language = language
         self.districtPath = districtPath
         self.eventsPath = eventsPath
         self.datum = datum

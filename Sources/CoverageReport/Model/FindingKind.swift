@@ -37,6 +37,27 @@ public enum FindingKind: String, CaseIterable, Sendable, Comparable {
         (allCases.firstIndex(of: a) ?? 0) < (allCases.firstIndex(of: b) ?? 0)
     }
 
+    /// `title` in Chinese, for the report page with `--lang zh`.
+    public var chineseTitle: String {
+        switch self {
+        case .gap: "缺口：不在任何网格内的社区范围"
+        case .overlap: "重叠：同时属于两个网格的范围"
+        case .outsideCommunity: "超出所属社区的网格"
+        case .sliver: "细缝：窄于阈值的缺口和重叠"
+        case .disconnected: "不连通的网格和微网格"
+        case .invalidGeometry: "无效几何"
+        case .microGridGap: "微网格缺口：不在任何微网格内的网格范围"
+        case .microGridOverlap: "微网格重叠：同时属于两个微网格的范围"
+        case .microGridOutside: "超出所属网格的微网格"
+        case .householdsOutOfRange: "户数超出范围"
+        case .unassignedBuilding: "不在任何网格内的楼栋"
+        case .unassignedShop: "不在任何网格内的商铺"
+        case .unassignedRoad: "不在任何网格内的道路"
+        case .eventOutside: "落在所有网格之外的事件"
+        case .invalidEvent: "无法读取的事件行"
+        }
+    }
+
     /// The heading of the kind's table in the report.
     public var title: String {
         switch self {

@@ -1,3 +1,4 @@
+import DistrictModel
 import Foundation
 import GeometryEngine
 import MapRendering
@@ -12,13 +13,15 @@ struct HTMLPage {
     let mapWidth = 1000.0
 
     private var e: (String) -> String { SVGText.escape }
+    /// The English or the Chinese, as `--lang` asks.
+    private func t(_ english: String, _ chinese: String) -> String { result.options.language == .zh ? chinese : english }
     private func n(_ v: Double) -> String { SVGText.number(v) }
 
     func render() -> String {
-        let title = "Coverage report: \((result.gridsPath as NSString).lastPathComponent)"
+        let title = t("Coverage report: ", "网格覆盖检查报告：") + (result.gridsPath as NSString).lastPathComponent
         var out = """
             <!DOCTYPE html>
-            <html lang="en">
+            <html lang="\(t("en", "zh-CN"))">
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -27,9 +30,9 @@ struct HTMLPage {
             </head>
             <body>
             <header><h1>\(e(title))</h1>
-            <p class="inputs">Grids <code>\(e(result.gridsPath))</code>\
-            \(result.districtPath.map { " · district <code>\(e($0))</code>" } ?? "")\
-            \(result.eventsPath.map { " · events <code>\(e($0))</code>" } ?? "") · measured in EPSG:\(result.epsg)</p>
+            <p class="inputs">\(t("Grids", "网格")) <code>\(e(result.gridsPath))</code>\
+            \(result.districtPath.map { " · \(t("district", "辖区"))  <code>\(e($0))</code>" } ?? "")\
+            \(result.eventsPath.map { " · \(t("events", "事件")) <code>\(e($0))</code>" } ?? "") · \(t("measured in", "量算坐标系")) EPSG:\(result.epsg)</p>
             </header>
 
             """
@@ -58,16 +61,16 @@ struct HTMLPage {
             return String(out.reversed())
         }
         var out = "<section class=\"headline\">\n"
-        out += card("communities", grouped(s.communities))
-        out += card("grids", grouped(s.grids))
-        out += card("micro-grids", grouped(s.microGrids))
-        out += card("households", grouped(s.households))
-        out += card(result.districtPath == nil ? "covered (within the grids' outline)" : "of the communities in a grid",
+        out += card(t("communities", "社区"), grouped(s.communities))
+        out += card(t("grids", "网格"), grouped(s.grids))
+        out += card(t("micro-grids", "微网格"), grouped(s.microGrids))
+        out += card(t("households", "户数"), grouped(s.households))
+        out += card(result.districtPath == nil ? t("covered (within the grids' outline)", "覆盖率（网格外轮廓内）") : t("of the communities in a grid", "社区面积在网格内的比例"),
                     String(format: "%.2f%%", s.coveragePercent))
-        out += card("findings", grouped(result.findings.count), result.findings.isEmpty ? " ok" : " bad")
+        out += card(t("findings", "问题"), grouped(result.findings.count), result.findings.isEmpty ? " ok" : " bad")
         out += "</section>\n<nav class=\"kinds\">"
         if result.findings.isEmpty {
-            out += "<span class=\"clean\">No findings: every check passed.</span>"
+            out += "<span class=\"clean\">\(t("No findings: every check passed.", "没有问题：所有检查均通过。"))</span>"
         }
         for (kind, count) in result.counts where count > 0 {
             out += "<a class=\"chip\" href=\"#t-\(kind.rawValue)\"><i style=\"background:\(kind.color)\"></i>\(count) \(e(kind.rawValue))</a> "
@@ -89,6 +92,7 @@ struct HTMLPage {
 
         var svg = "<svg id=\"map\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(n(frame.width)) \(n(frame.height))\" "
         svg += "data-fs=\"\(n(fontSize))\" preserveAspectRatio=\"xMidYMid meet\">\n"
+        svg += districtLayers(frame: frame, world: world)
         svg += "<g class=\"grids\">\n"
         for grid in map.grids {
             let households = grid.households.map { "\($0) households" } ?? "households unknown"
@@ -135,21 +139,34 @@ struct HTMLPage {
         }
         svg += "</g>\n</svg>\n"
 
-        var legend = "<div class=\"legend\"><h3>Households per grid</h3>"
-        for entry in palette.entries {
+        var legend = "<div class=\"legend\"><h3>\(t("Households per grid", "网格户数"))</h3>"
+        for entry in palette.entries(chinese: result.options.language == .zh) {
             legend += "<div><i style=\"background:\(entry.color.hex)\"></i>\(e(entry.label))</div>"
         }
-        legend += "<div><i class=\"line\"></i>grid outline</div><div><i class=\"line dash\"></i>micro-grid outline</div>"
+        legend += "<h3>\(t("Layers", "图层")) <small>(\(t("tick to show", "勾选显示")))</small></h3>"
+        var layers = [("grids", "<i style=\"background:\(palette.entries[3].color.hex)\"></i>" + t("grids (fill)", "网格（填色）")),
+                      ("outline", "<i class=\"line\"></i>" + t("grid outline", "网格边界")),
+                      ("micro", "<i class=\"line dash\"></i>" + t("micro-grid outline", "微网格边界")),
+                      ("labels", t("grid codes", "网格编码"))]
+        if map.district != nil {
+            layers.insert(("roads", "<i class=\"line road\"></i>" + t("roads", "道路") + " (\(map.district?.roads.count ?? 0))"), at: 0)
+            layers.insert(("bld", "<i class=\"bld\"></i>" + t("buildings", "楼栋") + " (\(map.district?.buildings.count ?? 0))"), at: 0)
+        }
+        for (layer, label) in layers {
+            legend += "<label><input type=\"checkbox\" checked data-layer=\"\(layer)\">\(label)</label>"
+        }
         let present = result.counts.filter { $0.count > 0 && $0.kind != .invalidEvent }
         if !present.isEmpty {
-            legend += "<h3>Findings <small>(tick to show)</small></h3>"
+            legend += "<h3>\(t("Findings", "问题")) <small>(\(t("tick to show", "勾选显示")))</small></h3>"
             for (kind, count) in present {
                 legend += "<label><input type=\"checkbox\" checked data-k=\"\(kind.rawValue)\"><i style=\"background:\(kind.color)\"></i>\(e(kind.rawValue)) (\(count))</label>"
             }
         }
         let bar = ScaleBar(metresPerUnit: 1 / frame.scale, maxUnits: 150)
-        legend += "<p class=\"hint\">Drag to pan, wheel or buttons to zoom; click a row of a table to go to its finding. "
-        legend += "At full view, \(e(bar.label)) is \(n(bar.units / frame.width * 100))% of the map's width.</p></div>"
+        legend += "<p class=\"hint\">" + t("Drag to pan, wheel or buttons to zoom; click a row of a table to go to its finding. ",
+                                           "拖动平移，滚轮或按钮缩放；点击表格中的一行可定位到该问题。")
+        legend += t("At full view, \(e(bar.label)) is \(n(bar.units / frame.width * 100))% of the map's width.",
+                    "全图时 \(e(bar.label)) 为地图宽度的 \(n(bar.units / frame.width * 100))%。") + "</p></div>"
 
         return """
             <section class="mapbox">
@@ -162,13 +179,35 @@ struct HTMLPage {
             """
     }
 
+    /// The district's roads (by class, their width on the ground) and buildings, under the
+    /// grids; those outside the map's world are left out.
+    func districtLayers(frame: MapFrame, world: Envelope) -> String {
+        guard let district = result.map.district else { return "" }
+        var svg = "<g class=\"roads\">\n"
+        let width: [RoadClass: Double] = [.arterial: 24, .secondary: 16, .branch: 10, .service: 6, .path: 2]
+        for road in district.roads.sorted(by: { ($0.roadClass ?? .path) > ($1.roadClass ?? .path) }) {
+            guard let box = road.geometry.envelope, box.intersects(world) else { continue }
+            let metres = width[road.roadClass ?? .path] ?? 2
+            svg += "<path class=\"\(road.roadClass?.rawValue ?? "path")\" stroke-width=\"\(n(max(metres * frame.scale, 0.4)))\" "
+            svg += "d=\"\(SVGText.pathData(road.geometry, frame: frame, decimals: 1))\">"
+            if let name = road.name { svg += "<title>\(e(name))</title>" }
+            svg += "</path>\n"
+        }
+        svg += "</g>\n<g class=\"bld\">\n"
+        for building in district.buildings {
+            guard let box = building.geometry.envelope, box.intersects(world) else { continue }
+            svg += "<path d=\"\(SVGText.pathData(building.geometry, frame: frame, decimals: 1))\"><title>\(e(building.id)): \(building.households)</title></path>\n"
+        }
+        return svg + "</g>\n"
+    }
+
     // MARK: Tables
 
     func tables() -> String {
         var out = "<section class=\"tables\">\n"
         for (kind, count) in result.counts where count > 0 {
-            out += "<h2 id=\"t-\(kind.rawValue)\"><i style=\"background:\(kind.color)\"></i>\(e(kind.title)) <span>(\(count))</span></h2>\n"
-            out += "<table><thead><tr><th>finding</th><th>concerns</th><th>detail</th></tr></thead><tbody>\n"
+            out += "<h2 id=\"t-\(kind.rawValue)\"><i style=\"background:\(kind.color)\"></i>\(e(t(kind.title, kind.chineseTitle))) <span>(\(count))</span></h2>\n"
+            out += "<table><thead><tr><th>\(t("finding", "问题"))</th><th>\(t("concerns", "涉及"))</th><th>\(t("detail", "详情"))</th></tr></thead><tbody>\n"
             for finding in result.findings where finding.kind == kind {
                 let link = finding.geometry == nil
                     ? e(finding.id)
@@ -182,7 +221,7 @@ struct HTMLPage {
 
     func notes() -> String {
         let o = result.options
-        var out = "<footer><h2>How this was checked</h2><ul>"
+        var out = "<footer><h2>\(t("How this was checked", "检查方法"))</h2><ul>"
         out += "<li>Areas, widths and distances in metres, in EPSG:\(result.epsg). A gap or overlap thinner than "
         out += "\(n(o.sliverWidth)) m everywhere is a sliver; pieces under \(n(o.dustArea)) m² or under a centimetre wide are numeric noise and not reported.</li>"
         out += "<li>Household bounds: residential grids \(o.bounds.gridMin)-\(o.bounds.gridMax), micro-grids \(o.bounds.microMin)-\(o.bounds.microMax). "
@@ -213,7 +252,9 @@ struct HTMLPage {
         .tools button{width:30px;height:30px;font-size:17px;border:1px solid #aaa;border-radius:5px;background:#fff;cursor:pointer}
         .legend{width:235px;background:#fff;border:1px solid #dde1e6;border-radius:8px;padding:6px 12px;font-size:13px}
         .legend h3{font-size:13px;margin:8px 0 4px}.legend label{display:block;cursor:pointer}.hint{color:#666;font-size:12px}
-        .grids path{stroke:none}.micro path{fill:none;stroke:#666;stroke-width:.6px;stroke-dasharray:3 2;vector-effect:non-scaling-stroke}
+        .grids path{stroke:none;fill-opacity:.62}.bld path{fill:#d9cbb8;stroke:#8c7b6b;stroke-width:.4px;vector-effect:non-scaling-stroke}
+        .roads path{fill:none;stroke:#b9b2a6;stroke-linecap:round;stroke-linejoin:round}.roads .arterial{stroke:#e7b85a}.roads .secondary{stroke:#eed27e}
+        i.bld{background:#d9cbb8;border-color:#8c7b6b}i.line.road{border-top:3px solid #e7b85a}.micro path{fill:none;stroke:#666;stroke-width:.6px;stroke-dasharray:3 2;vector-effect:non-scaling-stroke}
         .outline path{fill:none;stroke:#222;stroke-width:1.4px;vector-effect:non-scaling-stroke;pointer-events:none}
         .labels text{text-anchor:middle;fill:#1b1b1b;stroke:#ffffff;stroke-opacity:.8;stroke-width:.2em;paint-order:stroke;pointer-events:none}#map.nolabels .labels{display:none}
         .f{cursor:pointer}.f .a{fill-opacity:.45;stroke:var(--c);stroke-width:2.5px;vector-effect:non-scaling-stroke}
@@ -264,6 +305,9 @@ struct HTMLPage {
         for(var j=0;j<fs2.length;j++){fs2[j].addEventListener('click',function(){if(moved)return;var id=this.id.slice(2);
         clear();this.classList.add('hl');var row=document.getElementById('r-'+id);
         if(row){row.classList.add('hl');row.scrollIntoView({behavior:'smooth',block:'center'});}});}
+        var ls=document.querySelectorAll('input[data-layer]');
+        for(var q=0;q<ls.length;q++){ls[q].addEventListener('change',function(){var g=svg.querySelector('g.'+this.getAttribute('data-layer'));
+        if(g)g.style.display=this.checked?'':'none';});}
         var boxes=document.querySelectorAll('input[data-k]');
         for(var k=0;k<boxes.length;k++){boxes[k].addEventListener('change',function(){var on=this.checked;
         var gs=svg.querySelectorAll('.k-'+this.getAttribute('data-k'));for(var i=0;i<gs.length;i++)gs[i].style.display=on?'':'none';});}

@@ -28,6 +28,8 @@ extension GridMap {
             }
             let epsg = try MetricCRS.epsg(forSource: source, extent: gridLayer.extent)
             let toGrids = try CoordinateTransformer(from: source, to: epsg)
+            let ours = Set(PartitionSchema.ImportedGrids.fields.map(\.name))
+            let officeFieldNames = gridLayer.fields.map(\.name).filter { !ours.contains($0) }
             var grids: [Grid] = []
             for (row, feature) in gridLayer.features.enumerated() {
                 let (id, code) = try Self.identify(feature, row: row, as: "grid", codeField: field.code, layer: field.layer, path: path)
@@ -36,10 +38,14 @@ extension GridMap {
                 }
                 grids.append(Grid(code: code, communityCode: Self.text(feature[field.communityCode]) ?? field.impliedCommunityCode(ofGrid: code),
                                   kind: Self.text(feature[field.kind]) ?? "", households: feature[field.households].int64.map { Int($0) },
-                                  geometry: try toGrids.transform(geometry)))
+                                  geometry: try toGrids.transform(geometry),
+                                  officeFields: officeFieldNames.compactMap { name in
+                                      Self.text(feature[name]).map { OfficeField(name: name, value: $0) }
+                                  }))
             }
             let micros = try Self.microGrids(in: reader, path: path, source: source, epsg: epsg)
             self.init(epsg: epsg, grids: grids, microGrids: micros, bounds: bounds)
+            buildingAssignments = try Self.buildingAssignments(in: reader)
         } catch let error as MapRenderingError {
             throw error
         } catch {
@@ -66,6 +72,17 @@ extension GridMap {
         return micros
     }
 
+    /// The rows of `building_assignments` with a building and a grid, or nil without the layer.
+    private static func buildingAssignments(in reader: GeoPackageReader) throws -> [BuildingAssignment]? {
+        let field = PartitionSchema.BuildingAssignments.self
+        guard reader.layerNames.contains(field.layer) else { return nil }
+        return try reader.readLayer(field.layer).features.compactMap { row in
+            guard let building = text(row[field.buildingID]), let grid = text(row[field.gridCode]) else { return nil }
+            return BuildingAssignment(buildingID: building, gridCode: grid, microGridCode: text(row[field.microGridCode]),
+                                      households: row[field.households].int64.map { Int($0) } ?? 0)
+        }
+    }
+
     /// A row's feature id (its index when it has none) and code; a row without a code is an
     /// error naming it.
     private static func identify(_ feature: Feature, row: Int, as what: String, codeField: String, layer: String,
@@ -82,6 +99,7 @@ extension GridMap {
         switch value {
         case .text(let s): s.isEmpty ? nil : s
         case .integer(let i): String(i)
+        case .real(let r): r == r.rounded() && abs(r) < 1e15 ? String(Int64(r)) : String(r)
         default: nil
         }
     }

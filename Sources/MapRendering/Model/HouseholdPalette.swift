@@ -67,15 +67,18 @@ public struct HouseholdPalette: Hashable, Sendable {
     }
 
     /// Every colour of the map with its meaning, for a legend.
-    public var entries: [Entry] {
+    public var entries: [Entry] { entries(chinese: false) }
+
+    /// Every colour of the map with its meaning, in English or in Chinese.
+    public func entries(chinese: Bool) -> [Entry] {
         let limits = self.limits
         let starts = [bounds.gridMin] + limits
         let ends = limits.map { $0 - 1 } + [bounds.gridMax]
-        var out = [Entry(color: Self.below, label: "under \(bounds.gridMin) (out of range)")]
+        var out = [Entry(color: Self.below, label: chinese ? "少于\(bounds.gridMin)（超出范围）" : "under \(bounds.gridMin) (out of range)")]
         for i in 0..<4 { out.append(Entry(color: Self.sequential[i], label: "\(starts[i])-\(ends[i])")) }
-        out.append(Entry(color: Self.above, label: "over \(bounds.gridMax) (out of range)"))
-        out.append(Entry(color: Self.dedicated, label: "dedicated (no bounds)"))
-        out.append(Entry(color: Self.rural, label: "rural (no bounds)"))
+        out.append(Entry(color: Self.above, label: chinese ? "多于\(bounds.gridMax)（超出范围）" : "over \(bounds.gridMax) (out of range)"))
+        out.append(Entry(color: Self.dedicated, label: chinese ? "专属网格（不限户数）" : "dedicated (no bounds)"))
+        out.append(Entry(color: Self.rural, label: chinese ? "农村（不限户数）" : "rural (no bounds)"))
         return out
     }
 }
