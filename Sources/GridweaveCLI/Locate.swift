@@ -60,7 +60,7 @@ struct Locate: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("A partition GeoPackage (layers grids and microgrids), as `gridweave partition` writes.",
+    @Option(help: ArgumentHelp("A partition GeoPackage (layers grids and microgrids), as `gridweave partition` writes, or the PostGIS database it wrote: PG:\"host=... dbname=... user=...\" (add active_schema=S for --schema S).",
                                valueName: "grids.gpkg"))
     var grids: String
 
@@ -102,7 +102,8 @@ struct Locate: ParsableCommand {
             let index = try GridIndex(contentsOf: grids)
             provenance = index.provenance
             let job = try LocateCSV(index: index, options: LocateCSV.Options(datum: datum, tolerance: tolerance, maxLineBytes: maxLineBytes,
-                                                                                 neutraliseFormulas: neutraliseFormulas), gridsFile: grids)
+                                                                                 neutraliseFormulas: neutraliseFormulas),
+                                    gridsFile: DatabaseConnection.displayName(grids))
             let inputName = input ?? "-"
             let inputFD = try openInput(inputName)
             defer { if inputFD != STDIN_FILENO { close(inputFD) } }
