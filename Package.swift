@@ -92,12 +92,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The office's register (台账) of grids, micro-grids and buildings, as spreadsheet sheets.
+        .target(name: "GridRegister",
+                dependencies: ["GeometryEngine", "Projections", "FeatureIO", "DistrictModel", "GridSchema", "GridLookup"],
+                swiftSettings: swiftSettings),
         // The `gridweave` command.
         .executableTarget(
             name: "GridweaveCLI",
             dependencies: [
                 "GeometryEngine", "Projections", "FeatureIO", "DistrictModel", "DistrictSynthesis", "GridSchema", "GridLookup", "Partitioning",
-                "MapRendering", "CoverageReport", "IntakeServer",
+                "MapRendering", "CoverageReport", "IntakeServer", "GridRegister",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -12,6 +12,10 @@ extension GridIndex {
 
     /// Loads the grids (and micro-grids) of a partition GeoPackage and builds the index.
     ///
+    /// `path` may also name a PostGIS database (`PG:"host=... dbname=..."`, as `gridweave
+    /// partition -o PG:...` writes) or another file GDAL reads, holding the same layers; their
+    /// index is always built (only a GeoPackage stores one).
+    ///
     /// Reads any GeoPackage that follows data.md, not only the engine's own: grids may be
     /// Polygons or MultiPolygons; `community_code` defaults to the first 12 digits of a 15-digit
     /// grid `code`, `kind` to empty; a missing `microgrids` layer gives grids without
@@ -36,9 +40,10 @@ extension GridIndex {
     public convenience init(contentsOf path: String, cellsPerEdge: Double? = nil, concurrently: Bool = true,
                             useStored: Bool = true) throws {
         let loadStarted = monotonicSeconds()
+        let isConnection = DatabaseConnection.isConnection(path)
         // Before any open: the stored index is read through SQLite directly, and opening a FIFO
         // (or a device) would wait forever.
-        if FileCheck.kind(of: path) != nil {  // a missing file: the reader's own error names it
+        if !isConnection, FileCheck.kind(of: path) != nil {  // a missing file: the reader's own error names it
             do {
                 try FileCheck.inputFile(path)
             } catch {
@@ -46,7 +51,9 @@ extension GridIndex {
             }
         }
         var reason: String?
-        if useStored, cellsPerEdge == nil {
+        if isConnection {
+            reason = "a database holds no stored index"
+        } else if useStored, cellsPerEdge == nil {
             switch Self.readStored(path, loadStarted: loadStarted) {
             case .success(let stored):
                 self.init(sharing: stored)
@@ -57,12 +64,9 @@ extension GridIndex {
         } else {
             reason = useStored ? "a lattice density was asked for" : "asked to build"
         }
-        let reader: GeoPackageReader
-        do {
-            reader = try GeoPackageReader(path: path)
-        } catch let error as FeatureIOError {
-            throw GridLookupError(unreadable: error, file: path)
-        }
+        let reader = try GridsSource.open(path)
+        // Messages name a database by its connection without the password.
+        let path = DatabaseConnection.displayName(path)
         guard reader.layerNames.contains(Self.gridsLayer) else {
             let known = reader.layerNames.isEmpty ? "it has none" : "it has \(reader.layerNames.joined(separator: ", "))"
             throw GridLookupError(.missingLayer, file: path, layer: Self.gridsLayer,
@@ -132,7 +136,7 @@ extension GridIndex {
         }
     }
 
-    private static func read(_ name: String, from reader: GeoPackageReader, path: String) throws -> Layer {
+    private static func read(_ name: String, from reader: GridsSource, path: String) throws -> Layer {
         do {
             return try reader.readLayer(name)
         } catch let error as FeatureIOError {

@@ -12,7 +12,7 @@ struct Gridweave: AsyncParsableCommand {
             A district is a GeoPackage, or a folder of <layer>.geojson files, with at least the \
             layers `communities` (field `code`) and `buildings` (fields `id`, `households`).
             """,
-        subcommands: [Inspect.self, Generate.self, Partition.self, ImportGrids.self, Index.self, Locate.self, Coverage.self, Render.self, Serve.self]
+        subcommands: [Inspect.self, Generate.self, Partition.self, ImportGrids.self, Index.self, Locate.self, Coverage.self, Render.self, Serve.self, Register.self]
     )
 
     /// Runs the command line, turning every failure into `error: ...` on stderr and exit code 1

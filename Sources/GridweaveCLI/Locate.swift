@@ -53,14 +53,20 @@ struct Locate: ParsableCommand {
             with an `error:` line when the grids file or INPUT cannot be read, -o names what is not \
             a regular file, or the header lacks id, lon or lat or is longer than --max-line-bytes.
 
+            An office's export keeps its own column names and may be a workbook: name the \
+            columns with --id-field, --lon-field and --lat-field (事件编号, 经度, 纬度), and give \
+            an .xlsx or .ods file, whose first sheet is read (through GDAL) as the CSV would be; \
+            its other columns are carried through, Chinese intact.
+
             Examples:
               gridweave locate --grids shanghai-grids.gpkg events.csv -o events-located.csv
+              gridweave locate --grids grids.gpkg 事件.xlsx --id-field 事件编号 --lon-field 经度 --lat-field 纬度 -o 事件-网格.csv
               gridweave locate --grids grids.gpkg --datum gcj02 amap.csv > located.csv
               cat fixes.csv | gridweave locate --grids grids.gpkg --tolerance 20 - --summary
             """
     )
 
-    @Option(help: ArgumentHelp("A partition GeoPackage (layers grids and microgrids), as `gridweave partition` writes.",
+    @Option(help: ArgumentHelp("A partition GeoPackage (layers grids and microgrids), as `gridweave partition` writes, or the PostGIS database it wrote: PG:\"host=... dbname=... user=...\" (add active_schema=S for --schema S).",
                                valueName: "grids.gpkg"))
     var grids: String
 
@@ -84,6 +90,13 @@ struct Locate: ParsableCommand {
                                valueName: "bytes"))
     var maxLineBytes = LocateCSV.Options.defaultMaxLineBytes
 
+    @Option(help: ArgumentHelp("The input's column of ids, when not `id`: an office's 事件编号.", valueName: "name"))
+    var idField = "id"
+    @Option(help: ArgumentHelp("The input's column of longitudes, when not `lon`: 经度.", valueName: "name"))
+    var lonField = "lon"
+    @Option(help: ArgumentHelp("The input's column of latitudes, when not `lat`: 纬度.", valueName: "name"))
+    var latField = "lat"
+
     @Flag(help: ArgumentHelp("Write a ' before an id or carried cell that starts with = + - @, a tab or a CR, so that a spreadsheet shows it as text instead of running it as a formula."))
     var neutraliseFormulas = false
 
@@ -101,10 +114,16 @@ struct Locate: ParsableCommand {
             if let output { _ = try FileCheck.outputFile(output, advice: Self.outputAdvice) }
             let index = try GridIndex(contentsOf: grids)
             provenance = index.provenance
-            let job = try LocateCSV(index: index, options: LocateCSV.Options(datum: datum, tolerance: tolerance, maxLineBytes: maxLineBytes,
-                                                                                 neutraliseFormulas: neutraliseFormulas), gridsFile: grids)
+            var jobOptions = LocateCSV.Options(datum: datum, tolerance: tolerance, maxLineBytes: maxLineBytes,
+                                               neutraliseFormulas: neutraliseFormulas)
+            (jobOptions.idColumn, jobOptions.lonColumn, jobOptions.latColumn) = (idField, lonField, latField)
+            let job = try LocateCSV(index: index, options: jobOptions, gridsFile: DatabaseConnection.displayName(grids))
             let inputName = input ?? "-"
-            let inputFD = try openInput(inputName)
+            // A workbook (an office's XLSX or ODS export) is read through GDAL into a CSV beside
+            // the system's temporary files, which then streams as any other.
+            let converted = try SpreadsheetReader.isWorkbook(inputName) ? Self.workbookAsCSV(inputName) : nil
+            defer { if let converted { unlink(converted) } }
+            let inputFD = try openInput(converted ?? inputName)
             defer { if inputFD != STDIN_FILENO { close(inputFD) } }
             let inputSize = inputFD == STDIN_FILENO ? nil : fileSize(inputFD)
             let progress = ProgressLine(enabled: isatty(STDERR_FILENO) == 1, total: inputSize)
@@ -123,6 +142,13 @@ struct Locate: ParsableCommand {
             // little): after the summary line, which scripts read first.
             if let provenance { printError("grids: \(provenance)") }
         }
+    }
+
+    /// The first sheet of the workbook `path` as a temporary CSV file; its path.
+    private static func workbookAsCSV(_ path: String) throws -> String {
+        let csv = (NSTemporaryDirectory() as NSString).appendingPathComponent("gridweave-locate-\(UUID().uuidString).csv")
+        try SpreadsheetReader.csv(of: path, to: csv)
+        return csv
     }
 
     static let outputAdvice = "name a regular file or a new path, or leave out -o to write to standard output"

@@ -71,14 +71,27 @@ struct Partition: ParsableCommand {
               gridweave partition penglai.gpkg --previous grids.gpkg --keep-grids -o grids-micro.gpkg
               gridweave partition city-2025.gpkg --previous grids-2024.gpkg --lock 370684001001003,370684001001004 -o grids-2025.gpkg
               gridweave partition office-shp/ --mapping office.json -o grids.gpkg
+              gridweave partition city.gpkg -o PG:"host=127.0.0.1 dbname=city user=grids" --schema grids2025
+
+            With -o PG:"..." (GDAL's PostgreSQL connection: libpq's host, port, dbname, user, \
+            password) the layers are written as PostGIS tables of --schema (default public) in one \
+            transaction: the old tables stay until the new ones are complete, and a failure leaves \
+            the database as it was. Each has a GiST spatial index; `gridweave locate --grids PG:"..."` \
+            and `serve` read them back. A database that cannot be reached is an error before any work.
             """
     )
 
     @Argument(help: ArgumentHelp("A district: a GeoPackage, a folder of <layer>.geojson files, or what GDAL reads: a Shapefile or a folder of them, MapInfo, DXF, KML, FlatGeobuf, FileGDB.", valueName: "district"))
     var district: String
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The GeoPackage to write (with --format \"ESRI Shapefile\": the folder).", valueName: "out.gpkg"))
+    @Option(name: .shortAndLong, help: ArgumentHelp(
+        "The GeoPackage to write (with --format \"ESRI Shapefile\": the folder), or a PostGIS database: PG:\"host=... port=... dbname=... user=...\".",
+        valueName: "out.gpkg"))
     var output: String
+
+    @Option(help: ArgumentHelp("With -o PG:...: the database schema the tables are written to (created when missing; default public).",
+                               valueName: "schema"))
+    var schema: String?
 
     @Option(help: ArgumentHelp(
         "GPKG (default), or \"ESRI Shapefile\": a folder of one Shapefile per layer, field names cut to 10 characters by one table (data.md).",
@@ -136,12 +149,24 @@ struct Partition: ParsableCommand {
             throw ValidationError("--previous writes its change tables to a GeoPackage: leave out --format \"ESRI Shapefile\", and convert the result")
         }
         if outputEncoding != nil && format != .shapefile { throw ValidationError("--output-encoding applies to --format \"ESRI Shapefile\" only") }
+        if writesDatabase && format == .shapefile {
+            throw ValidationError("-o PG:... writes PostGIS tables: leave out --format \"ESRI Shapefile\", or give a folder")
+        }
+        if schema != nil && !writesDatabase { throw ValidationError("--schema applies to -o PG:... (a PostGIS database) only") }
+        if schema?.isEmpty == true { throw ValidationError("--schema needs a name") }
     }
+
+    /// Whether `-o` names a PostGIS database rather than a file.
+    var writesDatabase: Bool { DatabaseConnection.isConnection(output) }
+
+    /// Where the summary says the partition went: a database without its password.
+    var shownOutput: String { DatabaseConnection.displayName(output) }
 
     func run() throws {
         let start = Date()
         // Refused before minutes of partitioning, not after.
         switch format {
+        case _ where writesDatabase: try reportingErrors { try PostGISWriter.check(output) }
         case .geoPackage: try reportingErrors { _ = try FileCheck.outputFile(output) }
         case .shapefile: try reportingErrors { try ShapefileWriter.checkOutputFolder(output, layers: PartitionSchema.partitionLayers) }
         }
@@ -221,6 +246,8 @@ struct Partition: ParsableCommand {
     /// Writes the partition in `--format`.
     private func write(_ partition: Partitioning.Partition) throws {
         switch format {
+        case _ where writesDatabase:
+            try PostGISWriter.write(try partition.layers(), to: output, schema: schema ?? PostGISWriter.defaultSchema)
         case .geoPackage:
             try partition.write(to: output)
         case .shapefile:
@@ -247,7 +274,15 @@ struct Partition: ParsableCommand {
         }
         bar.finish()
         try reportingErrors { try requirePlaced(result.partition, read: read) }
-        try stages.measure(.write) { try reportingErrors { try result.write(to: output) } }
+        try stages.measure(.write) {
+            try reportingErrors {
+                if writesDatabase {
+                    try PostGISWriter.write(try result.layers(), to: output, schema: schema ?? PostGISWriter.defaultSchema)
+                } else {
+                    try result.write(to: output)
+                }
+            }
+        }
         print(summary(result.partition, seconds: Date().timeIntervalSince(start)))
         print(result.report.summary(limit: limit).joined(separator: "\n"))
         if timings {
@@ -266,7 +301,7 @@ struct Partition: ParsableCommand {
         let notPlaced = partition.unplaced.filter { $0.households > 0 }.map(\.buildingID)
         func percent(_ part: Int, _ whole: Int) -> String { whole == 0 ? "-" : String(format: "%.1f%%", 100 * Double(part) / Double(whole)) }
         var out = [
-            "wrote \(output)",
+            "wrote \(shownOutput)",
             "  communities   \(pad(s.communities))",
             "  grids         \(pad(grids.count))   \(kinds.joined(separator: ", "))",
             "  micro-grids   \(pad(partition.microGrids.count))",

@@ -56,7 +56,7 @@ struct Serve: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("A partition GeoPackage (layers grids and microgrids), as `gridweave partition` writes.",
+    @Option(help: ArgumentHelp("A partition GeoPackage (layers grids and microgrids), as `gridweave partition` writes, or the PostGIS database it wrote: PG:\"host=... dbname=... user=...\"; a reload reads its newest tables.",
                                valueName: "grids.gpkg"))
     var grids: String
 

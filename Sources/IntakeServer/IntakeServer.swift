@@ -201,10 +201,12 @@ public final class IntakeServer: Sendable {
 }
 
 /// Whether a path may be opened as a grids file: a regular file (after symlinks), checked
-/// before any open, since opening a FIFO or a device would block or never end.
+/// before any open, since opening a FIFO or a device would block or never end; or a database.
 enum GridsFileCheck {
     /// Why `path` cannot be a grids file, nil when it can.
     static func problem(_ path: String) -> String? {
+        // A database (`PG:...`) has no file to check; its reader reports what fails.
+        guard !DatabaseConnection.isConnection(path) else { return nil }
         do {
             try FileCheck.inputFile(path, advice: "give the .gpkg that gridweave partition wrote")
             return nil

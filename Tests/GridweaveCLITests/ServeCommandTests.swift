@@ -46,6 +46,20 @@ import TestSupport
         return (http.statusCode, String(decoding: data, as: UTF8.self))
     }
 
+    /// Starts the built `gridweave serve --grids grids --port port`, its standard error to the
+    /// file `logPath` (read once the server has exited: a pipe would need a reader thread).
+    static func launchServe(grids: String, port: Int, logPath: String) throws -> (process: Process, log: FileHandle) {
+        let process = Process()
+        process.executableURL = try #require(gridweaveExecutable(), "gridweave is not built")
+        process.arguments = ["serve", "--grids", grids, "--port", "\(port)"]
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let logFile = try #require(FileHandle(forWritingAtPath: logPath))
+        process.standardError = logFile
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return (process, logFile)
+    }
+
     /// Polls `condition` every 50 ms, up to `attempts` times; true as soon as it holds.
     static func eventually(attempts: Int = 400, _ condition: () async -> Bool) async -> Bool {
         for _ in 0..<attempts {
@@ -59,18 +73,9 @@ import TestSupport
         let directory = try TemporaryDirectory()
         let grids = directory.path("grids.gpkg")
         try Self.writeGrids(to: grids)
-        let executable = try #require(gridweaveExecutable(), "gridweave is not built")
         let port = try Self.freePort()
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = ["serve", "--grids", grids, "--port", "\(port)"]
-        // Standard error to a file, read once the server has exited (a pipe would need a reader thread).
         let logPath = directory.path("serve.log")
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let logFile = try #require(FileHandle(forWritingAtPath: logPath))
-        process.standardError = logFile
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let (process, logFile) = try Self.launchServe(grids: grids, port: port, logPath: logPath)
         defer { if process.isRunning { process.terminate() } }
 
         let up = await Self.eventually { await Self.get(port, "/healthz")?.status == 200 }

@@ -27,6 +27,21 @@ final class GDALDatasetHandle {
         handle = opened
     }
 
+    /// Opens the PostgreSQL/PostGIS database `connection` (`PG:...`) read-only, with
+    /// `openOptions`. Call inside `withGDALMessages`.
+    /// - Throws: `.notReadable` naming the connection without its password.
+    init(connection: String, openOptions: [String] = []) throws {
+        let flags = UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR)
+        // GDALOpenEx returns NULL when the database cannot be reached or refuses us (its message says why).
+        let opened = withCStringList(openOptions) { options in
+            withCStringList([PostGISWriter.driverName]) { GDALOpenEx(connection, flags, $0, options, nil) }
+        }
+        guard let opened else {
+            throw FeatureIOError(.notReadable, PostGISWriter.connectionFailure(), file: DatabaseConnection.redacted(connection))
+        }
+        handle = opened
+    }
+
     deinit {
         // GDALClose returns nothing in GDAL 3.6 (a CPLErr from 3.8 on, for a write that failed
         // on close); a read-only dataset has nothing to write, so there is nothing to report.

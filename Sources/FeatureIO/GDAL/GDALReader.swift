@@ -25,12 +25,21 @@ public final class GDALReader {
 
     static let shapefileDriver = "ESRI Shapefile"
 
-    /// Opens `path` read-only.
+    /// Opens `path` read-only; a PostGIS connection (`PG:...`, see `DatabaseConnection`) too.
     /// - Parameter encoding: the encoding of a Shapefile's DBF, over what its `.cpg` says;
     ///   formats that declare their own encoding ignore it.
     /// - Throws: `FeatureIOError`: `.fileNotFound`; `.notARegularFile` for a FIFO, a socket or a
     ///   device; `.notReadable` when no GDAL driver opens it.
     public init(path: String, encoding: TextEncoding? = nil) throws {
+        if DatabaseConnection.isConnection(path) {
+            let dataset = try withGDALMessages { try GDALDatasetHandle(connection: path, openOptions: PostGISWriter.listAllTables) }
+            self.path = path
+            self.dataset = dataset
+            self.driverName = dataset.driverName
+            self.encoding = nil
+            self.layerNames = dataset.layers.map(\.name)
+            return
+        }
         try FileCheck.inputFile(path, directoryAllowed: true)
         let (dataset, driverName) = try withGDALMessages {
             let first = try GDALDatasetHandle(path: path)
@@ -48,8 +57,9 @@ public final class GDALReader {
     }
 
     /// The file layer `name` is read from, for messages: a Shapefile's `.shp` in a folder, or
-    /// the source itself.
+    /// the source itself (a connection without its password).
     public func file(ofLayer name: String) -> String {
+        if DatabaseConnection.isConnection(path) { return DatabaseConnection.redacted(path) }
         guard driverName == Self.shapefileDriver, FileCheck.kind(of: path) == .directory else { return path }
         let shp = (path as NSString).appendingPathComponent(name + ".shp")
         return FileManager.default.fileExists(atPath: shp) ? shp : (path as NSString).appendingPathComponent(name + ".dbf")

@@ -33,7 +33,7 @@ public enum ShapefileWriter {
         let temporary = ((parent.isEmpty ? "." : parent) as NSString).appendingPathComponent(".\(name).partial-\(UUID().uuidString)")
         do {
             try withGDALMessages {
-                let dataset = try GDALOutputDataset(folder: temporary)
+                let dataset = try GDALOutputDataset(creating: temporary, driver: driverName)
                 for layer in layers {
                     do {
                         try dataset.add(layer, encoding: encoding, fieldName: fieldName)
@@ -89,39 +89,10 @@ public enum ShapefileWriter {
     }
 }
 
-/// A folder of Shapefiles being written (`GDALDatasetH` from `GDALCreate`), owned: closed once,
-/// by `close()` (which flushes and so can fail) or else in deinit.
-private final class GDALOutputDataset {
-    private var handle: GDALDatasetH?
-
-    init(folder: String) throws {
-        // GDALGetDriverByName returns a borrowed driver, NULL when GDAL was built without it.
-        guard let driver = GDALGetDriverByName(ShapefileWriter.driverName) else {
-            throw FeatureIOError(.unsupported, "this GDAL has no ESRI Shapefile driver")
-        }
-        // GDALCreate returns a new dataset (here a folder it creates), NULL on failure.
-        guard let created = GDALCreate(driver, folder, 0, 0, 0, GDT_Unknown, nil) else {
-            throw FeatureIOError(.write, GDALMessages.describe("cannot create the folder"))
-        }
-        handle = created
-    }
-
-    deinit {
-        if let handle { GDALClose(handle) }
-    }
-
-    /// Flushes and closes; GDALClose returns nothing, so a failure shows in GDAL's last error.
-    func close() throws {
-        guard let handle else { return }
-        self.handle = nil
-        GDALClose(handle)
-        if let failure = GDALMessages.lastFailure() {
-            throw FeatureIOError(.write, "GDAL could not finish the files: \(InputExcerpt.of(failure, limit: 300))")
-        }
-    }
-
+/// The Shapefile-specific part of writing a layer: short field names, text widths in bytes of
+/// the DBF's encoding, one geometry type for single and multi parts.
+private extension GDALOutputDataset {
     func add(_ layer: Layer, encoding: TextEncoding, fieldName: (String) -> String) throws {
-        guard let handle else { return }
         guard let encoder = TextEncoder(encoding) else {
             throw FeatureIOError(.unsupported, "no converter to \(encoding) on this machine")
         }
@@ -131,25 +102,11 @@ private final class GDALOutputDataset {
                                  field: field.name)
         }
         let widths = try textWidths(layer, encoder: encoder)
-        let srs = try layer.srs.flatMap(Self.spatialReference)
-        let options = ["ENCODING=\(encoding.name)"]
-        // GDALDatasetCreateLayer returns a layer the dataset owns, NULL on failure.
-        let created = withCSLConstList(options) { GDALDatasetCreateLayer(handle, layer.name, srs?.handle, Self.geometryType(layer), $0) }
-        guard let output = created else {
-            throw FeatureIOError(.write, GDALMessages.describe("cannot create the layer"))
-        }
+        let output = try createLayer(layer, geometryType: Self.shapefileGeometryType(layer), options: ["ENCODING=\(encoding.name)"])
         for (index, field) in layer.fields.enumerated() {
             try Self.createField(names[index], field.type, width: widths[index], in: output)
         }
-        // OGR_L_GetLayerDefn returns the layer's borrowed definition (never NULL for a layer GDAL made).
-        guard let definition = OGR_L_GetLayerDefn(output) else { throw FeatureIOError(.write, "the layer has no definition") }
-        for (row, feature) in layer.features.enumerated() {
-            do {
-                try write(feature, fields: layer.fields, into: output, definition: definition)
-            } catch let error as FeatureIOError {
-                throw error.located(featureID: feature.fid.map { "fid \($0)" }, row: feature.fid == nil ? row : nil)
-            }
-        }
+        try Self.writeFeatures(of: layer, into: output)
     }
 
     /// The width of each text field: its longest value in bytes of the encoding (at least 1);
@@ -176,80 +133,14 @@ private final class GDALOutputDataset {
         }
     }
 
-    private static func createField(_ name: String, _ type: FieldType, width: Int, in layer: OGRLayerH) throws {
-        let gdalType: OGRFieldType = switch type {
-        case .integer: OFTInteger64
-        case .real: OFTReal
-        case .text: OFTString
-        case .blob: OFTBinary
-        }
-        // OGR_Fld_Create returns a new definition we own; OGR_L_CreateField copies it.
-        guard let field = OGR_Fld_Create(name, gdalType) else {
-            throw FeatureIOError(.write, "cannot define the field", field: name)
-        }
-        defer { OGR_Fld_Destroy(field) }
-        if type == .text { OGR_Fld_SetWidth(field, Int32(width)) }
-        // OGR_L_CreateField returns OGRERR_NONE on success; strict (last argument 0): no laundering.
-        guard OGR_L_CreateField(layer, field, 0) == OGRERR_NONE else {
-            throw FeatureIOError(.write, GDALMessages.describe("cannot create the field"), field: name)
-        }
-    }
-
-    private func write(_ feature: Feature, fields: [FieldDefinition], into layer: OGRLayerH, definition: OGRFeatureDefnH) throws {
-        // OGR_F_Create returns a new feature we own (GDALFeatureHandle destroys it).
-        guard let created = OGR_F_Create(definition) else { throw FeatureIOError(.write, "cannot create a feature") }
-        let output = GDALFeatureHandle(created)
-        for (index, field) in fields.enumerated() {
-            let position = Int32(index)
-            // The setters return nothing; a NULL field is left unset, which the DBF writes as NULL.
-            switch feature[field.name] {
-            case .null: continue
-            case .integer(let value): OGR_F_SetFieldInteger64(output.handle, position, GIntBig(value))
-            case .real(let value): OGR_F_SetFieldDouble(output.handle, position, value)
-            case .text(let text): OGR_F_SetFieldString(output.handle, position, text)
-            case .blob(let bytes): bytes.withUnsafeBytes { OGR_F_SetFieldBinary(output.handle, position, Int32($0.count), $0.baseAddress) }
-            }
-        }
-        if let geometry = feature.geometry {
-            let wkb = WKB.encode(geometry)
-            var created: OGRGeometryH?
-            // OGR_G_CreateFromWkb returns OGRERR_NONE and a new geometry we own in the out parameter.
-            guard wkb.withUnsafeBytes({ OGR_G_CreateFromWkb($0.baseAddress, nil, &created, Int32($0.count)) }) == OGRERR_NONE,
-                  let created else {
-                throw FeatureIOError(.invalidGeometry, GDALMessages.describe("GDAL cannot read the geometry's WKB"))
-            }
-            // OGR_F_SetGeometryDirectly takes ownership of the geometry, even when it fails.
-            guard OGR_F_SetGeometryDirectly(output.handle, created) == OGRERR_NONE else {
-                throw FeatureIOError(.invalidGeometry, GDALMessages.describe("the geometry does not fit the layer"))
-            }
-        }
-        // OGR_L_CreateFeature returns OGRERR_NONE once the feature is written; it copies it.
-        guard OGR_L_CreateFeature(layer, output.handle) == OGRERR_NONE else {
-            throw FeatureIOError(.write, GDALMessages.describe("GDAL cannot write the feature"))
-        }
-    }
-
-    private static func geometryType(_ layer: Layer) -> OGRwkbGeometryType {
+    /// A Shapefile holds single and multi parts alike: one type for both.
+    private static func shapefileGeometryType(_ layer: Layer) -> OGRwkbGeometryType {
         switch layer.geometryType?.uppercased() {
         case nil: wkbNone
         case "POINT", "MULTIPOINT": wkbPoint
         case "LINESTRING", "MULTILINESTRING": wkbLineString
         default: wkbPolygon
         }
-    }
-
-    /// The layer's CRS for the `.prj`, owned; nil for an undefined one.
-    private static func spatialReference(_ srs: SpatialReference) throws -> GDALSpatialReferenceHandle? {
-        guard !srs.isUndefined else { return nil }
-        // OSRNewSpatialReference returns a new, empty CRS we own (NULL only when out of memory).
-        guard let created = OSRNewSpatialReference(nil) else { throw FeatureIOError(.write, "out of memory") }
-        let reference = GDALSpatialReferenceHandle(created)
-        // OSRSetFromUserInput returns OGRERR_NONE when it understood the definition.
-        let definition = srs.epsgCode.map { "EPSG:\($0)" } ?? srs.definition
-        guard OSRSetFromUserInput(reference.handle, definition) == OGRERR_NONE else {
-            throw FeatureIOError(.write, GDALMessages.describe("GDAL cannot read the CRS \(InputExcerpt.of(srs.name))"))
-        }
-        return reference
     }
 }
 

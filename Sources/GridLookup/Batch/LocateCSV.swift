@@ -34,6 +34,12 @@ public final class LocateCSV {
         /// with `=`, `+`, `-`, `@`, a tab or a carriage return) is written with a `'` before it,
         /// as OWASP advises against CSV injection. Off by default: cells stay byte for byte.
         public var neutraliseFormulas: Bool
+        /// The header's names of the id, longitude and latitude columns (matched ignoring ASCII
+        /// case): `id`, `lon`, `lat`, or an office's own (`事件编号`, `经度`, `纬度`). The output
+        /// names them `id` as always; every other column is carried under its own name.
+        public var idColumn = "id"
+        public var lonColumn = "lon"
+        public var latColumn = "lat"
 
         /// 64 KiB: a thousand times a GPS fix with a long id, and small beside a chunk.
         public static let defaultMaxLineBytes = 64 << 10
@@ -272,15 +278,16 @@ public final class LocateCSV {
             guard let (end, names) = parsed else { continue }
             reader.consume(end)
             if names.count == 1 && names[0].isEmpty { continue }  // blank lines before the header
+            let required = "the columns \(options.idColumn), \(options.lonColumn) and \(options.latColumn) are required"
             func column(_ name: String) throws -> Int {
-                guard let index = names.firstIndex(where: { $0.lowercased() == name }) else {
+                guard let index = names.firstIndex(where: { $0.lowercased() == name.lowercased() }) else {
                     throw GridLookupError(.missingColumn, file: inputName, column: name,
-                                          message: "the header has no column \(name) (it has "
-                                            + "\(InputExcerpt.of(names.joined(separator: ", ")))): the columns id, lon and lat are required")
+                                          message: "the header has no column \(InputExcerpt.of(name)) (it has "
+                                            + "\(InputExcerpt.of(names.joined(separator: ", ")))): \(required)")
                 }
                 return index
             }
-            let id = try column("id"), lon = try column("lon"), lat = try column("lat")
+            let id = try column(options.idColumn), lon = try column(options.lonColumn), lat = try column(options.latColumn)
             let extras = names.indices.filter { $0 != id && $0 != lon && $0 != lat }
             return Columns(names: names, id: id, lon: lon, lat: lat, extras: extras)
         }

@@ -84,6 +84,8 @@ final class GridSnapshot: Sendable {
     static func load(_ path: String, generation: Int, converters preparedConverters: Int,
                      reusing previous: GridSnapshot? = nil) throws -> GridSnapshot {
         let started = monotonicSeconds()
+        // A database is named by its connection without the password, in errors, logs and /healthz.
+        let shown = DatabaseConnection.displayName(path)
         var attempt = 0
         while true {
             attempt += 1
@@ -92,7 +94,7 @@ final class GridSnapshot: Sendable {
             // the caller's thread alone: the other core goes on answering requests.
             let index = try GridIndex(contentsOf: path, concurrently: false)
             guard let epsg = index.epsg else {
-                throw GridLookupError(.unknownCRS, file: path, layer: GridIndex.gridsLayer,
+                throw GridLookupError(.unknownCRS, file: shown, layer: GridIndex.gridsLayer,
                                       message: "the grids have no EPSG CRS, so longitude/latitude cannot be placed among them")
             }
             let convertersStarted = monotonicSeconds()
@@ -104,15 +106,15 @@ final class GridSnapshot: Sendable {
                     converters = try ConverterPool(targetEPSG: epsg, prepared: preparedConverters)
                 }
             } catch {
-                throw GridLookupError(.unknownCRS, file: path, layer: GridIndex.gridsLayer, message: "\(error)")
+                throw GridLookupError(.unknownCRS, file: shown, layer: GridIndex.gridsLayer, message: "\(error)")
             }
             let convertersSeconds = monotonicSeconds() - convertersStarted
             let featuresStarted = monotonicSeconds()
             let layer: Layer
             do {
-                layer = try GeoPackageReader(path: path).readLayer(PartitionSchema.Grids.layer)
+                layer = try GridsSource.open(path).readLayer(PartitionSchema.Grids.layer)
             } catch let error as FeatureIOError {
-                throw GridLookupError(.unreadable, file: path, layer: GridIndex.gridsLayer, message: error.description)
+                throw GridLookupError(.unreadable, file: shown, layer: GridIndex.gridsLayer, message: error.description)
             }
             guard before == FileIdentity(path) || attempt >= 3 else { continue }
             let featuresReadSeconds = monotonicSeconds() - featuresStarted
@@ -142,7 +144,7 @@ final class GridSnapshot: Sendable {
                     do {
                         toWGS84 = try CoordinateTransformer(from: epsg, to: 4326)
                     } catch {
-                        throw GridLookupError(.unknownCRS, file: path, layer: GridIndex.gridsLayer, message: "\(error)")
+                        throw GridLookupError(.unknownCRS, file: shown, layer: GridIndex.gridsLayer, message: "\(error)")
                     }
                 }
                 if let toWGS84, let geometry = feature.geometry {
@@ -152,7 +154,7 @@ final class GridSnapshot: Sendable {
                 if let envelope = wgs84.geometry?.envelope { extent = extent?.union(envelope) ?? envelope }
             }
             let featuresTransformSeconds = monotonicSeconds() - transformStarted
-            let info = Info(file: path, generation: generation, grids: index.grids.count, microGrids: index.microGrids.count,
+            let info = Info(file: shown, generation: generation, grids: index.grids.count, microGrids: index.microGrids.count,
                             epsg: epsg, loadedAt: Date().timeIntervalSince1970, loadSeconds: monotonicSeconds() - started,
                             indexSeconds: index.provenance.seconds, indexSource: index.provenance.source.rawValue,
                             indexReason: index.provenance.reason, indexBytes: index.byteCount,

@@ -1,4 +1,5 @@
 import Dispatch
+import FeatureIO
 import Foundation
 import GridLookup
 import Synchronization
@@ -10,8 +11,10 @@ import Synchronization
 /// requests, and swaps it in only when it is complete. Reloads run one at a time, in order. A
 /// file that fails to load leaves the snapshot being served as it was.
 final class GridStore: Sendable {
-    /// The grids file, read again on each reload.
+    /// The grids file (or database), read again on each reload: a database's newest tables.
     let path: String
+    /// The path as messages and logs show it: a database's connection without its password.
+    var shownPath: String { DatabaseConnection.displayName(path) }
     private let preparedConverters: Int
     private let snapshot: Mutex<GridSnapshot>
     /// Runs the loads, one after another.
@@ -71,7 +74,7 @@ final class GridStore: Sendable {
                 } catch let error as GridLookupError {
                     continuation.resume(returning: .failure(error))
                 } catch {
-                    continuation.resume(returning: .failure(GridLookupError(.unreadable, file: path, message: "\(error)")))
+                    continuation.resume(returning: .failure(GridLookupError(.unreadable, file: shownPath, message: "\(error)")))
                 }
             } }
         }

@@ -19,11 +19,11 @@ struct Reloader: Sendable {
         let started = monotonicSeconds()
         let result: Result<GridSnapshot.Info, GridLookupError>
         if let problem = GridsFileCheck.problem(store.path) {
-            result = .failure(GridLookupError(.unreadable, file: store.path, message: problem))
+            result = .failure(GridLookupError(.unreadable, file: store.shownPath, message: problem))
         } else if let loaded = await firstWithin(seconds: timeout, { [store] in await store.reload() }) {
             result = loaded
         } else {
-            result = .failure(GridLookupError(.unreadable, file: store.path, message:
+            result = .failure(GridLookupError(.unreadable, file: store.shownPath, message:
                 "the load did not finish within \(Int(timeout)) s; it goes on, and its file is served if it loads"))
         }
         let seconds = monotonicSeconds() - started
@@ -41,7 +41,7 @@ struct Reloader: Sendable {
         case .failure(let error):
             metrics.recordReload(succeeded: false, seconds: seconds)
             logger.error("reload failed; still serving the previous file", metadata: [
-                "trigger": "\(trigger)", "file": "\(store.path)", "error": "\(error)",
+                "trigger": "\(trigger)", "file": "\(store.shownPath)", "error": "\(error)",
                 "generation": "\(store.current.info.generation)",
             ])
         }
