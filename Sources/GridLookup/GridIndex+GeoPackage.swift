@@ -139,7 +139,7 @@ extension GridIndex {
     private static func read(_ name: String, from reader: GridsSource, path: String) throws -> Layer {
         do {
             return try reader.readLayer(name)
-        } catch let error as FeatureIOError {
+        } catch {
             throw GridLookupError(unreadable: error, file: path, layer: name)
         }
     }

@@ -73,7 +73,7 @@ struct PostGISWriterTests {
 
     @Test func aDatabaseWithoutPostGISIsRefusedBeforeAnythingIsWritten() async throws {
         try await withPostGIS { server in
-            try await blocking { try server.sql("CREATE DATABASE plain", database: "postgres") }
+            _ = try await blocking { try server.sql("CREATE DATABASE plain", database: "postgres") }
             let plain = "PG:host=127.0.0.1 port=\(server.port) dbname=plain user=\(server.user)"
             #expect(throws: FeatureIOError.self) { try PostGISWriter.check(plain) }
             try PostGISWriter.check(server.connection)

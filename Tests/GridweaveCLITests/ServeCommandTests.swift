@@ -50,7 +50,10 @@ import TestSupport
     /// file `logPath` (read once the server has exited: a pipe would need a reader thread).
     static func launchServe(grids: String, port: Int, logPath: String) throws -> (process: Process, log: FileHandle) {
         let process = Process()
-        process.executableURL = try #require(gridweaveExecutable(), "gridweave is not built")
+        guard let executable = gridweaveExecutable() else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "gridweave is not built; run swift build first"])
+        }
+        process.executableURL = executable
         process.arguments = ["serve", "--grids", grids, "--port", "\(port)"]
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let logFile = try #require(FileHandle(forWritingAtPath: logPath))
