@@ -111,6 +111,23 @@ import TestSupport
         #expect(summary?["total_findings"] as? Int == 2)
     }
 
+    /// With `--lang zh` the page's findings and notes are Chinese: no line of the findings'
+    /// tables or of the notes is English.
+    @Test func theChinesePageSpeaksChinese() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("hand.gpkg")
+        try GeoPackageWriter.write([try HandDrawnGridsTests.layer(epsg: 4549)], to: path)
+        let result = try CoverageCheck.run(gridsPath: path, options: CoverageOptions(language: .zh))
+        #expect(result.findings.allSatisfy { $0.chineseDetail != $0.detail && $0.chineseDetail.unicodeScalars.contains { $0.value >= 0x4E00 } })
+        try CoverageReport.write(result, to: directory.path("r"))
+        let html = try String(contentsOfFile: directory.path("r/index.html"), encoding: .utf8)
+        let cells = html.components(separatedBy: "<li>").dropFirst().map { String($0.prefix { $0 != "<" }) }
+            + html.components(separatedBy: "</td><td>").dropFirst().map { String($0.prefix { $0 != "<" }) }
+        let english = cells.filter { cell in !cell.isEmpty && !cell.unicodeScalars.contains { $0.value >= 0x4E00 } && cell.contains(" the ") }
+        #expect(english.isEmpty, "English on the Chinese page: \(english)")
+        #expect(html.contains("未给出 --district") && html.contains("不在任何网格内"))
+    }
+
     @Test func textIsEscapedInThePage() throws {
         let directory = try TemporaryDirectory()
         var layer = try HandDrawnGridsTests.layer(epsg: 4549)

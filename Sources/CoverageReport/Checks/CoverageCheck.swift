@@ -96,8 +96,9 @@ private final class Checker {
 
     // MARK: Helpers
 
-    func add(_ kind: FindingKind, _ detail: String, _ geometry: Geometry?, subject: String, measure: Double? = nil) {
-        findings.append(CoverageFinding(kind: kind, detail: detail, geometry: geometry, subject: subject, measure: measure))
+    /// Records a finding, its detail in English and in Chinese (`--lang zh`).
+    func add(_ kind: FindingKind, _ detail: String, zh: String, _ geometry: Geometry?, subject: String, measure: Double? = nil) {
+        findings.append(CoverageFinding(kind: kind, detail: detail, chineseDetail: zh, geometry: geometry, subject: subject, measure: measure))
     }
 
     /// The polygonal part of `object` as one polygon per GEOS object.
@@ -180,11 +181,12 @@ private final class Checker {
 
     /// A grid or micro-grid made valid; records an `invalid_geometry` finding when it was not.
     func validObject(_ geometry: Geometry, what: String, code: String) throws -> GEOSObject {
+        let 名 = what == "grid" ? "网格" : "微网格"
         let object = try GEOSObject(geometry, context: context)
         if try object.isValid() { return object }
         let reason = try object.validityReason()
         add(.invalidGeometry, "\(what) \(code) is not a valid polygon (\(reason)); it is checked as repaired by make-valid",
-            geometry, subject: code)
+            zh: "\(名) \(code) 不是有效的多边形（\(reason)）；按 make-valid 修复后的形状检查", geometry, subject: code)
         let polygons = try object.makeValid().geometry().polygons
         return try GEOSObject(polygons.count == 1 ? .polygon(polygons[0]) : .multiPolygon(polygons), context: context)
     }
@@ -208,6 +210,7 @@ private final class Checker {
         let detached = parts.dropFirst()
         let areas = parts.map { Self.area($0.1) }.joined(separator: ", ")
         add(.disconnected, "\(what) \(code) is in \(parts.count) pieces (\(areas)); the smaller ones are drawn",
+            zh: "\(what == "grid" ? "网格" : "微网格") \(code) 分成 \(parts.count) 块（\(areas)）；图上画出较小的几块",
             detached.count == 1 ? .polygon(detached[detached.startIndex].0) : .multiPolygon(detached.map(\.0)),
             subject: code, measure: Double(parts.count))
     }
@@ -226,9 +229,9 @@ private final class Checker {
                     case .dust: continue
                     case .sliver:
                         add(.sliver, String(format: "sliver overlap of grids %@ and %@: %@, about %.2f m wide", a, b, Self.area(area), width),
-                            try piece.geometry(), subject: "\(a), \(b)", measure: area)
+                            zh: String(format: "网格 %@ 与 %@ 的细缝重叠：%@，宽约 %.2f 米", a, b, Self.area(area), width), try piece.geometry(), subject: "\(a), \(b)", measure: area)
                     case .full:
-                        add(.overlap, "\(Self.area(area)) in both grid \(a) and grid \(b)", try piece.geometry(),
+                        add(.overlap, "\(Self.area(area)) in both grid \(a) and grid \(b)", zh: "\(Self.area(area)) 同时属于网格 \(a) 和网格 \(b)", try piece.geometry(),
                             subject: "\(a), \(b)", measure: area)
                     }
                 }
@@ -238,22 +241,26 @@ private final class Checker {
     }
 
     /// The grids near a piece, as short codes for a detail.
-    func neighbours(of piece: GEOSObject) throws -> String {
+    func neighbours(of piece: GEOSObject) throws -> (english: String, chinese: String) {
         let near = try gridTree.query(piece).filter { try gridObjects[$0].distance(to: piece) < max(options.sliverWidth, 0.01) }
-        guard !near.isEmpty else { return "" }
-        return ", beside grid" + (near.count > 1 ? "s " : " ") + near.map { file.grids[$0].code }.joined(separator: ", ")
+        guard !near.isEmpty else { return ("", "") }
+        let codes = near.map { file.grids[$0].code }.joined(separator: ", ")
+        return (", beside grid" + (near.count > 1 ? "s " : " ") + codes, "，紧邻网格 " + codes)
     }
 
-    func reportGap(_ piece: GEOSObject, where place: String, community: String) throws -> Double {
+    func reportGap(_ piece: GEOSObject, where place: (english: String, chinese: String), community: String) throws -> Double {
         let (kind, area, width) = try classify(piece)
+        let beside = try neighbours(of: piece)
         switch kind {
         case .dust:
             return 0
         case .sliver:
-            add(.sliver, String(format: "sliver gap %@: %@ in no grid, about %.2f m wide%@", place, Self.area(area), width, try neighbours(of: piece)),
+            add(.sliver, String(format: "sliver gap %@: %@ in no grid, about %.2f m wide%@", place.english, Self.area(area), width, beside.english),
+                zh: String(format: "%@的细缝缺口：%@ 不在任何网格内，宽约 %.2f 米%@", place.chinese, Self.area(area), width, beside.chinese),
                 try piece.geometry(), subject: community, measure: area)
         case .full:
-            add(.gap, "\(Self.area(area)) \(place) in no grid\(try neighbours(of: piece))", try piece.geometry(),
+            add(.gap, "\(Self.area(area)) \(place.english) in no grid\(beside.english)",
+                zh: "\(place.chinese)有 \(Self.area(area)) 不在任何网格内\(beside.chinese)", try piece.geometry(),
                 subject: community, measure: area)
         }
         return area
@@ -279,7 +286,8 @@ private final class Checker {
                 var missing = 0.0
                 let name = community.name.map { " (\($0))" } ?? ""
                 for piece in try pieces(rest) {
-                    missing += try reportGap(piece, where: "of community \(community.code)\(name)", community: community.code)
+                    missing += try reportGap(piece, where: ("of community \(community.code)\(name)", "社区 \(community.code)\(community.name.map { "（\($0)）" } ?? "")"),
+                                             community: community.code)
                 }
                 coveredArea.covered += area - missing
             }
@@ -301,7 +309,8 @@ private final class Checker {
                     let gap = try difference(hole, all)
                     let communities = Set(try gridTree.query(hole).filter { try gridObjects[$0].distance(to: hole) < Self.dustWidth }
                         .map { file.grids[$0].communityCode }).sorted()
-                    let place = communities.isEmpty ? "inside the grids" : "inside the grids of community \(communities.joined(separator: ", "))"
+                    let place = communities.isEmpty ? ("inside the grids", "网格之间")
+                        : ("inside the grids of community \(communities.joined(separator: ", "))", "社区 \(communities.joined(separator: ", ")) 的网格之间")
                     for piece in try pieces(gap) {
                         holes += try reportGap(piece, where: place, community: communities.joined(separator: ", "))
                     }
@@ -326,7 +335,8 @@ private final class Checker {
             if i % 64 == 0 { progress?("communities", i, total) }
             guard let outline = outlines[grid.communityCode] else {
                 add(.outsideCommunity, "grid \(grid.code) belongs to community \(grid.communityCode.isEmpty ? "(none)" : grid.communityCode), "
-                    + "which is not in the district", grid.geometry, subject: grid.code, measure: try gridObjects[i].area())
+                    + "which is not in the district",
+                    zh: "网格 \(grid.code) 所属社区 \(grid.communityCode.isEmpty ? "（无）" : grid.communityCode) 不在本辖区内", grid.geometry, subject: grid.code, measure: try gridObjects[i].area())
                 continue
             }
             for piece in try pieces(difference(gridObjects[i], outline)) {
@@ -336,10 +346,12 @@ private final class Checker {
                 case .sliver:
                     add(.sliver, String(format: "sliver of grid %@ outside its community %@: %@, about %.2f m wide",
                                         grid.code, grid.communityCode, Self.area(area), width),
+                        zh: String(format: "网格 %@ 超出所属社区 %@ 的细条：%@，宽约 %.2f 米", grid.code, grid.communityCode, Self.area(area), width),
                         try piece.geometry(), subject: grid.code, measure: area)
                 case .full:
-                    add(.outsideCommunity, "\(Self.area(area)) of grid \(grid.code) lies outside its community \(grid.communityCode)"
-                        + (try otherCommunities(of: piece, besides: grid.communityCode)),
+                    let elsewhere = try otherCommunities(of: piece, besides: grid.communityCode)
+                    add(.outsideCommunity, "\(Self.area(area)) of grid \(grid.code) lies outside its community \(grid.communityCode)" + elsewhere.english,
+                        zh: "网格 \(grid.code) 有 \(Self.area(area)) 在所属社区 \(grid.communityCode) 之外" + elsewhere.chinese,
                         try piece.geometry(), subject: grid.code, measure: area)
                 }
             }
@@ -349,15 +361,16 @@ private final class Checker {
 
     /// `, in community X` for the communities a piece lies in, other than `own`; `, outside every
     /// community` when it lies in none.
-    private func otherCommunities(of piece: GEOSObject, besides own: String) throws -> String {
-        guard let district else { return "" }
+    private func otherCommunities(of piece: GEOSObject, besides own: String) throws -> (english: String, chinese: String) {
+        guard let district else { return ("", "") }
         var found: [String] = []
         for community in district.communities where community.code != own {
             let outline = try GEOSObject(community.geometry, context: context)
             let shared = try intersection(piece, outline.isValid() ? outline : outline.makeValid())
             if try shared.area() >= options.dustArea { found.append(community.code) }
         }
-        return found.isEmpty ? ", outside every community" : ", in community " + found.joined(separator: ", ")
+        return found.isEmpty ? (", outside every community", "，不在任何社区内")
+            : (", in community " + found.joined(separator: ", "), "，位于社区 " + found.joined(separator: ", "))
     }
 
     // MARK: Micro-grids
@@ -373,6 +386,7 @@ private final class Checker {
             try checkConnected(object, what: "micro-grid", code: micro.code)
             guard let g = gridIndexByCode[micro.gridCode] else {
                 add(.microGridOutside, "micro-grid \(micro.code) belongs to grid \(micro.gridCode.isEmpty ? "(none)" : micro.gridCode), which is not in the grids layer",
+                    zh: "微网格 \(micro.code) 所属网格 \(micro.gridCode.isEmpty ? "（无）" : micro.gridCode) 不在网格图层中",
                     micro.geometry, subject: micro.code)
                 continue
             }
@@ -383,6 +397,7 @@ private final class Checker {
             if g % 64 == 0 { progress?("micro-grids", g, total) }
             guard let members = byGrid[g], !members.isEmpty else {
                 add(.microGridGap, "grid \(grid.code) has no micro-grids: none of its \(Self.area((try? gridObjects[g].area()) ?? 0)) is in a micro-grid",
+                    zh: "网格 \(grid.code) 没有微网格：其 \(Self.area((try? gridObjects[g].area()) ?? 0)) 都不在任何微网格内",
                     grid.geometry, subject: grid.code, measure: try gridObjects[g].area())
                 continue
             }
@@ -393,9 +408,11 @@ private final class Checker {
                 case .dust: continue
                 case .sliver:
                     add(.sliver, String(format: "sliver of grid %@ in none of its micro-grids: %@, about %.2f m wide", grid.code, Self.area(area), width),
+                        zh: String(format: "网格 %@ 中不属于任何微网格的细条：%@，宽约 %.2f 米", grid.code, Self.area(area), width),
                         try piece.geometry(), subject: grid.code, measure: area)
                 case .full:
                     add(.microGridGap, "\(Self.area(area)) of grid \(grid.code) in none of its \(members.count) micro-grids",
+                        zh: "网格 \(grid.code) 有 \(Self.area(area)) 不在其 \(members.count) 个微网格中的任何一个内",
                         try piece.geometry(), subject: grid.code, measure: area)
                 }
             }
@@ -406,9 +423,11 @@ private final class Checker {
                     case .dust: continue
                     case .sliver:
                         add(.sliver, String(format: "sliver of micro-grid %@ outside its grid %@: %@, about %.2f m wide", micro.code, grid.code, Self.area(area), width),
+                            zh: String(format: "微网格 %@ 超出所属网格 %@ 的细条：%@，宽约 %.2f 米", micro.code, grid.code, Self.area(area), width),
                             try piece.geometry(), subject: micro.code, measure: area)
                     case .full:
                         add(.microGridOutside, "\(Self.area(area)) of micro-grid \(micro.code) lies outside its grid \(grid.code)",
+                            zh: "微网格 \(micro.code) 有 \(Self.area(area)) 在所属网格 \(grid.code) 之外",
                             try piece.geometry(), subject: micro.code, measure: area)
                     }
                 }
@@ -423,9 +442,11 @@ private final class Checker {
                         case .dust: continue
                         case .sliver:
                             add(.sliver, String(format: "sliver overlap of micro-grids %@ and %@: %@, about %.2f m wide", ma.code, mb.code, Self.area(area), width),
+                                zh: String(format: "微网格 %@ 与 %@ 的细缝重叠：%@，宽约 %.2f 米", ma.code, mb.code, Self.area(area), width),
                                 try piece.geometry(), subject: "\(ma.code), \(mb.code)", measure: area)
                         case .full:
                             add(.microGridOverlap, "\(Self.area(area)) in both micro-grid \(ma.code) and \(mb.code)",
+                                zh: "\(Self.area(area)) 同时属于微网格 \(ma.code) 和 \(mb.code)",
                                 try piece.geometry(), subject: "\(ma.code), \(mb.code)", measure: area)
                         }
                     }
@@ -446,6 +467,7 @@ private final class Checker {
             let side = households < bounds.gridMin ? "fewer than" : "more than"
             add(.householdsOutOfRange,
                 "grid \(grid.code) has \(households) households, \(side) the \(bounds.gridMin)-\(bounds.gridMax) of a residential grid",
+                zh: "网格 \(grid.code) 有 \(households) 户，\(households < bounds.gridMin ? "少于" : "多于")住宅网格的 \(bounds.gridMin)-\(bounds.gridMax) 户",
                 grid.geometry, subject: grid.code, measure: Double(households))
         }
         for micro in file.microGrids ?? [] where !exemptGrids.contains(micro.gridCode) {
@@ -453,6 +475,7 @@ private final class Checker {
             let side = households < bounds.microMin ? "fewer than" : "more than"
             add(.householdsOutOfRange,
                 "micro-grid \(micro.code) has \(households) households, \(side) the \(bounds.microMin)-\(bounds.microMax) of a micro-grid",
+                zh: "微网格 \(micro.code) 有 \(households) 户，\(households < bounds.microMin ? "少于" : "多于")微网格的 \(bounds.microMin)-\(bounds.microMax) 户",
                 micro.geometry, subject: micro.code, measure: Double(households))
         }
         if file.grids.contains(where: \.isExempt) {
@@ -493,13 +516,16 @@ private final class Checker {
             let footprint = Dictionary(district.buildings.map { ($0.id, $0.geometry) }, uniquingKeysWith: { a, _ in a })
             for row in rows where gridIndexByCode[row.gridCode] == nil {
                 add(.unassignedBuilding, "building \(row.id) is assigned to grid \(row.gridCode.isEmpty ? "(none)" : row.gridCode), which is not in the grids layer",
+                    zh: "楼栋 \(row.id) 划入的网格 \(row.gridCode.isEmpty ? "（无）" : row.gridCode) 不在网格图层中",
                     footprint[row.id], subject: row.id)
             }
             for (n, building) in district.buildings.enumerated() where !assigned.contains(building.id) {
                 if n % 256 == 0 { progress?("buildings", n, district.buildings.count) }
                 guard building.households > 0, let (code, point) = try community(of: building.geometry) else { continue }
-                let inGrid = try grid(at: point).map { ", inside grid \($0)" } ?? ", in no grid"
+                let at = try grid(at: point)
+                let inGrid = at.map { ", inside grid \($0)" } ?? ", in no grid"
                 add(.unassignedBuilding, "building \(building.id) (\(building.households) households) of community \(code) is in no row of building_assignments\(inGrid)",
+                    zh: "社区 \(code) 的楼栋 \(building.id)（\(building.households) 户）不在 building_assignments 中" + (at.map { "，位于网格 \($0) 内" } ?? "，不在任何网格内"),
                     building.geometry, subject: building.id, measure: Double(building.households))
             }
         } else {
@@ -510,8 +536,10 @@ private final class Checker {
             let assigned = Set(rows.map(\.id))
             for shop in district.shops where !assigned.contains(shop.id) {
                 guard let (code, point) = try community(of: shop.geometry) else { continue }
-                let inGrid = try grid(at: point).map { ", inside grid \($0)" } ?? ", in no grid"
+                let at = try grid(at: point)
+                let inGrid = at.map { ", inside grid \($0)" } ?? ", in no grid"
                 add(.unassignedShop, "shop \(shop.id)\(shop.name.map { " (\($0))" } ?? "") of community \(code) is in no row of shop_assignments\(inGrid)",
+                    zh: "社区 \(code) 的商铺 \(shop.id)\(shop.name.map { "（\($0)）" } ?? "") 不在 shop_assignments 中" + (at.map { "，位于网格 \($0) 内" } ?? "，不在任何网格内"),
                     shop.geometry, subject: shop.id)
             }
         } else if !district.shops.isEmpty {
@@ -528,6 +556,7 @@ private final class Checker {
                 guard length >= 1 else { continue }
                 add(.unassignedRoad, String(format: "road %@%@: %.0f m inside the district in no row of road_assignments", road.id,
                                             road.name.map { " (\($0))" } ?? "", length),
+                    zh: String(format: "道路 %@%@：辖区内 %.0f 米不在 road_assignments 中", road.id, road.name.map { "（\($0)）" } ?? "", length),
                     try inside.geometry(), subject: road.id, measure: length)
             }
         } else if !district.roads.isEmpty {
@@ -539,7 +568,8 @@ private final class Checker {
 
     func checkEvents(_ events: EventsFile) throws {
         for bad in events.badRows {
-            add(.invalidEvent, "line \(bad.line)\(bad.id.map { " (id \($0))" } ?? ""): \(bad.reason)", nil,
+            add(.invalidEvent, "line \(bad.line)\(bad.id.map { " (id \($0))" } ?? ""): \(bad.reason)",
+                zh: "第 \(bad.line) 行\(bad.id.map { "（编号 \($0)）" } ?? "")：\(bad.reason)", nil,
                 subject: bad.id ?? "line \(bad.line)")
         }
         guard !events.events.isEmpty else { return }
@@ -550,17 +580,21 @@ private final class Checker {
             if n % 1024 == 0 { progress?("events", n, events.events.count) }
             let point = converter.convert(event.lonLat, datum: options.datum)
             guard point.x.isFinite, point.y.isFinite else {
-                add(.invalidEvent, "line \(event.line) (id \(event.id)): \(event.lonLat.x), \(event.lonLat.y) has no place in EPSG:\(file.epsg)", nil,
+                add(.invalidEvent, "line \(event.line) (id \(event.id)): \(event.lonLat.x), \(event.lonLat.y) has no place in EPSG:\(file.epsg)",
+                    zh: "第 \(event.line) 行（编号 \(event.id)）：\(event.lonLat.x), \(event.lonLat.y) 在 EPSG:\(file.epsg) 中没有位置", nil,
                     subject: event.id)
                 continue
             }
             guard index.locate(point).status != .inside else { continue }
             let object = try GEOSObject(.point(point), context: context)
-            var nearest = ""
+            var nearest = "", 最近 = ""
             if let g = try gridTree.nearest(to: object) {
-                nearest = String(format: ": %.0f m from the nearest grid, %@", try gridObjects[g].distance(to: object), file.grids[g].code)
+                let distance = try gridObjects[g].distance(to: object)
+                nearest = String(format: ": %.0f m from the nearest grid, %@", distance, file.grids[g].code)
+                最近 = String(format: "：距最近的网格 %@ %.0f 米", file.grids[g].code, distance)
             }
             add(.eventOutside, "event \(event.id) (line \(event.line)) at \(event.lonLat.x), \(event.lonLat.y) is in no grid\(nearest)",
+                zh: "事件 \(event.id)（第 \(event.line) 行）位于 \(event.lonLat.x), \(event.lonLat.y)，不在任何网格内\(最近)",
                 .point(point), subject: event.id)
         }
     }

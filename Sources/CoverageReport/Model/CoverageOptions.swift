@@ -16,7 +16,7 @@ public struct CoverageOptions: Sendable {
     public var dustArea: Double
     /// Household bounds; dedicated and rural grids (and their micro-grids) are exempt.
     public var bounds: HouseholdBounds
-    /// The language of the report page's words (findings' details stay as the checks word them).
+    /// The language of the report page's words, findings' details and notes included.
     public var language: MapLanguage
 
     public init(districtPath: String? = nil, eventsPath: String? = nil, datum: Datum = .wgs84, sliverWidth: Double = 1,

@@ -58,7 +58,7 @@ public enum CoverageReport {
         var features: [Feature] = []
         for finding in result.findings {
             var properties: [String: FieldValue] = [
-                "id": .text(finding.id), "kind": .text(finding.kind.rawValue), "detail": .text(finding.detail),
+                "id": .text(finding.id), "kind": .text(finding.kind.rawValue), "detail": .text(finding.detail), "detail_zh": .text(finding.chineseDetail),
                 "subject": .text(finding.subject),
             ]
             if let measure = finding.measure { properties["measure"] = .real((measure * 100).rounded() / 100) }
@@ -66,7 +66,7 @@ public enum CoverageReport {
             features.append(Feature(geometry: geometry, properties: properties))
         }
         let layer = Layer(name: "findings", geometryType: "GEOMETRY", srs: .wgs84,
-                          fields: [FieldDefinition("id", .text), FieldDefinition("kind", .text), FieldDefinition("detail", .text),
+                          fields: [FieldDefinition("id", .text), FieldDefinition("kind", .text), FieldDefinition("detail", .text), FieldDefinition("detail_zh", .text),
                                    FieldDefinition("subject", .text), FieldDefinition("measure", .real)],
                           features: features)
         do {

@@ -121,7 +121,7 @@ struct HTMLPage {
             let color = finding.kind.color
             svg += "<g id=\"f-\(e(finding.id))\" class=\"f k-\(finding.kind.rawValue)\" data-b=\"\(n(topLeft.x)) \(n(topLeft.y)) "
             svg += "\(n(box.width * frame.scale)) \(n(box.height * frame.scale))\" style=\"--c:\(color)\">"
-            svg += "<title>\(e(finding.id)): \(e(finding.detail))</title>"
+            svg += "<title>\(e(finding.id)): \(e(t(finding.detail, finding.chineseDetail)))</title>"
             switch geometry.dimension {
             case 2:
                 // Findings about a whole grid are outlined, so that its household colour stays visible.
@@ -212,7 +212,7 @@ struct HTMLPage {
                 let link = finding.geometry == nil
                     ? e(finding.id)
                     : "<a href=\"#show-\(e(finding.id))\" data-go=\"\(e(finding.id))\">\(e(finding.id))</a>"
-                out += "<tr id=\"r-\(e(finding.id))\"><td>\(link)</td><td>\(e(finding.subject))</td><td>\(e(finding.detail))</td></tr>\n"
+                out += "<tr id=\"r-\(e(finding.id))\"><td>\(link)</td><td>\(e(finding.subject))</td><td>\(e(t(finding.detail, finding.chineseDetail)))</td></tr>\n"
             }
             out += "</tbody></table>\n"
         }
@@ -222,14 +222,33 @@ struct HTMLPage {
     func notes() -> String {
         let o = result.options
         var out = "<footer><h2>\(t("How this was checked", "检查方法"))</h2><ul>"
-        out += "<li>Areas, widths and distances in metres, in EPSG:\(result.epsg). A gap or overlap thinner than "
-        out += "\(n(o.sliverWidth)) m everywhere is a sliver; pieces under \(n(o.dustArea)) m² or under a centimetre wide are numeric noise and not reported.</li>"
-        out += "<li>Household bounds: residential grids \(o.bounds.gridMin)-\(o.bounds.gridMax), micro-grids \(o.bounds.microMin)-\(o.bounds.microMax). "
-        out += "Dedicated (专属网格) and rural grids are exempt.</li>"
-        for note in result.notes { out += "<li>\(e(note))</li>" }
+        out += t("<li>Areas, widths and distances in metres, in EPSG:\(result.epsg). A gap or overlap thinner than "
+                 + "\(n(o.sliverWidth)) m everywhere is a sliver; pieces under \(n(o.dustArea)) m² or under a centimetre wide are numeric noise and not reported.</li>",
+                 "<li>面积、宽度和距离以米计，坐标系 EPSG:\(result.epsg)。处处窄于 \(n(o.sliverWidth)) 米的缺口或重叠为细缝；"
+                 + "小于 \(n(o.dustArea)) 平方米或窄于一厘米的碎片是数值误差，不报告。</li>")
+        out += t("<li>Household bounds: residential grids \(o.bounds.gridMin)-\(o.bounds.gridMax), micro-grids \(o.bounds.microMin)-\(o.bounds.microMax). "
+                 + "Dedicated (专属网格) and rural grids are exempt.</li>",
+                 "<li>户数范围：住宅网格 \(o.bounds.gridMin)-\(o.bounds.gridMax) 户，微网格 \(o.bounds.microMin)-\(o.bounds.microMax) 户。专属网格和农村网格不受限。</li>")
+        for note in result.notes { out += "<li>\(e(t(note, Self.chineseNotes[note] ?? note)))</li>" }
         out += "</ul></footer>\n"
         return out
     }
+
+    /// The check's notes (`CoverageResult.notes`) in Chinese, for `--lang zh`.
+    static let chineseNotes: [String: String] = [
+        "No --district: gaps are the holes inside the grids' union; a gap on the outer edge of the grids, or a lake that is not part of any community, cannot be told apart.":
+            "未给出 --district：缺口只是网格并集内部的空洞；网格外缘的缺口、不属于任何社区的湖面无法区分。",
+        "The grids file has no microgrids layer: micro-grids are not checked.": "网格文件没有 microgrids 图层：未检查微网格。",
+        "Dedicated and rural grids, and their micro-grids, have no household bounds and are not checked against them.":
+            "专属网格、农村网格及其微网格没有户数范围，不按户数检查。",
+        "Some grids have no households value: their household count is not checked.": "部分网格没有户数值：未检查其户数。",
+        "No --district: buildings, shops and roads are not checked.": "未给出 --district：未检查楼栋、商铺和道路。",
+        "Buildings without households, and buildings, shops and roads outside every community, need no assignment and are not reported.":
+            "无住户的楼栋，以及所有社区之外的楼栋、商铺和道路无需划入网格，不报告。",
+        "The grids file has no building_assignments layer: buildings are not checked.": "网格文件没有 building_assignments 图层：未检查楼栋。",
+        "The grids file has no shop_assignments layer: shops are not checked.": "网格文件没有 shop_assignments 图层：未检查商铺。",
+        "The grids file has no road_assignments layer: roads are not checked.": "网格文件没有 road_assignments 图层：未检查道路。",
+    ]
 
     // MARK: Style and script
 
