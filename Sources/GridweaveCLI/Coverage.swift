@@ -10,8 +10,10 @@ struct Coverage: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check that grids cover their communities exactly, and write a report a planner can read.",
         discussion: """
-            Checks any grids GeoPackage that follows data.md (drawn by hand or by `gridweave \
-            partition`; only the `grids` layer with a `code` is required) and writes into DIR:
+            Checks any grids file that follows data.md (drawn by hand or by `gridweave \
+            partition`; only the `grids` layer with a `code` is required), a GeoPackage or a \
+            PostGIS database (PG:"host=... dbname=...", where `partition -o PG:...` writes), \
+            and writes into DIR:
 
               index.html        the report: headline numbers, a map of the grids coloured by \
             households with every finding drawn on it (drag to pan, wheel to zoom), and a table \
@@ -41,10 +43,11 @@ struct Coverage: ParsableCommand {
             Examples:
               gridweave coverage --grids grids.gpkg --district city.gpkg -o report
               gridweave coverage --grids hand-drawn.gpkg --events events.csv --datum gcj02 -o report
+              gridweave coverage --grids PG:"host=127.0.0.1 dbname=grids user=gridweave" --district city.gpkg -o report
             """
     )
 
-    @Option(help: ArgumentHelp("The grids GeoPackage to check (layer grids; microgrids and assignments used when present).",
+    @Option(help: ArgumentHelp("The grids to check, a GeoPackage or PG:\"...\" (layer grids; microgrids and assignments used when present).",
                                valueName: "grids.gpkg"))
     var grids: String
 
@@ -103,7 +106,7 @@ struct Coverage: ParsableCommand {
         let s = result.statistics
         let page = (output as NSString).appendingPathComponent("index.html")
         var lines = [
-            "checked \(grids)",
+            "checked \(DatabaseConnection.displayName(grids))",
             "  communities   \(s.communities)",
             "  grids         \(s.grids)",
             "  micro-grids   \(s.microGrids)",

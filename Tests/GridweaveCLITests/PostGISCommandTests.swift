@@ -79,6 +79,19 @@ struct PostGISCommandTests {
             for status in [",inside,", ",outside,", "顶点"] { #expect(text.contains(status), "no \(status) in the answers") }
             #expect(located[1].stderr.contains("index built"), "\(located[1].stderr)")
             #expect(!located[1].stderr.contains("s3cret"))
+
+            // The coverage check reads the database as it reads the file: the same findings.
+            let checked = try await blocking {
+                [try runGridweave(["coverage", "--grids", geoPackage, "--district", sampleDistrict("shanghai.gpkg").path,
+                                   "-o", directory.path("report-gpkg"), "--allow-findings"]),
+                 try runGridweave(["coverage", "--grids", connection, "--district", sampleDistrict("shanghai.gpkg").path,
+                                   "-o", directory.path("report-pg"), "--allow-findings"])]
+            }
+            for result in checked { #expect(result.status == 0, "\(result.stderr)") }
+            let findings = try ["report-gpkg", "report-pg"].map { try Data(contentsOf: directory.url("\($0)/findings.geojson")) }
+            #expect(findings[0] == findings[1], "the findings differ between the GeoPackage and the database")
+            let page = try String(contentsOfFile: directory.path("report-pg/index.html"), encoding: .utf8)
+            #expect(!page.contains("s3cret") && !(checked[1].stdout + checked[1].stderr).contains("s3cret"))
         }
     }
 

@@ -1,4 +1,5 @@
 import DistrictModel
+import FeatureIO
 import Foundation
 import GeometryEngine
 import GridLookup
@@ -64,7 +65,7 @@ public enum CoverageCheck {
         // The district goes on the report's map, under the grids.
         var map = file.map(bounds: options.bounds)
         map.district = district
-        return CoverageResult(gridsPath: gridsPath, districtPath: options.districtPath, eventsPath: options.eventsPath,
+        return CoverageResult(gridsPath: DatabaseConnection.displayName(gridsPath), districtPath: options.districtPath, eventsPath: options.eventsPath,
                               epsg: file.epsg, findings: findings, statistics: statistics, map: map,
                               notes: checker.notes, options: options)
     }

@@ -1,6 +1,7 @@
 import FeatureIO
 import Foundation
 import GeometryEngine
+import GridLookup
 import GridSchema
 import MapRendering
 import Projections
@@ -49,22 +50,26 @@ struct PartitionFile {
     /// Road ids of `road_assignments`, nil when the file has no such layer.
     var assignedRoadIDs: Set<String>?
 
+    /// Reads the grids file at `path`: a GeoPackage, a PostGIS database (`PG:"host=... dbname=..."`,
+    /// where `partition -o PG:...` writes), or another source GDAL reads (`GridsSource`).
     static func read(_ path: String) throws -> PartitionFile {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw CoverageError("no such file", file: path)
+        let name = DatabaseConnection.displayName(path)
+        if !DatabaseConnection.isConnection(path) {
+            guard FileManager.default.fileExists(atPath: path) else { throw CoverageError("no such file", file: path) }
         }
         do {
-            return try readGeoPackage(path)
+            return try readGrids(path)
         } catch let error as FeatureIOError {
-            throw CoverageError(error.message, file: path, layer: error.layer, featureID: error.featureID, field: error.field)
+            throw CoverageError(error.message, file: name, layer: error.layer, featureID: error.featureID, field: error.field)
+        } catch let error as GridLookupError {
+            throw CoverageError(error.message, file: name, layer: error.layer)
         } catch let error as ProjectionError {
-            throw CoverageError("\(error)", file: path, layer: PartitionSchema.Grids.layer)
+            throw CoverageError("\(error)", file: name, layer: PartitionSchema.Grids.layer)
         }
     }
 
-    private static func readGeoPackage(_ path: String) throws -> PartitionFile {
-        let reader = try GeoPackageReader(path: path)
+    private static func readGrids(_ path: String) throws -> PartitionFile {
+        let reader = try GridsSource.open(path)
         let field = PartitionSchema.Grids.self
         guard reader.layerNames.contains(field.layer) else {
             let known = reader.layerNames.isEmpty ? "it has none" : "it has \(reader.layerNames.joined(separator: ", "))"
@@ -110,7 +115,7 @@ struct PartitionFile {
     }
 
     /// The `microgrids` layer in the metric CRS `epsg`, nil when the file has none.
-    private static func microGrids(in reader: GeoPackageReader, path: String, source: Int, epsg: Int) throws -> [MicroGrid]? {
+    private static func microGrids(in reader: GridsSource, path: String, source: Int, epsg: Int) throws -> [MicroGrid]? {
         let field = PartitionSchema.MicroGrids.self
         guard reader.layerNames.contains(field.layer) else { return nil }
         let layer = try reader.readLayer(field.layer)
@@ -134,7 +139,7 @@ struct PartitionFile {
     }
 
     /// The rows of an assignments layer, nil when the file has no such layer.
-    private static func assignments(in reader: GeoPackageReader, path: String, _ name: String, idField: String,
+    private static func assignments(in reader: GridsSource, path: String, _ name: String, idField: String,
                                     gridField: String) throws -> [Assignment]? {
         guard reader.layerNames.contains(name) else { return nil }
         let layer = try reader.readLayer(name)
