@@ -85,6 +85,9 @@ private final class Checker {
     var notes: [String] = []
     var coveredArea: (covered: Double, total: Double) = (0, 0)
     private var gridIndexByCode: [String: Int] = [:]
+    /// The district's communities, made valid, in its order (none without a district): made
+    /// once for the gaps, the grids outside their community and the assignments.
+    let communityOutlines: [GEOSObject]
 
     init(file: PartitionFile, district: District?, options: CoverageOptions, progress: CoverageCheck.Progress?) throws {
         self.file = file
@@ -93,6 +96,10 @@ private final class Checker {
         self.progress = progress
         gridTree = try SpatialTree(context: context)
         for (i, grid) in file.grids.enumerated() { gridIndexByCode[grid.code] = i }
+        communityOutlines = try (district?.communities ?? []).map { [context] community in
+            let outline = try GEOSObject(community.geometry, context: context)
+            return try outline.isValid() ? outline : outline.makeValid()
+        }
     }
 
     // MARK: Helpers
@@ -272,8 +279,7 @@ private final class Checker {
             let total = district.communities.count
             for (n, community) in district.communities.enumerated() {
                 progress?("gaps", n, total)
-                let outline = try GEOSObject(community.geometry, context: context)
-                let valid = try outline.isValid() ? outline : try outline.makeValid()
+                let valid = communityOutlines[n]
                 let area = try valid.area()
                 coveredArea.total += area
                 // The community's own grids first, then any other near it. One difference per grid:
@@ -326,15 +332,11 @@ private final class Checker {
     /// not have. The structural findings of imported, hand-drawn grids.
     func checkCommunities() throws {
         guard let district else { return }
-        var outlines: [String: GEOSObject] = [:]
-        for community in district.communities {
-            let outline = try GEOSObject(community.geometry, context: context)
-            outlines[community.code] = try outline.isValid() ? outline : try outline.makeValid()
-        }
+        let communityIndex = Dictionary(district.communities.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { first, _ in first })
         let total = file.grids.count
         for (i, grid) in file.grids.enumerated() {
             if i % 64 == 0 { progress?("communities", i, total) }
-            guard let outline = outlines[grid.communityCode] else {
+            guard let outline = communityIndex[grid.communityCode].map({ communityOutlines[$0] }) else {
                 add(.outsideCommunity, "grid \(grid.code) belongs to community \(grid.communityCode.isEmpty ? "(none)" : grid.communityCode), "
                     + "which is not in the district",
                     zh: "网格 \(grid.code) 所属社区 \(grid.communityCode.isEmpty ? "（无）" : grid.communityCode) 不在本辖区内", grid.geometry, subject: grid.code, measure: try gridObjects[i].area())
@@ -365,10 +367,8 @@ private final class Checker {
     private func otherCommunities(of piece: GEOSObject, besides own: String) throws -> (english: String, chinese: String) {
         guard let district else { return ("", "") }
         var found: [String] = []
-        for community in district.communities where community.code != own {
-            let outline = try GEOSObject(community.geometry, context: context)
-            let shared = try intersection(piece, outline.isValid() ? outline : outline.makeValid())
-            if try shared.area() >= options.dustArea { found.append(community.code) }
+        for (c, community) in district.communities.enumerated() where community.code != own {
+            if try intersection(piece, communityOutlines[c]).area() >= options.dustArea { found.append(community.code) }
         }
         return found.isEmpty ? (", outside every community", "，不在任何社区内")
             : (", in community " + found.joined(separator: ", "), "，位于社区 " + found.joined(separator: ", "))
@@ -499,8 +499,7 @@ private final class Checker {
             notes.append("No --district: buildings, shops and roads are not checked.")
             return
         }
-        let communityObjects = try district.communities.map { try GEOSObject($0.geometry, context: context) }
-            .map { try $0.isValid() ? $0 : $0.makeValid() }
+        let communityObjects = communityOutlines
         let communityTree = try SpatialTree(context: context)
         for (i, object) in communityObjects.enumerated() { communityTree.insert(object, index: i) }
         let prepared = try communityObjects.map { try PreparedGeometry($0) }
