@@ -119,9 +119,19 @@ public struct HandDrawnGrids: Sendable {
             }
             return try source.readLayer(name)
         }
+        // GDAL says a layer's type only as it reads it: those layers are kept, not read again.
+        var read: [String: Layer] = [:]
         let polygonal = try source.layerNames.filter { layer in
-            let type = try source.geometryType(of: layer)?.uppercased() ?? ""
-            return type.contains("POLYGON") || type == "GEOMETRY"
+            let type: String?
+            switch source {
+            case .geoPackage(let reader):
+                type = try reader.layerInfo(layer).geometryType
+            case .gdal(let reader):
+                read[layer] = try reader.readLayer(layer)
+                type = read[layer]?.geometryType
+            }
+            let upper = type?.uppercased() ?? ""
+            return upper.contains("POLYGON") || upper == "GEOMETRY"
         }
         let chosen = polygonal.count == 1 ? polygonal.first : polygonal.first { $0 == "grids" }
         guard let chosen else {
@@ -129,7 +139,7 @@ public struct HandDrawnGrids: Sendable {
                     : "the file has several polygon layers (\(polygonal.joined(separator: ", "))): choose one with --grids-layer")
             return nil
         }
-        return try source.readLayer(chosen)
+        return try read[chosen] ?? source.readLayer(chosen)
     }
 
     /// A GeoPackage, or any other file GDAL opens.
@@ -156,14 +166,6 @@ public struct HandDrawnGrids: Sendable {
             switch self {
             case .geoPackage(let reader): try reader.readLayer(name)
             case .gdal(let reader): try reader.readLayer(name)
-            }
-        }
-
-        /// GDAL says a layer's type only as it reads it; an office's grids file is small.
-        func geometryType(of name: String) throws -> String? {
-            switch self {
-            case .geoPackage(let reader): try reader.layerInfo(name).geometryType
-            case .gdal(let reader): try reader.readLayer(name).geometryType
             }
         }
     }
